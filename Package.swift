@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One module per concern; see docs/architecture.md for what each owns and how data flows.
+let package = Package(
+    name: "Thaw",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "thawd", targets: ["thawd"]),
+        .executable(name: "thaw", targets: ["thaw"]),
+        .executable(name: "thaw-bench", targets: ["thaw-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries from Debian, wrapped once; nothing else imports the C modules directly
+        // except the thin Swift module right above each.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+
+        .target(name: "BLAS", dependencies: ["CBLAS"]),
+        .target(name: "SQLite", dependencies: ["CSQLite"]),
+        .target(name: "OpenSSL", dependencies: ["COpenSSL"]),
+
+        .target(name: "HTTP1"),
+        .target(name: "HTTPServer", dependencies: ["HTTP1", "OpenSSL"]),
+        .target(name: "Tensor", dependencies: ["BLAS"]),
+        .target(name: "NN", dependencies: ["Tensor"]),
+        .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG", "OpenSSL"]),
+        .target(name: "Training", dependencies: ["NN", "Data"]),
+        .target(name: "Store", dependencies: ["SQLite", "OpenSSL"]),
+        .target(name: "Daemon", dependencies: ["HTTPServer", "Store", "Training"]),
+
+        .executableTarget(name: "thawd", dependencies: [
+            "Daemon", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "thaw", dependencies: [
+            "HTTP1", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "thaw-bench", dependencies: [
+            "Training", "HTTPServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "SystemLibraryTests", dependencies: ["BLAS", "SQLite", "OpenSSL"]),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "NNTests", dependencies: ["NN"]),
+        .testTarget(name: "DataTests", dependencies: ["Data"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["HTTP1"]),
+    ]
+)

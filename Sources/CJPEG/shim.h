@@ -1,0 +1,6 @@
+#ifndef THAW_CJPEG_SHIM_H
+#define THAW_CJPEG_SHIM_H
+#include <stdio.h>
+#include <stddef.h>
+#include <jpeglib.h>
+#endif

@@ -1,0 +1,4 @@
+#ifndef THAW_CPNG_SHIM_H
+#define THAW_CPNG_SHIM_H
+#include <png.h>
+#endif

@@ -1,0 +1,1 @@
+// Module Daemon: see docs/architecture.md.

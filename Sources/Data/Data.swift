@@ -1,0 +1,1 @@
+// Module Data: see docs/architecture.md.

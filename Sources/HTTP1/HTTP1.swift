@@ -1,0 +1,1 @@
+// Module HTTP1: see docs/architecture.md.

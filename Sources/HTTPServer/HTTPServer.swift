@@ -1,0 +1,1 @@
+// Module HTTPServer: see docs/architecture.md.

@@ -1,0 +1,1 @@
+print("thaw-bench")
