@@ -21,6 +21,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "BLAS", dependencies: ["CBLAS"]),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
@@ -30,7 +31,7 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["HTTP1", "OpenSSL"]),
         .target(name: "Tensor", dependencies: ["BLAS"]),
         .target(name: "NN", dependencies: ["Tensor"]),
-        .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG", "OpenSSL"]),
+        .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG", "CZlib", "OpenSSL"]),
         .target(name: "Training", dependencies: ["NN", "Data"]),
         .target(name: "Store", dependencies: ["SQLite", "OpenSSL"]),
         .target(name: "Daemon", dependencies: ["HTTPServer", "Store", "Training"]),

@@ -1,0 +1,4 @@
+#ifndef THAW_CZLIB_SHIM_H
+#define THAW_CZLIB_SHIM_H
+#include <zlib.h>
+#endif
