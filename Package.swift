@@ -35,12 +35,13 @@ let package = Package(
         .target(name: "Training", dependencies: ["NN", "Data"]),
         .target(name: "Store", dependencies: ["SQLite", "OpenSSL"]),
         .target(name: "Daemon", dependencies: ["HTTPServer", "Store", "Training"]),
+        .target(name: "ThawClient"),
 
         .executableTarget(name: "thawd", dependencies: [
             "Daemon", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "thaw", dependencies: [
-            "HTTP1", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "ThawClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "thaw-bench", dependencies: [
             "Training", "HTTPServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -55,6 +56,6 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["HTTP1"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ThawClient"]),
     ]
 )

@@ -1,1 +1,0 @@
-// Module Daemon: see docs/architecture.md.

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Everything thawd is told at start-up. Command-line flags override a JSON config file
+/// (deploy/thawd.json shows every key), which overrides these defaults.
+public struct DaemonConfiguration: Codable, Sendable, Equatable {
+    /// Address to listen on. Default 127.0.0.1: thawd is a local tool unless told otherwise.
+    public var host: String = "127.0.0.1"
+    /// TCP port; 0 asks the kernel for a free one (the start-up log line names it).
+    public var port: Int = 8080
+    /// Holds the SQLite store (thaw.sqlite) and artifacts/. Default ./var.
+    public var dataDir: String = "./var"
+    /// The only directory datasets may be read from. Default <data-dir>/datasets.
+    public var datasetRoot: String?
+    /// Jobs trained at the same time.
+    public var workers: Int = 1
+    /// OpenBLAS threads per worker. Default: all cores divided among the workers.
+    public var blasThreads: Int?
+    /// PEM certificate and key; both or neither. With them thawd serves HTTPS only.
+    public var tlsCert: String?
+    public var tlsKey: String?
+    /// File holding a bearer token; when set, every route but /healthz needs it.
+    public var authTokenFile: String?
+    /// Where Fashion-MNIST's IDX files are (Debian's dataset-fashion-mnist).
+    public var fashionMNISTRoot: String = "/usr/share/datasets/fashion-mnist"
+    /// Seconds in-flight requests get to finish on SIGTERM.
+    public var shutdownGraceSeconds: Double = 10
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case host, port, workers
+        case dataDir = "data_dir"
+        case datasetRoot = "dataset_root"
+        case blasThreads = "blas_threads"
+        case tlsCert = "tls_cert"
+        case tlsKey = "tls_key"
+        case authTokenFile = "auth_token_file"
+        case fashionMNISTRoot = "fashion_mnist_root"
+        case shutdownGraceSeconds = "shutdown_grace_seconds"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = DaemonConfiguration()
+        host = try c.decodeIfPresent(String.self, forKey: .host) ?? d.host
+        port = try c.decodeIfPresent(Int.self, forKey: .port) ?? d.port
+        dataDir = try c.decodeIfPresent(String.self, forKey: .dataDir) ?? d.dataDir
+        datasetRoot = try c.decodeIfPresent(String.self, forKey: .datasetRoot)
+        workers = try c.decodeIfPresent(Int.self, forKey: .workers) ?? d.workers
+        blasThreads = try c.decodeIfPresent(Int.self, forKey: .blasThreads)
+        tlsCert = try c.decodeIfPresent(String.self, forKey: .tlsCert)
+        tlsKey = try c.decodeIfPresent(String.self, forKey: .tlsKey)
+        authTokenFile = try c.decodeIfPresent(String.self, forKey: .authTokenFile)
+        fashionMNISTRoot = try c.decodeIfPresent(String.self, forKey: .fashionMNISTRoot) ?? d.fashionMNISTRoot
+        shutdownGraceSeconds = try c.decodeIfPresent(Double.self, forKey: .shutdownGraceSeconds) ?? d.shutdownGraceSeconds
+    }
+
+    public var resolvedDatasetRoot: String { datasetRoot ?? (dataDir as NSString).appendingPathComponent("datasets") }
+    public var databasePath: String { (dataDir as NSString).appendingPathComponent("thaw.sqlite") }
+    public var artifactsDirectory: String { (dataDir as NSString).appendingPathComponent("artifacts") }
+
+    /// Every problem with the configuration, each naming its key.
+    public func problems() -> [String] {
+        var out: [String] = []
+        if host.isEmpty { out.append("host: must not be empty") }
+        if !(0...65535).contains(port) { out.append("port: \(port) is not in 0...65535") }
+        if workers < 1 || workers > 64 { out.append("workers: \(workers) is not in 1...64") }
+        if let blasThreads, blasThreads < 1 { out.append("blas_threads: must be at least 1") }
+        if (tlsCert == nil) != (tlsKey == nil) { out.append("tls_cert/tls_key: give both or neither") }
+        if shutdownGraceSeconds < 0 { out.append("shutdown_grace_seconds: must not be negative") }
+        return out
+    }
+}
