@@ -4,7 +4,7 @@ import PackageDescription
 
 /// Test targets are declared once their folder holds Swift files: git keeps no empty folders, so a
 /// fresh clone must not name a target whose tests are still to be written.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+let packageRoot = Context.packageDirectory
 func testTarget(_ name: String, _ dependencies: [Target.Dependency]) -> [Target] {
     let folder = packageRoot + "/Tests/" + name
     let files = (try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? []
