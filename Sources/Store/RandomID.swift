@@ -2,9 +2,12 @@
 /// `job_3f9c0a1b2c3d4e5f`. Random rather than sequential so ids reveal nothing about volume or order
 /// and cannot be guessed from a neighbour's.
 enum RandomID {
-    static func make(prefix: String) -> String {
+    static func make(prefix: String) -> String { prefix + "_" + token() }
+
+    /// 16 random hex digits; also names artifact files so a rewrite never reuses a path.
+    static func token() -> String {
         var generator = SystemRandomNumberGenerator()
-        return prefix + "_" + hex16(generator.next())
+        return hex16(generator.next())
     }
 
     static func hex16(_ value: UInt64) -> String {

@@ -101,7 +101,7 @@ enum Schema {
                 job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
                 phase TEXT NOT NULL CHECK (length(phase) BETWEEN 1 AND 64),
                 epoch INTEGER NOT NULL CHECK (epoch >= 0),
-                metrics TEXT NOT NULL CHECK (json_valid(metrics) AND json_type(metrics) = 'object'),
+                metrics TEXT NOT NULL CHECK (CASE WHEN json_valid(metrics) THEN json_type(metrics) = 'object' ELSE 0 END),
                 created_at INTEGER NOT NULL,
                 UNIQUE (job_id, phase, epoch)
             );

@@ -15,8 +15,9 @@ public final class Store: @unchecked Sendable {
     /// Artifact temp files and unreferenced artifact files removed by this open (relative paths).
     public let sweptArtifacts: [String]
 
-    private let queue = DispatchQueue(label: "thaw.store")
-    private let connection: StoreConnection
+    /// Owns `connection`: nothing touches the connection except inside `queue.sync`.
+    let queue = DispatchQueue(label: "thaw.store")
+    let connection: StoreConnection
     let eventSignal = EventSignal()
 
     /// Opens (creating if needed) the database and artifact directory and migrates the schema.

@@ -70,7 +70,7 @@ final class StoreConnection {
     /// Throws `invalidArgument(field:)` unless SQLite's own `json_valid` accepts `text` — the same test
     /// the tables' CHECK constraints apply, so the error names the field instead of a constraint.
     func requireJSON(_ text: String, field: String, object: Bool = false) throws {
-        let sql = object ? "SELECT json_valid(?1) AND json_type(?1) = 'object'" : "SELECT json_valid(?1)"
+        let sql = object ? "SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'object' ELSE 0 END" : "SELECT json_valid(?1)"
         guard try db.scalar(sql, [.text(text)])?.int == 1 else {
             throw StoreError.invalidArgument(field: field, reason: object ? "not a JSON object" : "not valid JSON")
         }
