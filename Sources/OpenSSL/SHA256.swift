@@ -26,7 +26,7 @@ public struct SHA256: ~Copyable {
     public consuming func finalize() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
-        out.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        _ = out.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
         return out
     }
 
@@ -46,5 +46,53 @@ public struct SHA256: ~Copyable {
             chars.append(digits[Int(byte & 0x0f)])
         }
         return String(decoding: chars, as: UTF8.self)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file could not be hashed: the failing call, the path and the C errno.
+public struct SHA256FileError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let operation: String
+    public let path: String
+    public let errno: Int32
+
+    public init(operation: String, path: String, errno: Int32) {
+        self.operation = operation
+        self.path = path
+        self.errno = errno
+    }
+
+    public var description: String { "\(operation) \(path) failed (errno \(errno))" }
+}
+
+extension SHA256 {
+    /// Streams the file at `path` through SHA-256 in `chunkSize` pieces (default 1 MiB) so a large
+    /// checkpoint is hashed without being held in memory. Returns the lower-case hex digest and the
+    /// number of bytes hashed.
+    public static func hexOfFile(atPath path: String, chunkSize: Int = 1 << 20) throws(SHA256FileError)
+        -> (digest: String, size: Int)
+    {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SHA256FileError(operation: "open", path: path, errno: errno) }
+        defer { close(fd) }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: max(chunkSize, 1))
+        var size = 0
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SHA256FileError(operation: "read", path: path, errno: errno)
+            }
+            if count == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            size += count
+        }
+        return (hexString(hasher.finalize()), size)
     }
 }

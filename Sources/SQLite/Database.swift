@@ -58,6 +58,19 @@ public final class Database {
         }
     }
 
+    /// False while a transaction is open on this connection (SQLite's autocommit flag).
+    public var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
+
+    /// The first value of the first row, or nil when there is no row; for `SELECT count(*)`-style reads.
+    public func scalar(_ sql: String, _ parameters: [SQLiteValue] = []) throws -> SQLiteValue? {
+        try query(sql, parameters).first?.first
+    }
+
+    /// `PRAGMA integrity_check` answers: `["ok"]` for a sound file, otherwise one line per problem.
+    public func integrityCheck() throws -> [String] {
+        try query("PRAGMA integrity_check").compactMap { $0.first?.string }
+    }
+
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
     var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }

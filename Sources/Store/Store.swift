@@ -1,1 +1,67 @@
-// Module Store: see docs/architecture.md.
+import Dispatch
+import Foundation
+import SQLite
+
+/// thawd's durable state: one SQLite file (WAL) plus checksummed artifact files. See docs/store.md.
+///
+/// Thread-safe: every public call runs synchronously on one private serial queue that owns the
+/// connection, so worker threads and HTTP handler threads may call concurrently; each call is atomic.
+/// Calls block for one SQLite transaction (plus, for artifacts, the file writes and fsyncs).
+/// Every error is a `StoreError`.
+public final class Store: @unchecked Sendable {
+    public let configuration: StoreConfiguration
+    /// Names of migrations applied by this open (empty when the file was already current).
+    public let appliedMigrations: [String]
+    /// Artifact temp files and unreferenced artifact files removed by this open (relative paths).
+    public let sweptArtifacts: [String]
+
+    /// Owns `connection`: nothing touches the connection except inside `queue.sync`.
+    let queue = DispatchQueue(label: "thaw.store")
+    let connection: StoreConnection
+    let eventSignal = EventSignal()
+
+    /// Opens (creating if needed) the database and artifact directory and migrates the schema.
+    public init(configuration: StoreConfiguration) throws(StoreError) {
+        self.configuration = configuration
+        do {
+            let connection = try StoreConnection(configuration: configuration)
+            self.connection = connection
+            appliedMigrations = try Migration.apply(Schema.migrations, to: connection)
+            sweptArtifacts = try connection.prepareArtifactsDirectory()
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+
+    /// Opens `<directory>/thaw.sqlite` and `<directory>/artifacts`, creating the directory if needed.
+    public convenience init(dataDirectory directory: String) throws(StoreError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.io(operation: "mkdir", path: directory, errno: Int32((error as NSError).code))
+        }
+        try self.init(configuration: .dataDirectory(directory))
+    }
+
+    /// Runs `body` on the connection's queue; the one door every public call goes through.
+    func sync<T>(_ body: (StoreConnection) throws -> T) throws(StoreError) -> T {
+        do {
+            return try queue.sync { try body(connection) }
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+
+    // MARK: Test seam (internal: reached with `@testable import Store`)
+
+    /// Makes the k-th durable write from now fail once with `StoreError.injectedFault`.
+    func failWrite(at k: Int) { queue.sync { connection.faults.failWrite(at: k) } }
+
+    /// Durable writes (SQL changes, COMMITs, artifact file steps) since open or `resetWriteCount()`.
+    var writeCount: Int { queue.sync { connection.faults.writes } }
+
+    func resetWriteCount() { queue.sync { connection.faults.reset() } }
+
+    /// Raw read access for consistency checks in tests.
+    func rawQuery(_ sql: String) throws(StoreError) -> [[SQLiteValue]] { try sync { try $0.read(sql) } }
+}

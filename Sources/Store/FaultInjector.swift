@@ -1,0 +1,35 @@
+/// The write seam's countdown: every durable write the Store makes (each SQL statement that changes
+/// rows, each COMMIT, each artifact file step: write, fsync, rename, directory fsync) first calls `tick`.
+///
+/// Arm it with `failWrite(at: k)` and the k-th write after arming throws `StoreError.injectedFault`
+/// instead of happening — once; later writes go through. Tests count an operation's writes with
+/// `writes`, then fail each one in turn and check the store is exactly as it was before the operation.
+/// Only the Store's serial queue touches it.
+final class FaultInjector {
+    /// Writes seen since the store opened (or since the last `reset`).
+    private(set) var writes = 0
+    /// (k, writes still to let through before failing).
+    private var armed: (k: Int, remaining: Int)?
+
+    var isArmed: Bool { armed != nil }
+
+    func failWrite(at k: Int) {
+        precondition(k >= 1, "writes are counted from 1")
+        armed = (k, k)
+    }
+
+    func reset() {
+        writes = 0
+        armed = nil
+    }
+
+    func tick(_ operation: @autoclosure () -> String) throws {
+        writes += 1
+        guard let (k, remaining) = armed else { return }
+        if remaining == 1 {
+            armed = nil
+            throw StoreError.injectedFault(write: k, operation: operation())
+        }
+        armed = (k, remaining - 1)
+    }
+}

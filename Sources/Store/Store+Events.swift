@@ -1,0 +1,76 @@
+import Foundation
+import SQLite
+
+extension Store {
+    /// Appends an event to a job's log and returns it with its new per-job id (last id + 1).
+    /// `type` must be 1–64 chars, `payload` valid JSON; the job must exist (any status: a finished job
+    /// may still get e.g. an "export" event).
+    @discardableResult
+    public func appendEvent(job jobID: String, type: String, payload: String) throws(StoreError) -> JobEvent {
+        let event = try sync { connection in
+            try connection.transaction { try connection.appendEvent(jobID: jobID, type: type, payload: payload) }
+        }
+        eventSignal.notify()
+        return event
+    }
+
+    /// Events with id > `after` (0 = from the start), oldest first, at most `limit` (1...10_000).
+    /// Throws `notFound(kind: "job")` for an unknown job so a typo is not an endless empty stream.
+    public func events(job jobID: String, after: Int = 0, limit: Int = 1_000) throws(StoreError) -> [JobEvent] {
+        guard (1...10_000).contains(limit) else {
+            throw .invalidArgument(field: "limit", reason: "must be between 1 and 10000, got \(limit)")
+        }
+        guard after >= 0 else { throw .invalidArgument(field: "after", reason: "must be >= 0, got \(after)") }
+        return try sync { connection in
+            try connection.requireJob(jobID)
+            return try connection.read(
+                "SELECT \(JobEvent.columns.joined(separator: ", ")) FROM job_events"
+                    + " WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?",
+                [.text(jobID), .integer(Int64(after)), .integer(Int64(limit))]
+            ).map { try JobEvent(RowReader(table: "job_events", columns: JobEvent.columns, row: $0)) }
+        }
+    }
+
+    /// The highest event id of the job, 0 if none.
+    public func lastEventID(job jobID: String) throws(StoreError) -> Int {
+        try sync { connection in
+            try connection.requireJob(jobID)
+            return try connection.lastEventID(jobID)
+        }
+    }
+
+    /// Blocks the calling thread (never the Store's queue) until events with id > `after` exist for the
+    /// job or `timeout` seconds pass; returns them (empty on timeout). For SSE handlers: loop on it.
+    public func waitForEvents(job jobID: String, after: Int, timeout: TimeInterval) throws(StoreError) -> [JobEvent] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let seen = eventSignal.current
+            let found = try events(job: jobID, after: after)
+            if !found.isEmpty { return found }
+            if !eventSignal.wait(after: seen, until: deadline) { return [] }
+        }
+    }
+}
+
+extension StoreConnection {
+    func appendEvent(jobID: String, type: String, payload: String) throws -> JobEvent {
+        guard (1...64).contains(type.count) else {
+            throw StoreError.invalidArgument(field: "type", reason: "must be 1 to 64 characters")
+        }
+        try requireJSON(payload, field: "payload")
+        try requireJob(jobID)
+        let id = try lastEventID(jobID) + 1
+        let now = nowMillis()
+        try write(
+            "INSERT INTO job_events (job_id, id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+            [.text(jobID), .integer(Int64(id)), .text(type), .text(payload), .integer(now)])
+        return try JobEvent(RowReader(
+            table: "job_events", columns: JobEvent.columns,
+            row: [.text(jobID), .integer(Int64(id)), .text(type), .text(payload), .integer(now)]))
+    }
+
+    func lastEventID(_ jobID: String) throws -> Int {
+        Int(try read("SELECT COALESCE(MAX(id), 0) FROM job_events WHERE job_id = ?", [.text(jobID)])
+            .first?.first?.int ?? 0)
+    }
+}

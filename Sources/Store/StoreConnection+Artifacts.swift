@@ -1,0 +1,25 @@
+import Foundation
+
+extension StoreConnection {
+    /// Artifact file operations whose write seam is this connection's (only for use on the queue).
+    var files: ArtifactFiles {
+        ArtifactFiles(root: artifactsDirectory, tick: { [faults] in try faults.tick($0) })
+    }
+
+    /// Every artifact path a row references, relative to the artifacts directory.
+    func referencedArtifacts() throws -> Set<String> {
+        let rows = try read("SELECT path FROM checkpoints UNION ALL SELECT weights_path FROM models WHERE weights_path IS NOT NULL")
+        return Set(rows.compactMap { $0.first?.string })
+    }
+
+    /// Creates the artifacts directory if missing and sweeps it (see `ArtifactFiles.sweep`); returns the
+    /// relative paths removed.
+    func prepareArtifactsDirectory() throws -> [String] {
+        do {
+            try FileManager.default.createDirectory(atPath: artifactsDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.io(operation: "mkdir", path: artifactsDirectory, errno: Int32((error as NSError).code))
+        }
+        return files.sweep(keeping: try referencedArtifacts())
+    }
+}

@@ -1,0 +1,57 @@
+import SQLite
+
+/// Everything the Store can refuse or fail with; every public Store call throws only this type.
+///
+/// Each case names what went wrong and where, so the daemon can map it to a status without parsing text:
+/// `notFound` → 404, `illegalTransition`/`conflict` → 409, `invalidArgument` → 400/422, the rest → 500.
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// No record of `kind` ("job", "model", "dataset", "command", "checkpoint") has this id.
+    case notFound(kind: String, id: String)
+    /// The job-status table forbids this change (see `JobStatus.allowedTransitions`).
+    case illegalTransition(from: JobStatus, to: JobStatus)
+    /// The record exists but its state forbids the request (e.g. a command posted to a finished job,
+    /// deleting a model jobs still use, resolving a command twice).
+    case conflict(kind: String, id: String, reason: String)
+    /// A caller-supplied value is unusable; nothing was written. `field` is the parameter name.
+    case invalidArgument(field: String, reason: String)
+    /// An artifact's bytes no longer hash to the SHA-256 recorded when it was written. Never served.
+    case checksumMismatch(path: String, expected: String, actual: String)
+    /// An artifact row points at a file that is gone.
+    case artifactMissing(path: String)
+    /// A stored row holds a value this build cannot read (unknown status, wrong column type).
+    case corruptRecord(table: String, column: String, reason: String)
+    /// The database records a migration this build does not know: it was written by a newer thawd.
+    case unknownMigration(name: String)
+    /// A file-system call failed; `errno` is the C error number.
+    case io(operation: String, path: String, errno: Int32)
+    /// SQLite itself failed (disk full, I/O error, busy past the timeout).
+    case sqlite(code: Int32, message: String)
+    /// Test seam: the armed countdown reached this write (see `FaultInjector`).
+    case injectedFault(write: Int, operation: String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let kind, let id): return "no \(kind) with id '\(id)'"
+        case .illegalTransition(let from, let to): return "a \(from.rawValue) job cannot become \(to.rawValue)"
+        case .conflict(let kind, let id, let reason): return "\(kind) '\(id)': \(reason)"
+        case .invalidArgument(let field, let reason): return "invalid \(field): \(reason)"
+        case .checksumMismatch(let path, let expected, let actual):
+            return "artifact \(path) has SHA-256 \(actual), expected \(expected)"
+        case .artifactMissing(let path): return "artifact \(path) is missing"
+        case .corruptRecord(let table, let column, let reason): return "corrupt \(table).\(column): \(reason)"
+        case .unknownMigration(let name): return "database has migration '\(name)' unknown to this build (newer thawd?)"
+        case .io(let operation, let path, let errno): return "\(operation) \(path) failed (errno \(errno))"
+        case .sqlite(let code, let message): return "SQLite error \(code): \(message)"
+        case .injectedFault(let write, let operation): return "injected fault at write \(write) (\(operation))"
+        }
+    }
+
+    /// Maps whatever a body threw onto a StoreError so the public API has one error type.
+    static func wrap(_ error: any Error) -> StoreError {
+        switch error {
+        case let error as StoreError: return error
+        case let error as SQLiteError: return .sqlite(code: error.code, message: error.message)
+        default: return .sqlite(code: -1, message: String(describing: error))
+        }
+    }
+}
