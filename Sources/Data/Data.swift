@@ -1,1 +1,0 @@
-// Module Data: see docs/architecture.md.
