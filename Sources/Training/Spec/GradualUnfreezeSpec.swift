@@ -1,0 +1,28 @@
+/// ULMFiT's gradual unfreezing inside one phase: the phase starts with its `trainable` groups, and
+/// every `every` epochs the `groups` frozen groups just before the earliest trainable one join (their
+/// LR follows the running schedule from then on).
+///
+/// JSON: `{"every": 1, "groups": 1}`; `every` is required, `groups` defaults to 1.
+public struct GradualUnfreezeSpec: Sendable, Equatable, Codable {
+    public var every: Int
+    public var groups: Int
+
+    public init(every: Int, groups: Int = 1) {
+        self.every = every
+        self.groups = groups
+    }
+
+    static func read(_ value: JSONValue, path: String, log: ProblemLog) -> GradualUnfreezeSpec? {
+        guard var reader = ObjectReader(value, path: path, log: log) else { return nil }
+        defer { reader.finish() }
+        let every = reader.int("every", required: true, ">= 1 (epochs)", { $0 >= 1 })
+        let groups = reader.int("groups", ">= 1", { $0 >= 1 })
+        guard let every, reader.has("groups") == (groups != nil) else { return nil }
+        return GradualUnfreezeSpec(every: every, groups: groups ?? 1)
+    }
+
+    var json: JSONValue { .object(["every": .number(Double(every)), "groups": .number(Double(groups))]) }
+
+    public init(from decoder: Decoder) throws { self = try SpecCoding.decode(decoder, Self.read) }
+    public func encode(to encoder: Encoder) throws { try json.encode(to: encoder) }
+}

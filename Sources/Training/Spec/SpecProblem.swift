@@ -1,0 +1,44 @@
+/// One thing wrong with a job spec or a control body: where (`phases[1].lr.min`, `dataset.classes[2]`,
+/// empty for the document itself) and what, in words a user can act on. The daemon lists them all in
+/// one 422 response.
+public struct SpecProblem: Error, Sendable, Equatable, Codable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+}
+
+/// Every problem found in a spec or control body, in document order.
+public struct SpecError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var problems: [SpecProblem]
+
+    public init(problems: [SpecProblem]) { self.problems = problems }
+
+    public var description: String { problems.map(\.description).joined(separator: "; ") }
+}
+
+/// Accumulates problems while a document is read; shared by the nested readers of one parse.
+final class ProblemLog {
+    private(set) var problems: [SpecProblem] = []
+
+    func add(_ path: String, _ message: String) {
+        problems.append(SpecProblem(path: path, message: message))
+    }
+
+    /// True when no problem was added at or below `path` (used to skip checks on fields that already
+    /// failed to parse, so one mistake is reported once).
+    func isClean(under path: String) -> Bool {
+        !problems.contains { $0.path == path || $0.path.hasPrefix(path + ".") || $0.path.hasPrefix(path + "[") }
+    }
+}
+
+/// Path spelling shared by every reader: `a.b`, `a[3]`.
+enum SpecPath {
+    static func key(_ parent: String, _ key: String) -> String { parent.isEmpty ? key : "\(parent).\(key)" }
+    static func index(_ parent: String, _ index: Int) -> String { "\(parent)[\(index)]" }
+}
