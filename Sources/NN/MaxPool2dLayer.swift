@@ -1,0 +1,86 @@
+import Tensor
+
+/// Max pooling with zero-free (−∞) padding, PyTorch's `MaxPool2d` (dilation 1, floor mode).
+///
+/// forward:  x (C,N,H,W) → y (C,N,H',W'), `H' = ⌊(H + 2p − k)/s⌋ + 1`
+/// backward: dOutput (C,N,H',W') → dInput (C,N,H,W): each output's gradient goes to the first
+/// maximum of its window in row-major order.
+public final class MaxPool2dLayer: Layer {
+    public let name: String
+    public let kernel: Int, stride: Int, padding: Int
+    private var inputShape: [Int]?
+    private var argmax = [Int32]()
+
+    public init(name: String, kernel: Int, stride: Int? = nil, padding: Int = 0) {
+        self.name = name
+        (self.kernel, self.stride, self.padding) = (kernel, stride ?? kernel, padding)
+    }
+
+    public var parameters: [Parameter] { [] }
+
+    public func outputShape(for s: [Int]) throws(ArchitectureError) -> [Int] {
+        guard s.count == 3 else { throw .shapeMismatch(layer: name, expected: "[C, H, W]", got: "\(s)") }
+        guard padding * 2 <= kernel else { throw .invalidLayer(layer: name, reason: "padding must be at most half the kernel") }
+        let g = geometry(c: s[0], h: s[1], w: s[2])
+        guard g.outH > 0, g.outW > 0 else { throw .invalidLayer(layer: name, reason: "input \(s) smaller than kernel") }
+        return [s[0], g.outH, g.outW]
+    }
+
+    func geometry(c: Int, h: Int, w: Int) -> Conv2dGeometry {
+        Conv2dGeometry(inChannels: c, outChannels: c, kernel: kernel, stride: stride, padding: padding, inH: h, inW: w)
+    }
+
+    public func forward(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
+        let g = geometry(c: x.shape[0], h: x.shape[2], w: x.shape[3])
+        let planes = x.shape[0] * x.shape[1]
+        let record = context.recordForBackward
+        inputShape = record ? x.shape : nil
+        var idx = [Int32](repeating: 0, count: record ? planes * g.outPlane : 0)
+        let y = Tensor(shape: [x.shape[0], x.shape[1], g.outH, g.outW]) { y in
+            x.withPointer { xp in idx.withUnsafeMutableBufferPointer { ip in
+                let box = UnsafeSendableBox((xp, y, record ? ip.baseAddress : nil))
+                Parallel.forEach(planes) { p in
+                    let (xp, y, ip) = box.value
+                    let src = xp + p * g.inPlane
+                    for oy in 0..<g.outH { for ox in 0..<g.outW {
+                        var best = -Float.infinity, at = -1
+                        for i in 0..<kernel {
+                            let iy = oy * stride - padding + i
+                            if iy < 0 || iy >= g.inH { continue }
+                            for j in 0..<kernel {
+                                let ix = ox * stride - padding + j
+                                if ix < 0 || ix >= g.inW { continue }
+                                let v = src[iy * g.inW + ix]
+                                if v > best || at < 0 || v.isNaN { best = v; at = iy * g.inW + ix }
+                            }
+                        }
+                        let o = p * g.outPlane + oy * g.outW + ox
+                        y[o] = best
+                        if let ip { ip[o] = Int32(at) }
+                    }}
+                }
+            } }
+        }
+        argmax = idx
+        return y
+    }
+
+    public func backward(_ dOutput: Tensor, _ context: BackwardContext) -> Tensor? {
+        guard let shape = inputShape else { preconditionFailure("\(name): backward without a recorded forward") }
+        inputShape = nil
+        guard context.needsInputGradient else { return nil }
+        let planes = shape[0] * shape[1], inPlane = shape[2] * shape[3]
+        let outPlane = dOutput.count / planes
+        var dx = Tensor.zeros(shape)
+        dx.withMutablePointer { dxp in dOutput.withPointer { dyp in argmax.withUnsafeBufferPointer { ip in
+            let box = UnsafeSendableBox((dxp, dyp, ip.baseAddress!))
+            Parallel.forEach(planes) { p in
+                let (dxp, dyp, ip) = box.value
+                for o in 0..<outPlane {
+                    dxp[p * inPlane + Int(ip[p * outPlane + o])] += dyp[p * outPlane + o]
+                }
+            }
+        } } }
+        return dx
+    }
+}

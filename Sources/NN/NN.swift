@@ -1,1 +1,0 @@
-// Module NN: see docs/architecture.md.

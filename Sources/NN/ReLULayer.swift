@@ -1,0 +1,54 @@
+import Tensor
+
+/// max(0, x), elementwise; any shape.
+///
+/// forward:  x → y (same shape)
+/// backward: dOutput → dInput = dOutput where y > 0, else 0 (the subgradient at 0 is 0, as PyTorch)
+public final class ReLULayer: Layer {
+    public let name: String
+    private var output: Tensor?
+
+    public init(name: String) { self.name = name }
+
+    public var parameters: [Parameter] { [] }
+    public func outputShape(for input: [Int]) throws(ArchitectureError) -> [Int] { input }
+
+    public func forward(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
+        let y = ReLULayer.apply(x)
+        output = context.recordForBackward ? y : nil
+        return y
+    }
+
+    public func backward(_ dOutput: Tensor, _ context: BackwardContext) -> Tensor? {
+        guard let y = output else { preconditionFailure("\(name): backward without a recorded forward") }
+        output = nil
+        return context.needsInputGradient ? ReLULayer.mask(dOutput, by: y) : nil
+    }
+
+    static func apply(_ x: Tensor) -> Tensor {
+        Tensor(shape: x.shape) { y in
+            x.withPointer { xp in
+                let box = UnsafeSendableBox((xp, y))
+                let n = x.count, parts = 64
+                Parallel.forEach(parts) { p in
+                    let (xp, y) = box.value
+                    for i in (n * p / parts)..<(n * (p + 1) / parts) { y[i] = max(xp[i], 0) }
+                }
+            }
+        }
+    }
+
+    /// dOutput where `y > 0`, else 0.
+    static func mask(_ d: Tensor, by y: Tensor) -> Tensor {
+        Tensor(shape: d.shape) { out in
+            d.withPointer { dp in y.withPointer { yp in
+                let box = UnsafeSendableBox((dp, yp, out))
+                let n = d.count, parts = 64
+                Parallel.forEach(parts) { p in
+                    let (dp, yp, out) = box.value
+                    for i in (n * p / parts)..<(n * (p + 1) / parts) { out[i] = yp[i] > 0 ? dp[i] : 0 }
+                }
+            } }
+        }
+    }
+}
