@@ -1,1 +1,0 @@
-// Module HTTP1: see docs/architecture.md.
