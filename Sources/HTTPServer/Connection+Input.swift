@@ -223,7 +223,7 @@ extension Connection {
             var request = request
             request.pathParameters = parameters
             let routed = request
-            context.handlerQueue.async { [self] in
+            handlerQueue.async { [self] in
                 let response = Connection.run(handler, routed)
                 queue.async { self.respond(response, info) }
             }

@@ -66,7 +66,7 @@ extension Connection {
             endStreamForShutdown()
             return
         }
-        context.handlerQueue.async { start(writer) }
+        handlerQueue.async { start(writer) }
     }
 
     /// The response is fully queued: go back to reading requests, or close after the output.

@@ -10,6 +10,10 @@ final class Connection: @unchecked Sendable {
     let fd: Int32
     let peer: String
     let queue: DispatchQueue
+    /// Handlers, stream producers and close handlers of this connection run here. A serial queue
+    /// without a target draws from libdispatch's overcommit pool, which starts a new thread when
+    /// every worker is blocked, so a handler that blocks never delays another connection.
+    let handlerQueue: DispatchQueue
     let transport: Transport
 
     var readSource: DispatchSourceRead?
@@ -65,6 +69,7 @@ final class Connection: @unchecked Sendable {
         self.peer = peer
         self.transport = transport
         self.queue = DispatchQueue(label: "thaw.http.connection", target: context.ioQueue)
+        self.handlerQueue = DispatchQueue(label: "thaw.http.handler")
         self.clock = ConnectionClock(now: Connection.now())
     }
 
@@ -213,7 +218,7 @@ final class Connection: @unchecked Sendable {
         self.stream = nil
         let handlers = stream.writer.markClosed()
         if !handlers.isEmpty {
-            context.handlerQueue.async { for handler in handlers { handler() } }
+            handlerQueue.async { for handler in handlers { handler() } }
         }
     }
 

@@ -9,8 +9,6 @@ final class ServerContext: @unchecked Sendable {
     let router: HTTPRouter
     let timeouts: ConnectionTimeouts
     let parser: HTTPRequestParser
-    /// Handlers and stream producers run here, never on a connection's queue.
-    let handlerQueue = DispatchQueue(label: "thaw.http.handlers", qos: .userInitiated, attributes: .concurrent)
     /// Connection queues target this, so I/O of different connections runs in parallel.
     let ioQueue = DispatchQueue(label: "thaw.http.io", qos: .userInitiated, attributes: .concurrent)
 

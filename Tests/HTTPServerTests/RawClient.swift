@@ -5,7 +5,7 @@ import Glibc
 
 /// A blocking POSIX TCP client for tests: exact bytes out, raw bytes in, no HTTP library between
 /// the test and the server. Every read has a timeout so a server bug fails a test, not the run.
-final class RawClient {
+final class RawClient: @unchecked Sendable {
     let fd: Int32
     var buffer: [UInt8] = []
 

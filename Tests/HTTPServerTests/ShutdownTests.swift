@@ -21,10 +21,10 @@ import Testing
 
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var clean = false
-        DispatchQueue.global().async {
+        Thread {
             clean = s.server.shutdown(deadline: 5)
             done.signal()
-        }
+        }.start()
         let r = try slow.response()
         #expect(r.text == "slow")
         #expect(r.header("connection") == "close")
