@@ -11,7 +11,8 @@ extension Connection {
     /// Queues `response` (head, and body unless HEAD) and, for streams, starts the producer.
     func respond(_ response: HTTPResponse, _ info: ResponseInfo) {
         guard !closed else { return }
-        if shuttingDown || readEOF { keepAlive = false }
+        // A half-closed client still gets answers to every request it already sent.
+        if shuttingDown || (readEOF && inputAvailable == 0) { keepAlive = false }
         var headers = response.headers
         if !headers.contains("date") { headers.add("Date", HTTPDate.now()) }
         let status = response.status

@@ -74,3 +74,13 @@ struct TestServer {
 
     func stop() { server.shutdown(deadline: 2) }
 }
+
+/// Polls `condition` until it holds or `timeout` seconds pass (server-side cleanup is asynchronous).
+func eventually(_ timeout: Double = 3, _ condition: () -> Bool) -> Bool {
+    let end = Date().addingTimeInterval(timeout)
+    while Date() < end {
+        if condition() { return true }
+        Thread.sleep(forTimeInterval: 0.01)
+    }
+    return condition()
+}

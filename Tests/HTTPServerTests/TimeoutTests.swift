@@ -59,6 +59,6 @@ import Testing
         let t0 = Date()
         #expect(c.waitForClose())
         #expect(Date().timeIntervalSince(t0) > 0.2)
-        #expect(s.server.connectionCount == 0)
+        #expect(eventually { s.server.connectionCount == 0 })
     }
 }
