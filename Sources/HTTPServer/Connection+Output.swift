@@ -1,0 +1,204 @@
+import Dispatch
+import HTTP1
+
+/// What the response writer must know about the request it answers.
+struct ResponseInfo {
+    let isHead: Bool
+    let version: HTTPVersion
+}
+
+extension Connection {
+    /// Queues `response` (head, and body unless HEAD) and, for streams, starts the producer.
+    func respond(_ response: HTTPResponse, _ info: ResponseInfo) {
+        guard !closed else { return }
+        // A half-closed client still gets answers to every request it already sent.
+        if shuttingDown || (readEOF && inputAvailable == 0) { keepAlive = false }
+        var headers = response.headers
+        if !headers.contains("date") { headers.add("Date", HTTPDate.now()) }
+        let status = response.status
+        switch response.body {
+        case .bytes(let body):
+            headers.remove("transfer-encoding")
+            if status.forbidsBody {
+                headers.remove("content-length")
+            } else {
+                headers.set("Content-Length", String(body.count))
+            }
+            guard writeHead(status, &headers, info) else { return }
+            if !info.isHead, !status.forbidsBody { output += body }
+            finishResponse()
+        case .chunked(let producer):
+            startStream(status, &headers, info, isEventStream: false) { producer($0) }
+        case .eventStream(let producer):
+            startStream(status, &headers, info, isEventStream: true) { producer(EventStreamWriter(body: $0)) }
+        }
+    }
+
+    /// Adds the Connection field and serializes; a handler header with CR/LF becomes a 500.
+    private func writeHead(_ status: HTTPStatus, _ headers: inout HTTPHeaders, _ info: ResponseInfo) -> Bool {
+        headers.remove("connection")
+        if !keepAlive {
+            headers.add("Connection", "close")
+        } else if info.version == .http1_0 {
+            headers.add("Connection", "keep-alive")
+        }
+        if HTTPResponseSerializer.writeHead(status: status, headers: headers, into: &output) { return true }
+        respond(.error(HTTPError.internalError), info)
+        return false
+    }
+
+    private func startStream(_ status: HTTPStatus, _ headers: inout HTTPHeaders, _ info: ResponseInfo,
+                             isEventStream: Bool, _ start: @escaping @Sendable (HTTPBodyWriter) -> Void) {
+        let chunked = info.version == .http1_1
+        headers.remove("content-length")
+        headers.remove("transfer-encoding")
+        if chunked { headers.add("Transfer-Encoding", "chunked") } else { keepAlive = false }
+        guard writeHead(status, &headers, info) else { return }
+        if info.isHead || status.forbidsBody {
+            finishResponse()
+            return
+        }
+        nextStreamID += 1
+        let writer = HTTPBodyWriter(sink: self, streamID: nextStreamID, bufferLimit: context.configuration.streamBufferLimit)
+        stream = ActiveStream(id: nextStreamID, writer: writer, chunked: chunked, isEventStream: isEventStream)
+        clock.enter(.streaming, now: Connection.now(), eventStream: isEventStream)
+        flush()
+        if shuttingDown, isEventStream {
+            endStreamForShutdown()
+            return
+        }
+        handlerQueue.async { start(writer) }
+    }
+
+    /// The response is fully queued: go back to reading requests, or close after the output.
+    func finishResponse() {
+        if keepAlive {
+            clock.enter(.idle, now: Connection.now())
+        } else {
+            closeWhenFlushed = true
+            clock.enter(.idle, now: Connection.now())
+            pauseReading()
+        }
+        flush()
+        if !closed, keepAlive { processInput() }
+        if !closed { updateDeadline() }
+    }
+
+    /// Writes as much output as the socket takes; arms the write source for the rest.
+    func flush() {
+        guard !closed else { return }
+        var progressed = false
+        while outputStart < output.count {
+            let result = output.withUnsafeBytes { transport.write(UnsafeRawBufferPointer(rebasing: $0[outputStart...])) }
+            switch result {
+            case .bytes(let n):
+                outputStart += n
+                progressed = true
+                continue
+            case .wouldBlock:
+                armWrite()
+            case .eof, .failed:
+                closeNow()
+                return
+            }
+            break
+        }
+        let remaining = outputPending
+        if remaining == 0 {
+            if output.capacity > 1 << 20 { output = [] } else { output.removeAll(keepingCapacity: true) }
+            outputStart = 0
+            if !transport.readWantsWritable { disarmWrite() }
+        } else if outputStart > 1 << 16, outputStart * 2 > output.count {
+            output.removeFirst(outputStart)
+            outputStart = 0
+        }
+        clock.outputChanged(pending: remaining > 0, progressed: progressed, now: Connection.now())
+        stream?.writer.setSocketPending(remaining)
+        updateDeadline()
+        if remaining == 0, closeWhenFlushed, stream == nil { beginLinger() }
+    }
+
+    // MARK: streams
+
+    func appendToStream(_ bytes: [UInt8], chunked: Bool) {
+        if chunked {
+            HTTPResponseSerializer.writeChunk(bytes, into: &output)
+        } else {
+            output += bytes
+        }
+        clock.streamActivity(now: Connection.now())
+    }
+
+    func sendHeartbeat() {
+        guard let stream, stream.isEventStream else { return }
+        appendToStream(Connection.heartbeat, chunked: stream.chunked)
+        if outputPending > context.configuration.streamBufferLimit {
+            closeNow()
+            return
+        }
+        flush()
+    }
+
+    static let heartbeat = ServerSentEvent.comment("heartbeat")
+
+    /// Ends the current stream cleanly: optional last bytes, the terminating chunk, then either the
+    /// next request or (HTTP/1.0) close.
+    func finishStream(final: [UInt8]?) {
+        guard let stream else { return }
+        if let final { appendToStream(final, chunked: stream.chunked) }
+        if stream.chunked { output += HTTPResponseSerializer.lastChunk } else { keepAlive = false }
+        endStream()
+        finishResponse()
+    }
+
+    func endStreamForShutdown() {
+        finishStream(final: context.configuration.shutdownEvent.encoded())
+    }
+
+    // MARK: shutdown
+
+    /// Stops taking new requests: idle connections close now, in-flight requests finish with
+    /// `Connection: close`, event streams get the shutdown event and end.
+    func beginShutdown() {
+        queue.async { [self] in
+            guard !closed else { return }
+            shuttingDown = true
+            keepAlive = false
+            switch clock.phase {
+            case .idle where outputPending == 0:
+                closeNow()
+            case .readingHead where inputAvailable == 0:
+                closeNow()
+            case .streaming:
+                if stream?.isEventStream == true { endStreamForShutdown() }
+            default:
+                break
+            }
+        }
+    }
+}
+
+extension Connection: StreamSink {
+    func streamWrite(_ id: UInt64, _ bytes: [UInt8]) {
+        queue.async { [self] in
+            guard let stream, stream.id == id, !closed else { return }
+            stream.writer.accepted(bytes.count)
+            appendToStream(bytes, chunked: stream.chunked)
+            flush()
+        }
+    }
+
+    func streamFinish(_ id: UInt64, final: [UInt8]?) {
+        queue.async { [self] in
+            guard let stream, stream.id == id, !closed else { return }
+            finishStream(final: final)
+        }
+    }
+
+    func streamOverflow(_ id: UInt64) {
+        queue.async { [self] in
+            guard let stream, stream.id == id else { return }
+            closeNow()
+        }
+    }
+}

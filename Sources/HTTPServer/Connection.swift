@@ -1,0 +1,226 @@
+import Dispatch
+import Foundation
+import HTTP1
+
+/// One client connection: its socket sources, buffers and request cycle. Everything below runs on
+/// `queue` (a serial queue per connection); the only cross-thread entry points are the
+/// `StreamSink` methods, `timerFired`, `beginShutdown` and `forceClose`, which all hop onto it.
+final class Connection: @unchecked Sendable {
+    let context: ServerContext
+    let fd: Int32
+    let peer: String
+    let queue: DispatchQueue
+    /// Handlers, stream producers and close handlers of this connection run here. A serial queue
+    /// without a target draws from libdispatch's overcommit pool, which starts a new thread when
+    /// every worker is blocked, so a handler that blocks never delays another connection.
+    let handlerQueue: DispatchQueue
+    let transport: Transport
+
+    var readSource: DispatchSourceRead?
+    var writeSource: DispatchSourceWrite?
+    /// The read source is suspended (back-pressure or EOF).
+    var readPaused = false
+    /// The write source is resumed (waiting for the socket to take more output).
+    var writeArmed = false
+    private var pendingCancels = 0
+
+    var clock: ConnectionClock
+    private let deadlineLock = NSLock()
+    private var deadline: UInt64 = .max
+
+    var input: [UInt8] = []
+    var inputStart = 0
+    var resumeFrom = 0
+    var readEOF = false
+    var processingInput = false
+    var pending: PendingRequest?
+
+    var output: [UInt8] = []
+    var outputStart = 0
+    /// No more requests on this connection: after the output drains, linger and close.
+    var closeWhenFlushed = false
+    var keepAlive = true
+    var closed = false
+    var shuttingDown = false
+
+    var stream: ActiveStream?
+    var nextStreamID: UInt64 = 0
+
+    /// A request whose head is parsed and whose body is arriving.
+    struct PendingRequest {
+        var head: HTTPRequestHead
+        var target: HTTPRequestTarget
+        var body: [UInt8] = []
+        var remaining = 0
+        var decoder: HTTPChunkedDecoder?
+    }
+
+    struct ActiveStream {
+        let id: UInt64
+        let writer: HTTPBodyWriter
+        /// Chunk framing (HTTP/1.1); false means close-delimited (HTTP/1.0).
+        let chunked: Bool
+        let isEventStream: Bool
+    }
+
+    init(context: ServerContext, fd: Int32, peer: String, transport: Transport) {
+        self.context = context
+        self.fd = fd
+        self.peer = peer
+        self.transport = transport
+        self.queue = DispatchQueue(label: "thaw.http.connection", target: context.ioQueue)
+        self.handlerQueue = DispatchQueue(label: "thaw.http.handler")
+        self.clock = ConnectionClock(now: Connection.now())
+    }
+
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    var outputPending: Int { output.count - outputStart }
+    var inputAvailable: Int { input.count - inputStart }
+
+    /// Creates the sources and starts reading. Called once, right after registration.
+    func start() {
+        queue.async { [self] in
+            let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+            let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+            read.setEventHandler { [unowned self] in onReadable() }
+            write.setEventHandler { [unowned self] in onWritable() }
+            pendingCancels = 2
+            // Strong captures keep the connection alive until both sources are gone.
+            read.setCancelHandler { self.sourceCancelled() }
+            write.setCancelHandler { self.sourceCancelled() }
+            readSource = read
+            writeSource = write
+            read.resume()
+            updateDeadline()
+        }
+    }
+
+    // MARK: readiness
+
+    private func onReadable() {
+        guard !closed else { return }
+        if transport.writeWantsReadable, outputPending > 0 { flush() }
+        readAvailable()
+        if !closed { processInput() }
+    }
+
+    private func onWritable() {
+        guard !closed else { return }
+        if transport.readWantsWritable {
+            readAvailable()
+            if closed { return }
+        }
+        flush()
+        if !closed { processInput() }
+    }
+
+    func pauseReading() {
+        guard !readPaused, let readSource else { return }
+        readPaused = true
+        readSource.suspend()
+    }
+
+    func resumeReading() {
+        guard readPaused, !readEOF, let readSource else { return }
+        readPaused = false
+        readSource.resume()
+    }
+
+    func armWrite() {
+        guard !writeArmed, let writeSource else { return }
+        writeArmed = true
+        writeSource.resume()
+    }
+
+    func disarmWrite() {
+        guard writeArmed, let writeSource else { return }
+        writeArmed = false
+        writeSource.suspend()
+    }
+
+    // MARK: timers
+
+    /// Publishes the next deadline for the server's sweep.
+    func updateDeadline() {
+        let next = clock.deadline(context.timeouts) ?? .max
+        deadlineLock.withLock { deadline = next }
+    }
+
+    func isDue(_ now: UInt64) -> Bool { deadlineLock.withLock { deadline <= now } }
+
+    func timerFired() {
+        queue.async { [self] in
+            guard !closed else { return }
+            switch clock.action(now: Connection.now(), context.timeouts) {
+            case .none: break
+            case .closeIdle, .writeTimeout, .lingerDone: closeNow()
+            case .headerTimeout:
+                if inputAvailable > 0 {
+                    fail(HTTPError(.requestTimeout, code: "request_timeout", message: "request head not received in time"))
+                } else {
+                    closeNow()
+                }
+            case .bodyTimeout:
+                fail(HTTPError(.requestTimeout, code: "request_timeout", message: "request body not received in time"))
+            case .heartbeat:
+                sendHeartbeat()
+            }
+            updateDeadline()
+        }
+    }
+
+    // MARK: closing
+
+    /// After the last response: stop sending, keep draining input for `lingerTimeout`, then close.
+    func beginLinger() {
+        guard !closed, clock.phase != .lingering else { return }
+        transport.shutdownWrite()
+        input = []
+        inputStart = 0
+        clock.enter(.lingering, now: Connection.now())
+        if readEOF { closeNow() } else { resumeReading() }
+        updateDeadline()
+    }
+
+    /// Closes at once; any stream learns it ended.
+    func closeNow() {
+        guard !closed else { return }
+        closed = true
+        endStream()
+        if let readSource {
+            readSource.cancel()
+            if readPaused { readSource.resume() }
+        }
+        if let writeSource {
+            writeSource.cancel()
+            if !writeArmed { writeSource.resume() }
+        }
+        if readSource == nil {
+            transport.close()
+            context.remove(self)
+        }
+        deadlineLock.withLock { deadline = .max }
+    }
+
+    private func sourceCancelled() {
+        pendingCancels -= 1
+        guard pendingCancels == 0 else { return }
+        readSource = nil
+        writeSource = nil
+        transport.close()
+        context.remove(self)
+    }
+
+    /// Marks the current stream's writer closed and runs its close handlers off this queue.
+    func endStream() {
+        guard let stream else { return }
+        self.stream = nil
+        let handlers = stream.writer.markClosed()
+        if !handlers.isEmpty {
+            handlerQueue.async { for handler in handlers { handler() } }
+        }
+    }
+
+    func forceClose() { queue.async { [self] in closeNow() } }
+}

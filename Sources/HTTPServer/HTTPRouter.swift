@@ -1,0 +1,84 @@
+import HTTP1
+
+/// A handler runs on the handler queue, never on the I/O queue, so it may block.
+public typealias HTTPHandler = @Sendable (HTTPRequest) throws -> HTTPResponse
+
+/// Method + path-pattern routing. Patterns are `/`-separated literals, `:name` parameters
+/// (`/v1/jobs/:id/events`) and an optional final `*name` capturing the rest of the path.
+/// Routes are tried in registration order; the first match wins.
+public struct HTTPRouter: Sendable {
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+        case rest(String)
+    }
+
+    struct Route: Sendable {
+        let method: HTTPMethod
+        let pattern: [Segment]
+        let handler: HTTPHandler
+    }
+
+    public enum Match: @unchecked Sendable {
+        case found(HTTPHandler, parameters: [String: String])
+        /// The path exists under other methods (for `Allow`).
+        case methodNotAllowed([HTTPMethod])
+        case notFound
+    }
+
+    private var routes: [Route] = []
+
+    public init() {}
+
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping HTTPHandler) {
+        let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map { raw -> Segment in
+            if raw.hasPrefix(":") { return .parameter(String(raw.dropFirst())) }
+            if raw.hasPrefix("*") { return .rest(String(raw.dropFirst())) }
+            return .literal(String(raw))
+        }
+        routes.append(Route(method: method, pattern: segments, handler: handler))
+    }
+
+    public mutating func get(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.GET, pattern, handler) }
+    public mutating func post(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.POST, pattern, handler) }
+    public mutating func put(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.PUT, pattern, handler) }
+    public mutating func patch(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.PATCH, pattern, handler) }
+    public mutating func delete(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.DELETE, pattern, handler) }
+
+    /// Resolves `method` on decoded `segments`. HEAD falls back to the GET route.
+    public func match(_ method: HTTPMethod, segments: [String]) -> Match {
+        var allowed: [HTTPMethod] = []
+        var headFallback: (HTTPHandler, [String: String])?
+        for route in routes {
+            guard let parameters = Self.bind(route.pattern, segments) else { continue }
+            if route.method == method { return .found(route.handler, parameters: parameters) }
+            if method == .HEAD, route.method == .GET, headFallback == nil { headFallback = (route.handler, parameters) }
+            if !allowed.contains(route.method) { allowed.append(route.method) }
+        }
+        if let (handler, parameters) = headFallback { return .found(handler, parameters: parameters) }
+        if allowed.isEmpty { return .notFound }
+        if allowed.contains(.GET), !allowed.contains(.HEAD) { allowed.append(.HEAD) }
+        return .methodNotAllowed(allowed)
+    }
+
+    static func bind(_ pattern: [Segment], _ segments: [String]) -> [String: String]? {
+        var parameters: [String: String] = [:]
+        var i = 0
+        for (k, segment) in pattern.enumerated() {
+            switch segment {
+            case .rest(let name):
+                guard k == pattern.count - 1 else { return nil }
+                parameters[name] = segments[min(i, segments.count)...].joined(separator: "/")
+                return parameters
+            case .literal(let text):
+                guard i < segments.count, segments[i] == text else { return nil }
+            case .parameter(let name):
+                guard i < segments.count, !segments[i].isEmpty else { return nil }
+                parameters[name] = segments[i]
+            }
+            i += 1
+        }
+        // A trailing slash (`/v1/jobs/`) is its own path and does not match `/v1/jobs`.
+        return i == segments.count ? parameters : nil
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import HTTPServer
+import Testing
+
+@Suite struct TimeoutTests {
+    @Test func slowlorisIsClosedWhileOthersAreServed() throws {
+        let s = try TestServer(configure: { $0.headerTimeout = 0.5 })
+        defer { s.stop() }
+        let loris = try s.client()
+        let start = Date()
+        // Dribble one header byte every 50 ms: steady progress must not extend the deadline.
+        let dribbler = Thread {
+            try? loris.send("GET /hello HTTP/1.1\r\nHost: x\r\n")
+            for _ in 0..<100 {
+                guard (try? loris.send("X")) != nil else { return }
+                usleep(50_000)
+            }
+        }
+        dribbler.start()
+        for _ in 0..<5 {
+            let other = try s.client()
+            let t0 = Date()
+            try other.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try other.response().text == "ok")
+            #expect(Date().timeIntervalSince(t0) < 0.25)
+            usleep(50_000)
+        }
+        let r = try loris.response()
+        #expect(r.status == 408)
+        #expect(loris.waitForClose())
+        #expect(Date().timeIntervalSince(start) < 2.5)
+    }
+
+    @Test func silentConnectionIsClosedByHeaderTimeout() throws {
+        let s = try TestServer(configure: { $0.headerTimeout = 0.3 })
+        defer { s.stop() }
+        let c = try s.client()
+        #expect(c.waitForClose())
+        #expect(c.buffer.isEmpty)
+    }
+
+    @Test func slowBodyGets408() throws {
+        let s = try TestServer(configure: { $0.bodyTimeout = 0.3 })
+        defer { s.stop() }
+        let c = try s.client()
+        try c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        let r = try c.response()
+        #expect(r.status == 408)
+        #expect(r.errorCode == "request_timeout")
+        #expect(c.waitForClose())
+    }
+
+    @Test func idleKeepAliveConnectionIsClosed() throws {
+        let s = try TestServer(configure: { $0.idleTimeout = 0.3 })
+        defer { s.stop() }
+        let c = try s.client()
+        try c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try c.response()
+        let t0 = Date()
+        #expect(c.waitForClose())
+        #expect(Date().timeIntervalSince(t0) > 0.2)
+        #expect(eventually { s.server.connectionCount == 0 })
+    }
+}
