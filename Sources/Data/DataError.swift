@@ -4,7 +4,7 @@
 /// `message` is the human sentence. `description` always starts with the path when there is one, so
 /// a job's error log names the offending file without the caller adding context.
 public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable, Codable {
         /// The path does not exist.
         case missingPath
         /// The path exists but could not be opened or read (permissions, a directory, I/O error).

@@ -72,4 +72,9 @@ enum Gzip {
         }
         return Array(output[0..<size])
     }
+
+    /// CRC-32 (the PNG chunk and gzip checksum).
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBufferPointer { UInt32(CZlib.crc32(0, $0.baseAddress, UInt32($0.count))) }
+    }
 }

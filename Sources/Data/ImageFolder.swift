@@ -1,0 +1,92 @@
+import Foundation
+
+/// Image folders in torchvision's ImageFolder layout: `root/<class-name>/…/<image>.png|.jpg|.jpeg`.
+/// Classes are the sub-folder names in byte order (label i = i-th name); images within a class are
+/// in path order, so explicit index lists stay meaningful across runs and tools.
+///
+/// Each image is decoded (libpng / libjpeg-turbo), converted to `channels` (1 or 3), resized to
+/// cover `height`x`width` (bilinear) and center-cropped. With a `cacheDirectory` the result is
+/// stored once as a binary cache keyed by every image's path, size and mtime; touching, adding or
+/// removing an image rebuilds it.
+public enum ImageFolder {
+    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg"]
+
+    /// Loads the folder. Bad files — unreadable, truncated or corrupt images, files that are not
+    /// images, files outside a class folder — throw a `DataError` naming the first one, unless
+    /// `skipBad`, in which case they are left out and listed in `skipped`. Missing roots, a root
+    /// with no class folders, and a class left with no images always throw.
+    public static func load(root: String, channels: Int, height: Int, width: Int, cacheDirectory: String? = nil,
+                            skipBad: Bool = false) throws(DataError) -> (LabeledImages, skipped: [SkippedFile]) {
+        guard channels == 1 || channels == 3 else {
+            throw DataError(.invalidSelection, path: root, "channels: \(channels), expected 1 (gray) or 3 (RGB)")
+        }
+        guard height > 0, width > 0 else {
+            throw DataError(.invalidSelection, path: root, "input size \(height)x\(width) must be positive")
+        }
+        let listing = try ImageFolderListing.scan(root: root)
+        var skipped = listing.rejected
+        if !skipBad, let first = skipped.first { throw first.error }
+
+        let key = ImageFolderCache.key(files: listing.images.map { ($0.path, $0.stat) }, channels: channels, height: height, width: width)
+        let cachePath = cacheDirectory.map { "\($0)/\(ImageFolderCache.fileName(key: key))" }
+        var entry: ImageFolderCache.Entry
+        if let cachePath, let bytes = try? FileBytes.read(cachePath), let cached = ImageFolderCache.decode(bytes, key: key) {
+            entry = cached
+        } else {
+            entry = decodeAll(listing, channels: channels, height: height, width: width)
+            if let cacheDirectory, let cachePath {
+                try ensureDirectory(cacheDirectory)
+                try FileBytes.writeAtomically(ImageFolderCache.encode(entry, key: key), to: cachePath)
+            }
+        }
+        if !skipBad, let first = entry.skipped.first { throw first.error }
+        skipped += entry.skipped
+        let counts = entry.images.classCounts
+        if let empty = counts.firstIndex(of: 0) {
+            let name = listing.classNames[empty]
+            let why = skipped.contains { $0.path.hasPrefix("\(root)/\(name)/") } ? " usable (its bad files were skipped)" : ""
+            throw DataError(.emptyClass, path: "\(root)/\(name)", "class folder '\(name)' has no\(why) images")
+        }
+        return (entry.images, skipped.sorted { $0.path < $1.path })
+    }
+
+    /// `root/train` and `root/test` when the folder is split that way, else `root` with no test split.
+    public static func splitRoots(root: String) -> (train: String, test: String?) {
+        let isDirectory = { (p: String) in (try? FileBytes.info(p))?.isDirectory == true }
+        guard isDirectory("\(root)/train") else { return (root, nil) }
+        return ("\(root)/train", isDirectory("\(root)/test") ? "\(root)/test" : nil)
+    }
+
+    /// Decodes every listed image in parallel; failures become `SkippedFile`s.
+    static func decodeAll(_ listing: ImageFolderListing, channels: Int, height: Int, width: Int) -> ImageFolderCache.Entry {
+        let files = listing.images
+        let results: [Result<[UInt8], DataError>] = parallelMap(count: files.count) { i in
+            Result { () throws(DataError) in
+                try ImageDecoder.loadForModel(path: files[i].path, channels: channels, height: height, width: width)
+            }
+        }
+        var pixels = [UInt8]()
+        pixels.reserveCapacity(files.count * channels * height * width)
+        var labels = [Int](), skipped = [SkippedFile]()
+        for (file, result) in zip(files, results) {
+            switch result {
+            case let .success(image):
+                pixels += image
+                labels.append(file.label)
+            case let .failure(error):
+                skipped.append(SkippedFile(error, path: file.path))
+            }
+        }
+        let images = LabeledImages(count: labels.count, channels: channels, height: height, width: width,
+                                   pixels: pixels, labels: labels, classNames: listing.classNames)
+        return ImageFolderCache.Entry(images: images, skipped: skipped)
+    }
+
+    private static func ensureDirectory(_ path: String) throws(DataError) {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw DataError(.unreadable, path: path, "cannot create cache directory: \(error.localizedDescription)")
+        }
+    }
+}

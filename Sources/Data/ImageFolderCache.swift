@@ -1,0 +1,107 @@
+import OpenSSL
+
+/// The compact binary cache of a decoded image folder, so later epochs and jobs read tensors, not
+/// JPEGs. One file per (files, sizes, mtimes, output shape), named after that key's digest.
+///
+/// Layout, little-endian: magic `THAWIMGC`, UInt32 version, 32-byte key, UInt32 channels, height,
+/// width, count, class count; class names and skipped files as UInt32-length-prefixed UTF-8;
+/// `count` UInt32 labels; `count*C*H*W` pixel bytes (NCHW); SHA-256 of everything before it.
+/// Any mismatch (magic, version, key, checksum, size) makes the reader return nil: a damaged or
+/// stale cache is rebuilt, never trusted.
+enum ImageFolderCache {
+    static let magic = Array("THAWIMGC".utf8)
+    static let version: UInt32 = 1
+
+    struct Entry: Sendable, Equatable {
+        var images: LabeledImages
+        /// Files that failed to decode when the cache was built (listing problems are not cached).
+        var skipped: [SkippedFile]
+    }
+
+    /// Digest over the output shape and every image file's path, size and mtime, in load order.
+    static func key(files: [(path: String, stat: FileBytes.Stat)], channels: Int, height: Int, width: Int) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(Array("thaw-imagefolder-v\(version) \(channels)x\(height)x\(width)\n".utf8))
+        for file in files {
+            hasher.update(Array("\(file.path)\u{0}\(file.stat.size)\u{0}\(file.stat.mtimeNanoseconds)\n".utf8))
+        }
+        return hasher.finalize()
+    }
+
+    static func fileName(key: [UInt8]) -> String {
+        "imagefolder-\(SHA256.hexString(Array(key.prefix(12)))).thawcache"
+    }
+
+    static func encode(_ entry: Entry, key: [UInt8]) -> [UInt8] {
+        let im = entry.images
+        var out = magic
+        out.reserveCapacity(im.pixels.count + im.count * 4 + 4096)
+        func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { out += $0 } }
+        func string(_ s: String) { let b = Array(s.utf8); u32(b.count); out += b }
+        u32(Int(version))
+        out += key
+        for v in [im.channels, im.height, im.width, im.count, im.classNames.count] { u32(v) }
+        im.classNames.forEach(string)
+        u32(entry.skipped.count)
+        for s in entry.skipped { string(s.path); string(s.kind.rawValue); string(s.reason) }
+        for l in im.labels { u32(l) }
+        out += im.pixels
+        var hasher = SHA256()
+        hasher.update(out)
+        out += hasher.finalize()
+        return out
+    }
+
+    /// The entry if `bytes` is an intact cache for `key`, else nil.
+    static func decode(_ bytes: [UInt8], key: [UInt8]) -> Entry? {
+        guard bytes.count >= magic.count + 4 + 32 + 32, bytes.starts(with: magic) else { return nil }
+        let body = bytes.count - 32
+        var hasher = SHA256()
+        bytes.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<body])) }
+        guard hasher.finalize() == Array(bytes[body...]) else { return nil }
+        var reader = Reader(bytes: bytes, offset: magic.count, end: body)
+        guard reader.u32() == Int(version), reader.take(32) == key,
+              let c = reader.u32(), let h = reader.u32(), let w = reader.u32(), let n = reader.u32(),
+              let classCount = reader.u32() else { return nil }
+        var names = [String]()
+        for _ in 0..<classCount { guard let s = reader.string() else { return nil }; names.append(s) }
+        guard let skippedCount = reader.u32() else { return nil }
+        var skipped = [SkippedFile]()
+        for _ in 0..<skippedCount {
+            guard let p = reader.string(), let k = reader.string().flatMap(DataError.Kind.init(rawValue:)),
+                  let r = reader.string() else { return nil }
+            skipped.append(SkippedFile(path: p, kind: k, reason: r))
+        }
+        var labels = [Int]()
+        labels.reserveCapacity(n)
+        for _ in 0..<n { guard let l = reader.u32() else { return nil }; labels.append(l) }
+        guard let pixels = reader.take(n * c * h * w), reader.offset == body else { return nil }
+        let images = LabeledImages(count: n, channels: c, height: h, width: w, pixels: pixels, labels: labels, classNames: names)
+        guard (try? images.validate()) != nil else { return nil }
+        return Entry(images: images, skipped: skipped)
+    }
+
+    /// Bounds-checked cursor; every read returns nil past `end`.
+    private struct Reader {
+        let bytes: [UInt8]
+        var offset: Int
+        let end: Int
+
+        mutating func take(_ n: Int) -> [UInt8]? {
+            guard n >= 0, offset + n <= end else { return nil }
+            defer { offset += n }
+            return Array(bytes[offset..<(offset + n)])
+        }
+
+        mutating func u32() -> Int? {
+            guard offset + 4 <= end else { return nil }
+            defer { offset += 4 }
+            return Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
+        }
+
+        mutating func string() -> String? {
+            guard let n = u32(), n <= 1 << 16, let b = take(n) else { return nil }
+            return String(decoding: b, as: UTF8.self)
+        }
+    }
+}
