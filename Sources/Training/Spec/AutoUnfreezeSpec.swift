@@ -1,6 +1,6 @@
 /// The opt-in `auto_unfreeze` policy: when the running phase plateaus (`monitor` has not improved by
-/// more than `minDelta` for `patience` epochs) and some group is still frozen, the frozen group just
-/// before the earliest trainable one is unfrozen (with the LR share the phase gave it) and the plateau
+/// more than `minDelta` for `patience` epochs) and some group is still frozen, the frozen group
+/// closest to the head is unfrozen (with the LR share the phase gave it) and the plateau
 /// count restarts. Off unless the job asks for it.
 ///
 /// JSON: `true` (defaults: val_loss, patience 2, min_delta 0) or

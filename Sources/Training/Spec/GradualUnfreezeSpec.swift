@@ -1,5 +1,5 @@
 /// ULMFiT's gradual unfreezing inside one phase: the phase starts with its `trainable` groups, and
-/// every `every` epochs the `groups` frozen groups just before the earliest trainable one join (their
+/// at the start of every `every`-th epoch the `groups` frozen groups closest to the head join (their
 /// LR follows the running schedule from then on).
 ///
 /// JSON: `{"every": 1, "groups": 1}`; `every` is required, `groups` defaults to 1.

@@ -29,6 +29,11 @@ public enum LRSpec: Sendable, Equatable, Codable {
         }
     }
 
+    var isPerGroup: Bool {
+        if case .perGroup = self { return true }
+        return false
+    }
+
     /// The largest LR this spec sets (the head's, for discriminative spreads).
     public var peak: Double {
         switch self {
@@ -65,7 +70,7 @@ public enum LRSpec: Sendable, Equatable, Codable {
         }
     }
 
-    private static func readGroups(_ reader: inout ObjectReader) -> LRSpec? {
+    static func readGroups(_ reader: inout ObjectReader) -> LRSpec? {
         let log = reader.log
         let fallback = reader.double("default", validRange, isValid)
         for key in ["min", "max"] where reader.has(key) {
