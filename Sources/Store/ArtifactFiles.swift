@@ -175,19 +175,26 @@ struct ArtifactFiles {
         }
     }
 
+    private func ensureDirectory(_ path: String) throws { try Self.makeDirectories(path) }
+
     /// mkdir -p, fsyncing each parent whose entry list changed so the new directories are durable.
-    private func ensureDirectory(_ path: String) throws {
+    static func makeDirectories(_ path: String) throws {
         var info = stat()
-        if stat(path, &info) == 0 { return }
+        if stat(path, &info) == 0 {
+            if (info.st_mode & S_IFMT) == S_IFDIR { return }
+            throw StoreError.io(operation: "mkdir", path: path, errno: ENOTDIR)
+        }
         let parent = (path as NSString).deletingLastPathComponent
-        if parent != path && !parent.isEmpty { try ensureDirectory(parent) }
+        if parent != path && !parent.isEmpty { try makeDirectories(parent) }
         if mkdir(path, 0o755) != 0 && errno != EEXIST {
             throw StoreError.io(operation: "mkdir", path: path, errno: errno)
         }
-        try fsyncDirectory(parent)
+        try fsyncDirectory(parent.isEmpty ? "." : parent)
     }
 
-    private func fsyncDirectory(_ path: String) throws {
+    private func fsyncDirectory(_ path: String) throws { try Self.fsyncDirectory(path) }
+
+    private static func fsyncDirectory(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw StoreError.io(operation: "open", path: path, errno: errno) }
         defer { close(fd) }

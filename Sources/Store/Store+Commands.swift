@@ -5,57 +5,57 @@ extension Store {
     /// Records a command for a job as `pending`. The job must not be terminal (`conflict` otherwise:
     /// the daemon answers 409). Appends no event; the worker's acknowledgement is the event.
     public func postCommand(job jobID: String, type: String, payload: String = "{}") throws(StoreError)
-        -> JobCommand
+        -> CommandRecord
     {
         try sync { try $0.postCommand(jobID: jobID, type: type, payload: payload) }
     }
 
-    public func command(_ id: String) throws(StoreError) -> JobCommand {
+    public func command(_ id: String) throws(StoreError) -> CommandRecord {
         try sync { try $0.requireCommand(id) }
     }
 
     /// The job's pending commands, oldest first: the order a worker must apply them in.
-    public func pendingCommands(job jobID: String) throws(StoreError) -> [JobCommand] {
+    public func pendingCommands(job jobID: String) throws(StoreError) -> [CommandRecord] {
         try sync { connection in
             try connection.requireJob(jobID)
             return try connection.read(
-                JobCommand.selectSQL + " WHERE job_id = ? AND status = 'pending' ORDER BY seq", [.text(jobID)]
-            ).map { try JobCommand(RowReader(table: JobCommand.table, columns: JobCommand.columns, row: $0)) }
+                CommandRecord.selectSQL + " WHERE job_id = ? AND status = 'pending' ORDER BY seq", [.text(jobID)]
+            ).map { try CommandRecord(RowReader(table: CommandRecord.table, columns: CommandRecord.columns, row: $0)) }
         }
     }
 
     /// Marks a pending command `applied` or `rejected` (with an optional note). Resolving a command
     /// that is no longer pending is a `conflict`; `status: .pending` is an `invalidArgument`.
     public func resolveCommand(_ id: String, as status: CommandStatus, message: String? = nil) throws(StoreError)
-        -> JobCommand
+        -> CommandRecord
     {
         try sync { try $0.resolveCommand(id, as: status, message: message) }
     }
 
     /// A job's commands, newest first, optionally only those with `status`.
     public func commands(job jobID: String, status: CommandStatus? = nil, page: PageRequest = PageRequest())
-        throws(StoreError) -> Page<JobCommand>
+        throws(StoreError) -> Page<CommandRecord>
     {
         try sync { connection in
             try connection.requireJob(jobID)
             return try connection.page(
-                table: JobCommand.table, kind: "command", columns: JobCommand.columns,
+                table: CommandRecord.table, kind: "command", columns: CommandRecord.columns,
                 scope: SQLCondition(sql: "job_id = ?", parameters: [.text(jobID)]),
                 filter: status.map { SQLCondition(sql: "status = ?", parameters: [.text($0.rawValue)]) },
-                request: page, decode: JobCommand.init)
+                request: page, decode: CommandRecord.init)
         }
     }
 }
 
 extension StoreConnection {
-    func requireCommand(_ id: String) throws -> JobCommand {
-        guard let row = try read(JobCommand.selectSQL + " WHERE id = ?", [.text(id)]).first else {
+    func requireCommand(_ id: String) throws -> CommandRecord {
+        guard let row = try read(CommandRecord.selectSQL + " WHERE id = ?", [.text(id)]).first else {
             throw StoreError.notFound(kind: "command", id: id)
         }
-        return try JobCommand(RowReader(table: JobCommand.table, columns: JobCommand.columns, row: row))
+        return try CommandRecord(RowReader(table: CommandRecord.table, columns: CommandRecord.columns, row: row))
     }
 
-    func postCommand(jobID: String, type: String, payload: String) throws -> JobCommand {
+    func postCommand(jobID: String, type: String, payload: String) throws -> CommandRecord {
         guard (1...64).contains(type.count) else {
             throw StoreError.invalidArgument(field: "type", reason: "must be 1 to 64 characters")
         }
@@ -73,7 +73,7 @@ extension StoreConnection {
         }
     }
 
-    func resolveCommand(_ id: String, as status: CommandStatus, message: String?) throws -> JobCommand {
+    func resolveCommand(_ id: String, as status: CommandStatus, message: String?) throws -> CommandRecord {
         guard status == .applied || status == .rejected else {
             throw StoreError.invalidArgument(field: "status", reason: "must be applied or rejected")
         }

@@ -6,7 +6,7 @@ extension Store {
     /// `type` must be 1–64 chars, `payload` valid JSON; the job must exist (any status: a finished job
     /// may still get e.g. an "export" event).
     @discardableResult
-    public func appendEvent(job jobID: String, type: String, payload: String) throws(StoreError) -> JobEvent {
+    public func appendEvent(job jobID: String, type: String, payload: String) throws(StoreError) -> EventRecord {
         let event = try sync { connection in
             try connection.transaction { try connection.appendEvent(jobID: jobID, type: type, payload: payload) }
         }
@@ -16,7 +16,7 @@ extension Store {
 
     /// Events with id > `after` (0 = from the start), oldest first, at most `limit` (1...10_000).
     /// Throws `notFound(kind: "job")` for an unknown job so a typo is not an endless empty stream.
-    public func events(job jobID: String, after: Int = 0, limit: Int = 1_000) throws(StoreError) -> [JobEvent] {
+    public func events(job jobID: String, after: Int = 0, limit: Int = 1_000) throws(StoreError) -> [EventRecord] {
         guard (1...10_000).contains(limit) else {
             throw .invalidArgument(field: "limit", reason: "must be between 1 and 10000, got \(limit)")
         }
@@ -24,10 +24,10 @@ extension Store {
         return try sync { connection in
             try connection.requireJob(jobID)
             return try connection.read(
-                "SELECT \(JobEvent.columns.joined(separator: ", ")) FROM job_events"
+                "SELECT \(EventRecord.columns.joined(separator: ", ")) FROM job_events"
                     + " WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?",
                 [.text(jobID), .integer(Int64(after)), .integer(Int64(limit))]
-            ).map { try JobEvent(RowReader(table: "job_events", columns: JobEvent.columns, row: $0)) }
+            ).map { try EventRecord(RowReader(table: "job_events", columns: EventRecord.columns, row: $0)) }
         }
     }
 
@@ -41,7 +41,7 @@ extension Store {
 
     /// Blocks the calling thread (never the Store's queue) until events with id > `after` exist for the
     /// job or `timeout` seconds pass; returns them (empty on timeout). For SSE handlers: loop on it.
-    public func waitForEvents(job jobID: String, after: Int, timeout: TimeInterval) throws(StoreError) -> [JobEvent] {
+    public func waitForEvents(job jobID: String, after: Int, timeout: TimeInterval) throws(StoreError) -> [EventRecord] {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let seen = eventSignal.current
@@ -53,7 +53,7 @@ extension Store {
 }
 
 extension StoreConnection {
-    func appendEvent(jobID: String, type: String, payload: String) throws -> JobEvent {
+    func appendEvent(jobID: String, type: String, payload: String) throws -> EventRecord {
         guard (1...64).contains(type.count) else {
             throw StoreError.invalidArgument(field: "type", reason: "must be 1 to 64 characters")
         }
@@ -64,8 +64,8 @@ extension StoreConnection {
         try write(
             "INSERT INTO job_events (job_id, id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)",
             [.text(jobID), .integer(Int64(id)), .text(type), .text(payload), .integer(now)])
-        return try JobEvent(RowReader(
-            table: "job_events", columns: JobEvent.columns,
+        return try EventRecord(RowReader(
+            table: "job_events", columns: EventRecord.columns,
             row: [.text(jobID), .integer(Int64(id)), .text(type), .text(payload), .integer(now)]))
     }
 

@@ -35,11 +35,7 @@ public final class Store: @unchecked Sendable {
 
     /// Opens `<directory>/thaw.sqlite` and `<directory>/artifacts`, creating the directory if needed.
     public convenience init(dataDirectory directory: String) throws(StoreError) {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError.io(operation: "mkdir", path: directory, errno: Int32((error as NSError).code))
-        }
+        do { try ArtifactFiles.makeDirectories(directory) } catch { throw StoreError.wrap(error) }
         try self.init(configuration: .dataDirectory(directory))
     }
 

@@ -15,11 +15,7 @@ extension StoreConnection {
     /// Creates the artifacts directory if missing and sweeps it (see `ArtifactFiles.sweep`); returns the
     /// relative paths removed.
     func prepareArtifactsDirectory() throws -> [String] {
-        do {
-            try FileManager.default.createDirectory(atPath: artifactsDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError.io(operation: "mkdir", path: artifactsDirectory, errno: Int32((error as NSError).code))
-        }
+        try ArtifactFiles.makeDirectories(artifactsDirectory)
         return files.sweep(keeping: try referencedArtifacts())
     }
 }

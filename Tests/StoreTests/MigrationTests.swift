@@ -66,3 +66,23 @@ import Testing
         #expect(store.appliedMigrations == Schema.migrations.dropFirst().map(\.name))
     }
 }
+
+@Suite struct OpenTests {
+    @Test func dataDirectoryIsCreatedWithItsArtifactsFolder() throws {
+        let directory = TemporaryDirectory()
+        let nested = directory.file("a/b/var")
+        let store = try Store(dataDirectory: nested)
+        #expect(store.configuration.databasePath == nested + "/thaw.sqlite")
+        #expect(FileManager.default.fileExists(atPath: nested + "/thaw.sqlite"))
+        #expect(FileManager.default.fileExists(atPath: nested + "/artifacts"))
+    }
+
+    @Test func dataDirectoryThatIsAFileIsAnIOError() throws {
+        let directory = TemporaryDirectory()
+        let file = directory.file("plain")
+        _ = FileManager.default.createFile(atPath: file, contents: Data([1]))
+        #expect(throws: StoreError.io(operation: "mkdir", path: file, errno: ENOTDIR)) {
+            try Store(dataDirectory: file)
+        }
+    }
+}

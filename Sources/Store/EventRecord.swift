@@ -1,7 +1,7 @@
 import Foundation
 
 /// One entry of a job's append-only event log.
-public struct JobEvent: Sendable, Equatable {
+public struct EventRecord: Sendable, Equatable {
     public var jobID: String
     /// 1, 2, 3, … per job, gap-free, never reused: the SSE `id:` and the `Last-Event-ID` resume point.
     public var id: Int

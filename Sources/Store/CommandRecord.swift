@@ -9,7 +9,7 @@ public enum CommandStatus: String, CaseIterable, Sendable, Codable {
 /// A control command posted to a job (unfreeze, freeze, lr, pause, resume, stop, cancel, …). The Store
 /// does not interpret `type` or `payload`; the worker drains pending commands in posting order at a
 /// batch boundary and resolves each one.
-public struct JobCommand: Sendable, Equatable {
+public struct CommandRecord: Sendable, Equatable {
     /// "cmd_" + 16 hex digits.
     public var id: String
     public var jobID: String
