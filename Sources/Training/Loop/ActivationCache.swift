@@ -1,0 +1,53 @@
+import Data
+import NN
+import Tensor
+
+/// A frozen prefix's outputs, computed once: the activations entering `group` for every training and
+/// validation image (NCHW per image, image order of the splits). Valid while every layer before
+/// `group` stays frozen with BatchNorm in inference mode and the images are not augmented — then the
+/// prefix is a fixed function of the image and training from the cache is exactly training on images.
+struct ActivationCache {
+    let group: String
+    /// Per-image activation shape (`[C, H, W]` or `[F]`).
+    let shape: [Int]
+    let train: [Float]
+    let validation: [Float]
+    var perImage: Int { shape.reduce(1, *) }
+
+    /// Runs the prefix over both splits in inference mode, `batchSize` images at a time.
+    static func build(model: Model, group: String, train: LabeledImages, validation: LabeledImages,
+                      normalization: Normalization, batchSize: Int) throws -> ActivationCache {
+        let shape = model.shapes[try model.firstLayer(of: group)]
+        func run(_ images: LabeledImages) throws -> [Float] {
+            guard images.count > 0 else { return [] }
+            var out: [Float] = []
+            out.reserveCapacity(images.count * shape.reduce(1, *))
+            let loader = try BatchLoader(images: images, normalization: normalization,
+                                         configuration: .init(batchSize: batchSize, shuffle: false))
+            while let batch = loader.next() {
+                let x = Tensor(shape: [batch.count, batch.channels, batch.height, batch.width], storage: batch.images)
+                out += try model.forward(upTo: group, x).storage
+            }
+            return out
+        }
+        return ActivationCache(group: group, shape: shape, train: try run(train), validation: try run(validation))
+    }
+
+    /// Bytes the cache would take for `images` images entering `group`.
+    static func bytes(model: Model, group: String, images: Int) -> Int {
+        guard let first = try? model.firstLayer(of: group) else { return .max }
+        return model.shapes[first].reduce(1, *) * images * MemoryLayout<Float>.size
+    }
+
+    /// The activations of `indices` (into `source`), as a batch tensor `[N] + shape`.
+    func batch(_ source: [Float], _ indices: ArraySlice<Int>) -> Tensor {
+        let size = perImage
+        return Tensor(shape: [indices.count] + shape) { out in
+            source.withUnsafeBufferPointer { src in
+                for (j, i) in indices.enumerated() {
+                    (out + j * size).update(from: src.baseAddress! + i * size, count: size)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+/// How a run ended. The daemon maps it to the job's status.
+public enum JobRunOutcome: Sendable {
+    /// Every phase ran (possibly cut by a phase's own early stopping).
+    case succeeded(FinalReport)
+    /// Ended early and kept the best weights: job-level early stopping (`stopReason` "early_stopping")
+    /// or the user's `stop` ("user_stop").
+    case stopped(FinalReport)
+    /// The user's `cancel`: nothing evaluated, no final weights.
+    case cancelled
+    /// `shouldInterrupt` was seen: resume later from the last epoch checkpoint.
+    case interrupted
+    /// `code`: `checkpoint_failed`, `non_finite_loss`, `invalid_resume`, `unsupported_optimizer`,
+    /// `invalid_data`, `engine_error`.
+    case failed(code: String, message: String)
+}
+
+/// What a finished (or stopped) run produced.
+public struct FinalReport: Sendable {
+    /// Epochs trained over the whole job.
+    public var epochs: Int
+    /// nil when the job ran to its end; `early_stopping` or `user_stop`.
+    public var stopReason: String?
+    /// The job's tracked metric (job early stopping's monitor, else val_loss, else train_loss), its best
+    /// value and the 1-based job epoch it came from; nil when no epoch completed.
+    public var bestMetric: String
+    public var bestValue: Double?
+    public var bestEpoch: Int?
+    /// Whether the final weights are the best epoch's (restore_best) rather than the last epoch's.
+    public var restoredBest: Bool
+    /// Every completed epoch, oldest first (`EpochMetrics.epoch` is 0-based over the job).
+    public var history: [EpochMetrics]
+    /// Test split evaluation of the final weights; nil without a test split.
+    public var test: EvaluationResult?
+    /// The same with test-time augmentation, when the input asked for it.
+    public var testTTA: EvaluationResult?
+    /// Final weights as a `WeightsFile` (what to register as the job's model).
+    public var weights: [UInt8]
+    /// Set for `lr_find` jobs.
+    public var lrFind: LRFindResult?
+
+    public init(epochs: Int, stopReason: String?, bestMetric: String, bestValue: Double?, bestEpoch: Int?,
+                restoredBest: Bool, history: [EpochMetrics], test: EvaluationResult?, testTTA: EvaluationResult?,
+                weights: [UInt8], lrFind: LRFindResult?) {
+        self.epochs = epochs
+        self.stopReason = stopReason
+        self.bestMetric = bestMetric
+        self.bestValue = bestValue
+        self.bestEpoch = bestEpoch
+        self.restoredBest = restoredBest
+        self.history = history
+        self.test = test
+        self.testTTA = testTTA
+        self.weights = weights
+        self.lrFind = lrFind
+    }
+}
+
+/// An LR-finder sweep's result (also the `lr_find` event's payload).
+public struct LRFindResult: Sendable, Equatable, Codable {
+    /// LR of each batch run and the smoothed loss after it.
+    public var lrs: [Double]
+    public var losses: [Double]
+    /// `completed`, `diverged` or `nonFinite` (`LRFinder.Decision`).
+    public var endedBy: String
+    /// nil when the sweep was too short to suggest anything.
+    public var suggestions: LRSuggestions?
+
+    public init(lrs: [Double], losses: [Double], endedBy: String, suggestions: LRSuggestions?) {
+        self.lrs = lrs
+        self.losses = losses
+        self.endedBy = endedBy
+        self.suggestions = suggestions
+    }
+}
