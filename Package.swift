@@ -43,7 +43,7 @@ let package = Package(
             "HTTP1", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "thaw-bench", dependencies: [
-            "Training", "HTTPServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Training", "HTTPServer", "NN", "CZlib", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["BLAS", "SQLite", "OpenSSL"]),
