@@ -47,7 +47,7 @@ var productTargets: [Target] { [
             "ThawClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "thaw-bench", dependencies: [
-            "Training", "HTTPServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Training", "HTTPServer", "NN", "CZlib", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 ] }
 
