@@ -47,17 +47,19 @@ var productTargets: [Target] { [
             "ThawClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "thaw-bench", dependencies: [
-            "Training", "HTTPServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Training", "HTTPServer", "NN", "CZlib", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 ] }
 
 var testTargets: [Target] { [
     .testTarget(name: "SystemLibraryTests", dependencies: ["BLAS", "SQLite", "OpenSSL"]),
     .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+    .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     .testTarget(name: "NNTests", dependencies: ["NN"]),
     .testTarget(name: "DataTests", dependencies: ["Data"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training"]),
     .testTarget(name: "StoreTests", dependencies: ["Store"]),
     .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["ThawClient"]),
 ] }

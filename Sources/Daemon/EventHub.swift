@@ -1,26 +1,11 @@
 import Foundation
-
-/// A job event as it is stored and streamed: `id` increases per job and is the SSE `id:`.
-public struct JobEvent: Sendable, Equatable {
-    public let jobID: String
-    public let id: Int64
-    public let type: String
-    /// The event's JSON payload, already serialized.
-    public let data: String
-
-    public init(jobID: String, id: Int64, type: String, data: String) {
-        self.jobID = jobID
-        self.id = id
-        self.type = type
-        self.data = data
-    }
-}
+import Store
 
 /// In-memory fan-out of freshly stored events to live subscribers (SSE streams). The store stays
 /// the source of truth: a subscriber first subscribes, then reads what is stored, and drops pushed
 /// events whose id it has already seen — so nothing falls in the gap between the two.
 public final class EventHub: @unchecked Sendable {
-    public typealias Handler = @Sendable (JobEvent) -> Void
+    public typealias Handler = @Sendable (EventRecord) -> Void
 
     public final class Subscription: @unchecked Sendable {
         fileprivate let jobID: String
@@ -51,7 +36,7 @@ public final class EventHub: @unchecked Sendable {
         }
     }
 
-    public func publish(_ event: JobEvent) {
+    public func publish(_ event: EventRecord) {
         let targets = lock.withLock { handlers[event.jobID].map { Array($0.values) } ?? [] }
         for handler in targets { handler(event) }
     }

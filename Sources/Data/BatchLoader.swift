@@ -151,3 +151,6 @@ struct BatchWork: Sendable {
         state.finish()
     }
 }
+
+/// The name the training issue uses for the same loader.
+public typealias Batcher = BatchLoader

@@ -25,8 +25,10 @@ public final class Model {
     private var layerTrainable: [Bool]
     /// Source of dropout masks, advanced by every training forward.
     var dropoutGenerator: SeededGenerator
-    /// Layers `[lo, hi)` recorded by the last training forward, to be back-propagated.
-    var recordedRange: Range<Int>?
+    /// Layers `[lo, hi)` recorded by the last training forward, which `backward` will visit;
+    /// nil after inference or once consumed. `lo` is the lowest trainable layer (or the first
+    /// layer run): nothing below it is back-propagated.
+    public internal(set) var recordedRange: Range<Int>?
     var batchOfRecord = 0
 
     /// Builds the spec's layers with PyTorch-default initialisation drawn from `seed`.

@@ -14,6 +14,14 @@ public struct EventRecord: Sendable, Equatable {
 
     static let columns = ["job_id", "id", "type", "payload", "created_at"]
 
+    public init(jobID: String, id: Int, type: String, payload: String, createdAt: Date) {
+        self.jobID = jobID
+        self.id = id
+        self.type = type
+        self.payload = payload
+        self.createdAt = createdAt
+    }
+
     init(_ row: RowReader) throws {
         jobID = try row.text("job_id")
         id = try row.int("id")

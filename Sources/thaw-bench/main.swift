@@ -1,1 +1,11 @@
-print("thaw-bench")
+import ArgumentParser
+
+/// Benchmarks with stable names; each prints one JSON line per measurement.
+struct ThawBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "thaw-bench",
+        abstract: "Thaw benchmarks (one JSON line per measurement).",
+        subcommands: [EngineBenchCommand.self])
+}
+
+ThawBench.main()

@@ -1,0 +1,67 @@
+import Foundation
+import HTTP1
+import HTTPServer
+import Store
+
+extension Daemon {
+    /// Every API route. Handlers go through `instrumented`, which renders `APIError`s with their
+    /// details, maps store errors, and counts requests by route and status for `/metrics`.
+    func makeRouter() -> HTTPRouter {
+        var router = HTTPRouter()
+        route(&router, .GET, "/healthz") { [unowned self] _ in try health() }
+        route(&router, .GET, "/metrics") { [unowned self] _ in prometheus() }
+        return router
+    }
+
+    func route(_ router: inout HTTPRouter, _ method: HTTPMethod, _ pattern: String,
+               _ handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse) {
+        router.add(method, pattern) { [unowned self] request in
+            let response = instrumented(request, handler)
+            metrics.increment("thaw_http_requests_total",
+                              labels: ["route": pattern, "method": method.rawValue, "status": String(response.status.code)])
+            return response
+        }
+    }
+
+    private func instrumented(_ request: HTTPRequest, _ handler: (HTTPRequest) throws -> HTTPResponse) -> HTTPResponse {
+        do {
+            return try handler(request)
+        } catch let error as APIError {
+            return error.response
+        } catch let error as StoreError {
+            let apiError = APIError.from(error)
+            if apiError.status.code >= 500 { Log.error("\(request.method.rawValue) \(request.path): \(error)") }
+            return apiError.response
+        } catch let error as HTTPErrorConvertible {
+            return APIError(error.status, code: error.code, message: error.message).response
+        } catch {
+            Log.error("\(request.method.rawValue) \(request.path): \(error)")
+            return APIError(.internalServerError, code: "internal_error", message: "internal error").response
+        }
+    }
+
+    func health() throws -> HTTPResponse {
+        try json([
+            "status": "ok",
+            "version": thawVersion,
+            "uptime_seconds": (Date().timeIntervalSince(startedAt) * 1000).rounded() / 1000,
+        ])
+    }
+
+    func prometheus() -> HTTPResponse {
+        if let counts = try? store.jobCountsByStatus() {
+            for status in JobStatus.allCases {
+                metrics.set("thaw_jobs", labels: ["state": status.rawValue], to: Double(counts[status] ?? 0))
+            }
+        }
+        return HTTPResponse.bytes(Array(metrics.exposition().utf8), contentType: "text/plain; version=0.0.4; charset=utf-8")
+    }
+
+    /// Serializes a JSON object (dictionaries, arrays, strings, numbers, bools, NSNull).
+    func json(_ object: Any, status: HTTPStatus = .ok) throws -> HTTPResponse {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return HTTPResponse.bytes(Array(data), contentType: "application/json", status: status)
+    }
+}
+
+public let thawVersion = "0.1.0"

@@ -1,0 +1,60 @@
+import Foundation
+import HTTPServer
+import Store
+
+/// The running daemon: the store, the HTTP server with the API routes, and the training workers.
+/// `DaemonRunner` owns the process-level parts (signals, exit code); this type is what tests build.
+public final class Daemon: @unchecked Sendable {
+    public let configuration: DaemonConfiguration
+    public let store: Store
+    let metrics = PrometheusRegistry()
+    let events: EventHub
+    let startedAt = Date()
+    private var server: HTTPServer?
+
+    public init(configuration: DaemonConfiguration) throws {
+        self.configuration = configuration
+        let fm = FileManager.default
+        for dir in [configuration.dataDir, configuration.artifactsDirectory, configuration.resolvedDatasetRoot] {
+            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        store = try Store(configuration: .dataDirectory(configuration.dataDir))
+        events = EventHub()
+        Self.declareMetrics(metrics)
+    }
+
+    /// Starts serving and training; returns the bound port.
+    public func start() throws -> UInt16 {
+        var serverConfiguration = HTTPServerConfiguration()
+        serverConfiguration.hosts = [configuration.host]
+        serverConfiguration.port = UInt16(configuration.port)
+        serverConfiguration.maxBodyBytes = 512 << 20  // model uploads carry safetensors bytes
+        if let cert = configuration.tlsCert, let key = configuration.tlsKey {
+            serverConfiguration.tls = TLSConfiguration(certificatePath: cert, privateKeyPath: key)
+        }
+        // A token file wins; otherwise THAW_TOKEN when set; otherwise the API is open (loopback default).
+        let tokenFromEnvironment = ProcessInfo.processInfo.environment["THAW_TOKEN"].map { !$0.isEmpty } ?? false
+        serverConfiguration.auth = try HTTPBearerAuth.load(
+            file: configuration.authTokenFile,
+            environment: configuration.authTokenFile == nil && tokenFromEnvironment ? "THAW_TOKEN" : nil,
+            openPaths: ["/healthz"])
+        let server = try HTTPServer(configuration: serverConfiguration, router: makeRouter())
+        let port = try server.start()
+        self.server = server
+        return port
+    }
+
+    /// Stops accepting requests and lets in-flight ones finish within the grace period.
+    public func shutdown() {
+        _ = server?.shutdown(deadline: configuration.shutdownGraceSeconds)
+    }
+
+    public var scheme: String { configuration.tlsCert == nil ? "http" : "https" }
+
+    static func declareMetrics(_ metrics: PrometheusRegistry) {
+        metrics.declare("thaw_http_requests_total", kind: .counter, help: "HTTP requests by route and status.")
+        metrics.declare("thaw_jobs", kind: .gauge, help: "Jobs by state.")
+        metrics.declare("thaw_training_steps_total", kind: .counter, help: "Optimizer steps taken by all jobs.")
+        metrics.declare("thaw_training_epochs_total", kind: .counter, help: "Epochs completed by all jobs.")
+    }
+}

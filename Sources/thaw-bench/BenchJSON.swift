@@ -1,0 +1,27 @@
+import Foundation
+
+/// Minimal ordered JSON-line writer for benchmark output.
+enum BenchJSON {
+    enum Value {
+        case string(String), int(Int), double(Double)
+        var json: String {
+            switch self {
+            case let .string(s): "\"\(s)\""
+            case let .int(i): "\(i)"
+            case let .double(d): String(format: "%.1f", d)
+            }
+        }
+    }
+
+    static func line(_ fields: [(String, Value)]) -> String {
+        "{" + fields.map { "\"\($0.0)\":\($0.1.json)" }.joined(separator: ",") + "}"
+    }
+
+    /// Peak resident set (VmHWM) of this process, MiB.
+    static func peakRSSMiB() -> Double {
+        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return -1 }
+        return kb / 1024
+    }
+}

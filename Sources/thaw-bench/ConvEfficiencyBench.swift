@@ -1,0 +1,82 @@
+import BLAS
+import Foundation
+import NN
+import Tensor
+
+/// Forward convolution of an architecture's 3x3 layers (im2col + sgemm through the engine's
+/// kernels) against the plain sgemm ceiling measured in the same process with the same OpenBLAS.
+struct ConvEfficiencyBench {
+    let arch: String, threads: Int, batch: Int
+
+    static func median(_ body: () -> Void, flops: Double) -> Double {
+        for _ in 0..<3 { body() }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        body()
+        let once = max(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, 1e-6)
+        let iters = max(1, Int(0.3 / once))
+        var r: [Double] = []
+        for _ in 0..<7 {
+            let s = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<iters { body() }
+            r.append(flops * Double(iters) / (Double(DispatchTime.now().uptimeNanoseconds - s) / 1e9) / 1e9)
+        }
+        return r.sorted()[3]
+    }
+
+    func sgemm(m: Int, n: Int, k: Int) -> Double {
+        var g = SeededGenerator(seed: 1)
+        let a = (0..<(m * k)).map { _ in g.uniform(-0.5, 0.5) }, b = (0..<(k * n)).map { _ in g.uniform(-0.5, 0.5) }
+        var c = [Float](repeating: 0, count: m * n)
+        return Self.median({ BLAS.sgemm(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n) },
+                           flops: 2 * Double(m * n * k))
+    }
+
+    func run() throws {
+        var ceiling = 0.0
+        for s in [1024, 2048] {
+            let gf = sgemm(m: s, n: s, k: s)
+            ceiling = max(ceiling, gf)
+            print(BenchJSON.line([("kind", .string("sgemm")), ("shape", .string("square\(s)")), ("threads", .int(threads)),
+                                  ("gflops", .double(gf))]))
+        }
+        let model = try Model(architecture: arch)
+        var seen = Set<String>()
+        var total = (flops: 0.0, seconds: 0.0)
+        var convs: [(Conv2dLayer, [Int])] = []
+        for (i, layer) in model.layers.enumerated() {
+            let shape = model.shapes[i]
+            if let c = layer as? Conv2dLayer { convs.append((c, shape)) }
+            if let b = layer as? BasicBlockLayer {
+                convs.append((b.conv1, shape))
+                convs.append((b.conv2, try b.conv1.outputShape(for: shape)))
+            }
+        }
+        for (conv, shape) in convs where conv.kernel == 3 {
+            let geo = Conv2dGeometry(inChannels: conv.inChannels, outChannels: conv.outChannels, kernel: 3, stride: conv.stride,
+                                     padding: conv.padding, inH: shape[1], inW: shape[2])
+            let key = "\(geo)"
+            var g = SeededGenerator(seed: 2)
+            let x = (0..<(conv.inChannels * batch * geo.inPlane)).map { _ in g.uniform(-1, 1) }
+            var y = [Float](repeating: 0, count: conv.outChannels * batch * geo.outPlane)
+            let ws = Workspace()
+            let flops = Double(geo.flopsPerImage * batch)
+            let gf = Self.median({
+                conv.weight.value.withPointer { w in
+                    ConvolutionKernels.forward(x: x, batch: batch, weight: w, bias: nil, geometry: geo, y: &y, workspace: ws)
+                }
+            }, flops: flops)
+            total.flops += flops
+            total.seconds += flops / (gf * 1e9)
+            if seen.insert(key).inserted {
+                print(BenchJSON.line([("kind", .string("conv_forward")), ("arch", .string(arch)), ("layer", .string(conv.name)),
+                                      ("cin", .int(conv.inChannels)), ("cout", .int(conv.outChannels)), ("hw", .int(shape[1])),
+                                      ("stride", .int(conv.stride)), ("batch", .int(batch)), ("threads", .int(threads)),
+                                      ("gflops", .double(gf)), ("pct_of_sgemm", .double(100 * gf / ceiling))]))
+            }
+        }
+        let agg = total.flops / total.seconds / 1e9
+        print(BenchJSON.line([("kind", .string("conv_forward_total")), ("arch", .string(arch)), ("batch", .int(batch)),
+                              ("threads", .int(threads)), ("gflops", .double(agg)), ("sgemm_gflops", .double(ceiling)),
+                              ("pct_of_sgemm", .double(100 * agg / ceiling))]))
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import NN
+import Tensor
+
+/// `thaw-bench engine`: training / frozen / inference throughput of the CPU engine on real
+/// Fashion-MNIST batches, timed like ../shared/bench/torch_peer.py (warm-up, then windows of
+/// steps; median images/s), plus the convolution-vs-sgemm efficiency figures (`--mode conv`).
+struct EngineBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine",
+        abstract: "Engine throughput: swift run -c release thaw-bench engine --arch small-cnn --mode all --threads 2 --batch 64")
+
+    @Option(help: "small-cnn | resnet-mini") var arch = "small-cnn"
+    @Option(help: "train | frozen | infer | all | conv (3x3 conv forward vs sgemm GFLOP/s)") var mode = "all"
+    @Option var threads = 2
+    @Option var batch = 64
+    @Option var warmup = 20
+    @Option var windows = 7
+    @Option(help: "steps per timed window") var steps = 25
+    @Option var seed: UInt64 = 0
+    @Option(help: "directory of the Fashion-MNIST IDX .gz files") var data = IDXImages.defaultDirectory
+
+    func run() throws {
+        Parallel.threads = threads
+        if mode == "conv" {
+            try ConvEfficiencyBench(arch: arch, threads: threads, batch: batch).run()
+            return
+        }
+        let modes = mode == "all" ? ["train", "frozen", "infer"] : [mode]
+        guard modes.allSatisfy({ ["train", "frozen", "infer"].contains($0) }) else {
+            throw ValidationError("unknown mode '\(mode)'")
+        }
+        let set = try IDXImages.load(directory: data)
+        // One seeded shuffle, then consecutive batches (as torch_peer.py).
+        var g = SeededGenerator(seed: seed)
+        let order = Array(0..<set.count).shuffled(using: &g)
+        let plane = 28 * 28
+        var images = [Float](repeating: 0, count: set.images.count)
+        var labels = [Int](repeating: 0, count: set.count)
+        for (dst, src) in order.enumerated() {
+            images.replaceSubrange((dst * plane)..<((dst + 1) * plane), with: set.images[(src * plane)..<((src + 1) * plane)])
+            labels[dst] = set.labels[src]
+        }
+        for m in modes {
+            let line = try throughput(mode: m, images: images, labels: labels, count: set.count)
+            print(line)
+            fflush(nil)
+        }
+    }
+
+    func throughput(mode: String, images: [Float], labels: [Int], count: Int) throws -> String {
+        let model = try Model(architecture: arch, seed: seed)
+        if mode == "frozen" { try model.freeze(below: "head") }
+        let sgd = SGD(model: model, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4)
+        let batches = count / batch
+        var k = 0
+        func step() throws {
+            let b = k % batches
+            k += 1
+            let x = Tensor(shape: [batch, 1, 28, 28], storage: Array(images[(b * batch * 784)..<((b + 1) * batch * 784)]))
+            let y = Array(labels[(b * batch)..<((b + 1) * batch)])
+            if mode == "infer" {
+                _ = try model.forward(x, training: false)
+                return
+            }
+            let logits = try model.forward(x, training: true)
+            let (_, dLogits) = try SoftmaxCrossEntropy.compute(logits: logits, labels: y)
+            try model.backward(dLogits)
+            sgd.step()
+        }
+        for _ in 0..<warmup { try step() }
+        var rates: [Double] = []
+        for _ in 0..<windows {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<steps { try step() }
+            let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            rates.append(Double(steps * batch) / dt)
+        }
+        rates.sort()
+        let med = rates[rates.count / 2]
+        return BenchJSON.line([
+            ("kind", .string("throughput")), ("engine", .string("thaw")), ("arch", .string(arch)), ("mode", .string(mode)),
+            ("threads", .int(threads)), ("batch", .int(batch)), ("img_s", .double(med)),
+            ("img_s_min", .double(rates.first!)), ("img_s_max", .double(rates.last!)),
+            ("step_ms_median", .double(1000 * Double(batch) / med)), ("windows", .int(windows)),
+            ("steps_per_window", .int(steps)), ("warmup", .int(warmup)), ("peak_rss_mib", .double(BenchJSON.peakRSSMiB())),
+        ])
+    }
+}

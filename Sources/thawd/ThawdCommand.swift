@@ -1,0 +1,75 @@
+import ArgumentParser
+import Daemon
+import Foundation
+
+@main
+struct ThawdCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "thawd",
+        abstract: "The Thaw fine-tuning daemon: an HTTP API over a CPU training engine and a SQLite store.",
+        discussion: """
+            Flags override the JSON --config file (see deploy/thawd.json), which overrides the defaults. \
+            SIGTERM or SIGINT stops accepting requests, lets in-flight ones finish, checkpoints running \
+            jobs and exits 0; interrupted jobs resume on the next start.
+            """)
+
+    @Option(help: "JSON configuration file (keys as in deploy/thawd.json).") var config: String?
+    @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
+    @Option(help: "TCP port (default 8080; 0 picks a free port, named in the log).") var port: Int?
+    @Option(help: "Directory of the SQLite store and artifacts (default ./var).") var dataDir: String?
+    @Option(help: "The only directory datasets may be read from (default <data-dir>/datasets).")
+    var datasetRoot: String?
+    @Option(help: "Jobs trained at the same time (default 1).") var workers: Int?
+    @Option(help: "OpenBLAS threads per worker (default: cores / workers).") var blasThreads: Int?
+    @Option(help: "PEM certificate for HTTPS (with --tls-key).") var tlsCert: String?
+    @Option(help: "PEM private key for HTTPS (with --tls-cert).") var tlsKey: String?
+    @Option(help: "File holding a bearer token required on every route but /healthz (or $THAW_TOKEN).")
+    var authTokenFile: String?
+    @Option(help: "Directory of Fashion-MNIST's IDX files (default /usr/share/datasets/fashion-mnist).")
+    var fashionMnistRoot: String?
+    @Flag(help: "Log debug lines too.") var verbose = false
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port \(port) is not in 0...65535") }
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if let blasThreads, blasThreads < 1 { throw ValidationError("--blas-threads must be at least 1") }
+    }
+
+    func resolvedConfiguration() throws -> DaemonConfiguration {
+        var configuration = DaemonConfiguration()
+        if let config {
+            guard let data = FileManager.default.contents(atPath: config) else {
+                throw ValidationError("cannot read --config file '\(config)'")
+            }
+            do {
+                configuration = try JSONDecoder().decode(DaemonConfiguration.self, from: data)
+            } catch {
+                throw ValidationError("--config '\(config)' is not valid: \(error)")
+            }
+        }
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if let dataDir { configuration.dataDir = dataDir }
+        if let datasetRoot { configuration.datasetRoot = datasetRoot }
+        if let workers { configuration.workers = workers }
+        if let blasThreads { configuration.blasThreads = blasThreads }
+        if let tlsCert { configuration.tlsCert = tlsCert }
+        if let tlsKey { configuration.tlsKey = tlsKey }
+        if let authTokenFile { configuration.authTokenFile = authTokenFile }
+        if let fashionMnistRoot { configuration.fashionMNISTRoot = fashionMnistRoot }
+        let problems = configuration.problems()
+        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
+        return configuration
+    }
+
+    func run() throws {
+        if verbose { Log.minimumLevel = .debug }
+        let configuration = try resolvedConfiguration()
+        do {
+            try DaemonRunner.run(configuration)
+        } catch {
+            Log.error("\(error)")
+            throw ExitCode(1)
+        }
+    }
+}
