@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import HTTP1
+import OpenSSL
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,7 +22,15 @@ public final class HTTPServer: @unchecked Sendable {
 
     public init(configuration: HTTPServerConfiguration = HTTPServerConfiguration(), router: HTTPRouter) throws(HTTPServerError) {
         self.configuration = configuration
-        self.context = ServerContext(configuration: configuration, router: router)
+        var tls: TLSContext?
+        if let files = configuration.tls {
+            do {
+                tls = try TLSContext(certificateFile: files.certificatePath, privateKeyFile: files.privateKeyPath)
+            } catch {
+                throw .tls(error.message)
+            }
+        }
+        self.context = ServerContext(configuration: configuration, router: router, tls: tls)
     }
 
     /// Open connections right now.
@@ -80,7 +89,17 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     static func accepted(fd: Int32, peer: String, context: ServerContext) {
-        let connection = Connection(context: context, fd: fd, peer: peer, transport: PlainTransport(fd: fd))
+        let transport: Transport
+        if let tls = context.tls {
+            guard let session = try? tls.makeSession(fd: fd) else {
+                _ = close(fd)
+                return
+            }
+            transport = TLSTransport(fd: fd, session: session)
+        } else {
+            transport = PlainTransport(fd: fd)
+        }
+        let connection = Connection(context: context, fd: fd, peer: peer, transport: transport)
         guard context.register(connection) else {
             refuse(fd)
             return

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import HTTP1
+import OpenSSL
 
 /// What every connection shares: configuration, router, queues, TLS context and the registry of
 /// open connections (for the cap, the timeout sweep and shutdown).
@@ -9,6 +10,8 @@ final class ServerContext: @unchecked Sendable {
     let router: HTTPRouter
     let timeouts: ConnectionTimeouts
     let parser: HTTPRequestParser
+    /// Present when serving HTTPS.
+    let tls: TLSContext?
     /// Connection queues target this, so I/O of different connections runs in parallel.
     let ioQueue = DispatchQueue(label: "thaw.http.io", qos: .userInitiated, attributes: .concurrent)
 
@@ -16,7 +19,8 @@ final class ServerContext: @unchecked Sendable {
     private var connections: [ObjectIdentifier: Connection] = [:]
     private var drained: DispatchSemaphore?
 
-    init(configuration: HTTPServerConfiguration, router: HTTPRouter) {
+    init(configuration: HTTPServerConfiguration, router: HTTPRouter, tls: TLSContext?) {
+        self.tls = tls
         self.configuration = configuration
         self.router = router
         self.timeouts = ConnectionTimeouts(configuration)
