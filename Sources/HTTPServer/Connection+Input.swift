@@ -18,14 +18,11 @@ extension Connection {
                 pauseReading()
                 return
             }
-            let old = input.count
-            input.append(contentsOf: repeatElement(0, count: Connection.readChunk))
-            let result = input.withUnsafeMutableBytes {
-                transport.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[old...]))
+            let result = withUnsafeTemporaryAllocation(byteCount: Connection.readChunk, alignment: 1) { scratch in
+                let result = transport.read(into: scratch)
+                if case .bytes(let n) = result { input.append(contentsOf: scratch[0..<n]) }
+                return result
             }
-            let got: Int
-            if case .bytes(let n) = result { got = n } else { got = 0 }
-            input.removeLast(Connection.readChunk - got)
             switch result {
             case .bytes(let n):
                 budget -= n
@@ -225,7 +222,9 @@ extension Connection {
             let routed = request
             handlerQueue.async { [self] in
                 let response = Connection.run(handler, routed)
-                queue.async { self.respond(response, info) }
+                // `sync` runs the block on this thread once the connection queue is free: no
+                // thread hop back. Safe because the connection queue never waits on this one.
+                queue.sync { self.respond(response, info) }
             }
         }
     }
