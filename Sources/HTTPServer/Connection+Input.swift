@@ -221,7 +221,7 @@ extension Connection {
             request.pathParameters = parameters
             let routed = request
             handlerQueue.async { [self] in
-                let response = Connection.run(handler, routed)
+                let response = Connection.run(handler, routed, report: context.configuration.onHandlerError)
                 // `sync` runs the block on this thread once the connection queue is free: no
                 // thread hop back. Safe because the connection queue never waits on this one.
                 queue.sync { self.respond(response, info) }
@@ -229,12 +229,14 @@ extension Connection {
         }
     }
 
-    static func run(_ handler: HTTPHandler, _ request: HTTPRequest) -> HTTPResponse {
+    static func run(_ handler: HTTPHandler, _ request: HTTPRequest,
+                    report: (@Sendable (HTTPRequest, any Error) -> Void)?) -> HTTPResponse {
         do {
             return try handler(request)
         } catch let error as any HTTPErrorConvertible {
             return .error(error)
         } catch {
+            report?(request, error)
             return .error(HTTPError.internalError)
         }
     }

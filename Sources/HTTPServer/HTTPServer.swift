@@ -101,7 +101,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
         let connection = Connection(context: context, fd: fd, peer: peer, transport: transport)
         guard context.register(connection) else {
-            refuse(fd)
+            refuse(fd) // over the cap, or shutting down
             return
         }
         connection.start()
@@ -142,7 +142,7 @@ public final class HTTPServer: @unchecked Sendable {
             return listeners
         }
         for listener in current { listener.cancel() }
-        let drained = context.waitForDrain()
+        let drained = context.beginShutdown()
         for connection in context.snapshot() { connection.beginShutdown() }
         let clean = drained.wait(timeout: .now() + deadline) == .success
         if !clean {

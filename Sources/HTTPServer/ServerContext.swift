@@ -18,6 +18,7 @@ final class ServerContext: @unchecked Sendable {
     private let lock = NSLock()
     private var connections: [ObjectIdentifier: Connection] = [:]
     private var drained: DispatchSemaphore?
+    private var stopping = false
 
     init(configuration: HTTPServerConfiguration, router: HTTPRouter, tls: TLSContext?) {
         self.tls = tls
@@ -29,10 +30,10 @@ final class ServerContext: @unchecked Sendable {
 
     var connectionCount: Int { lock.withLock { connections.count } }
 
-    /// False when the cap is reached.
+    /// False when the cap is reached or the server is shutting down.
     func register(_ connection: Connection) -> Bool {
         lock.withLock {
-            guard connections.count < configuration.maxConnections else { return false }
+            guard !stopping, connections.count < configuration.maxConnections else { return false }
             connections[ObjectIdentifier(connection)] = connection
             return true
         }
@@ -48,10 +49,12 @@ final class ServerContext: @unchecked Sendable {
 
     func snapshot() -> [Connection] { lock.withLock { Array(connections.values) } }
 
-    /// A semaphore signalled when the last connection closes (at once if none is open).
-    func waitForDrain() -> DispatchSemaphore {
+    /// Refuses new connections from now on and returns a semaphore signalled when the last open
+    /// connection closes (at once if none is open).
+    func beginShutdown() -> DispatchSemaphore {
         let semaphore = DispatchSemaphore(value: 0)
         let empty: Bool = lock.withLock {
+            stopping = true
             drained = semaphore
             return connections.isEmpty
         }
