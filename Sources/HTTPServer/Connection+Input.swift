@@ -11,10 +11,12 @@ extension Connection {
     func readAvailable() {
         var budget = Connection.readBudget
         while !readEOF, !closed, budget > 0 {
-            // Back-pressure: while a handler or stream owns the connection, hold at most one more
-            // head's worth of pipelined input; the kernel buffer and TCP window do the rest.
-            if clock.phase == .handling || clock.phase == .streaming || closeWhenFlushed,
-               inputAvailable > context.configuration.parserLimits.maxHeaderBytes {
+            // Back-pressure: while input is not being consumed (a handler or stream owns the
+            // connection, or the client is not reading its responses) hold at most one more head's
+            // worth of pipelined input; the kernel buffer and TCP window do the rest.
+            let consuming = !(clock.phase == .handling || clock.phase == .streaming || closeWhenFlushed
+                || outputPending > context.configuration.outputHighWater)
+            if !consuming, inputAvailable > context.configuration.parserLimits.maxHeaderBytes {
                 pauseReading()
                 return
             }

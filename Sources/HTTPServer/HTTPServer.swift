@@ -14,10 +14,10 @@ public final class HTTPServer: @unchecked Sendable {
     public let configuration: HTTPServerConfiguration
     let context: ServerContext
     private let acceptQueue = DispatchQueue(label: "thaw.http.accept", qos: .userInitiated)
-    private let lock = NSLock()
+    let lock = NSLock()
     private var listeners: [Listener] = []
     private var sweeper: DispatchSourceTimer?
-    private var signalSources: [DispatchSourceSignal] = []
+    var signalSource: DispatchSourceRead?
     private var started = false
 
     public init(configuration: HTTPServerConfiguration = HTTPServerConfiguration(), router: HTTPRouter) throws(HTTPServerError) {
@@ -154,24 +154,5 @@ public final class HTTPServer: @unchecked Sendable {
             sweeper = nil
         }
         return clean
-    }
-
-    /// Installs handlers so `signals` trigger `shutdown(deadline:)`, then `completion` (for
-    /// example, to exit the process). The signals' default actions are disabled.
-    public func shutdownOnSignals(_ signals: [Int32] = [SIGTERM, SIGINT], deadline: Double = 10,
-                                  completion: @escaping @Sendable (Bool) -> Void) {
-        let queue = DispatchQueue(label: "thaw.http.signals")
-        var sources: [DispatchSourceSignal] = []
-        for signalNumber in signals {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-            source.setEventHandler { [self] in
-                for s in lock.withLock({ signalSources }) { s.cancel() }
-                completion(shutdown(deadline: deadline))
-            }
-            source.resume()
-            sources.append(source)
-        }
-        lock.withLock { signalSources = sources }
     }
 }
