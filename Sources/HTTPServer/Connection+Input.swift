@@ -11,21 +11,20 @@ extension Connection {
     func readAvailable() {
         var budget = Connection.readBudget
         while !readEOF, !closed, budget > 0 {
-            // Back-pressure: while a handler or stream owns the connection, hold at most one more
-            // head's worth of pipelined input; the kernel buffer and TCP window do the rest.
-            if clock.phase == .handling || clock.phase == .streaming || closeWhenFlushed,
-               inputAvailable > context.configuration.parserLimits.maxHeaderBytes {
+            // Back-pressure: while input is not being consumed (a handler or stream owns the
+            // connection, or the client is not reading its responses) hold at most one more head's
+            // worth of pipelined input; the kernel buffer and TCP window do the rest.
+            let consuming = !(clock.phase == .handling || clock.phase == .streaming || closeWhenFlushed
+                || outputPending > context.configuration.outputHighWater)
+            if !consuming, inputAvailable > context.configuration.parserLimits.maxHeaderBytes {
                 pauseReading()
                 return
             }
-            let old = input.count
-            input.append(contentsOf: repeatElement(0, count: Connection.readChunk))
-            let result = input.withUnsafeMutableBytes {
-                transport.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[old...]))
+            let result = withUnsafeTemporaryAllocation(byteCount: Connection.readChunk, alignment: 1) { scratch in
+                let result = transport.read(into: scratch)
+                if case .bytes(let n) = result { input.append(contentsOf: scratch[0..<n]) }
+                return result
             }
-            let got: Int
-            if case .bytes(let n) = result { got = n } else { got = 0 }
-            input.removeLast(Connection.readChunk - got)
             switch result {
             case .bytes(let n):
                 budget -= n
@@ -224,18 +223,22 @@ extension Connection {
             request.pathParameters = parameters
             let routed = request
             handlerQueue.async { [self] in
-                let response = Connection.run(handler, routed)
-                queue.async { self.respond(response, info) }
+                let response = Connection.run(handler, routed, report: context.configuration.onHandlerError)
+                // `sync` runs the block on this thread once the connection queue is free: no
+                // thread hop back. Safe because the connection queue never waits on this one.
+                queue.sync { self.respond(response, info) }
             }
         }
     }
 
-    static func run(_ handler: HTTPHandler, _ request: HTTPRequest) -> HTTPResponse {
+    static func run(_ handler: HTTPHandler, _ request: HTTPRequest,
+                    report: (@Sendable (HTTPRequest, any Error) -> Void)?) -> HTTPResponse {
         do {
             return try handler(request)
         } catch let error as any HTTPErrorConvertible {
             return .error(error)
         } catch {
+            report?(request, error)
             return .error(HTTPError.internalError)
         }
     }

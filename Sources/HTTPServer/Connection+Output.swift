@@ -96,7 +96,8 @@ extension Connection {
                 progressed = true
                 continue
             case .wouldBlock:
-                armWrite()
+                // TLS may need to read before it can write; the read source then drives flush().
+                if transport.writeWantsReadable { resumeReading() } else { armWrite() }
             case .eof, .failed:
                 closeNow()
                 return

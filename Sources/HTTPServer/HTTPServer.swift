@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import HTTP1
+import OpenSSL
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,15 +14,23 @@ public final class HTTPServer: @unchecked Sendable {
     public let configuration: HTTPServerConfiguration
     let context: ServerContext
     private let acceptQueue = DispatchQueue(label: "thaw.http.accept", qos: .userInitiated)
-    private let lock = NSLock()
+    let lock = NSLock()
     private var listeners: [Listener] = []
     private var sweeper: DispatchSourceTimer?
-    private var signalSources: [DispatchSourceSignal] = []
+    var signalSource: DispatchSourceRead?
     private var started = false
 
     public init(configuration: HTTPServerConfiguration = HTTPServerConfiguration(), router: HTTPRouter) throws(HTTPServerError) {
         self.configuration = configuration
-        self.context = ServerContext(configuration: configuration, router: router)
+        var tls: TLSContext?
+        if let files = configuration.tls {
+            do {
+                tls = try TLSContext(certificateFile: files.certificatePath, privateKeyFile: files.privateKeyPath)
+            } catch {
+                throw .tls(error.message)
+            }
+        }
+        self.context = ServerContext(configuration: configuration, router: router, tls: tls)
     }
 
     /// Open connections right now.
@@ -80,9 +89,19 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     static func accepted(fd: Int32, peer: String, context: ServerContext) {
-        let connection = Connection(context: context, fd: fd, peer: peer, transport: PlainTransport(fd: fd))
+        let transport: Transport
+        if let tls = context.tls {
+            guard let session = try? tls.makeSession(fd: fd) else {
+                _ = close(fd)
+                return
+            }
+            transport = TLSTransport(fd: fd, session: session)
+        } else {
+            transport = PlainTransport(fd: fd)
+        }
+        let connection = Connection(context: context, fd: fd, peer: peer, transport: transport)
         guard context.register(connection) else {
-            refuse(fd)
+            refuse(fd) // over the cap, or shutting down
             return
         }
         connection.start()
@@ -123,7 +142,7 @@ public final class HTTPServer: @unchecked Sendable {
             return listeners
         }
         for listener in current { listener.cancel() }
-        let drained = context.waitForDrain()
+        let drained = context.beginShutdown()
         for connection in context.snapshot() { connection.beginShutdown() }
         let clean = drained.wait(timeout: .now() + deadline) == .success
         if !clean {
@@ -135,24 +154,5 @@ public final class HTTPServer: @unchecked Sendable {
             sweeper = nil
         }
         return clean
-    }
-
-    /// Installs handlers so `signals` trigger `shutdown(deadline:)`, then `completion` (for
-    /// example, to exit the process). The signals' default actions are disabled.
-    public func shutdownOnSignals(_ signals: [Int32] = [SIGTERM, SIGINT], deadline: Double = 10,
-                                  completion: @escaping @Sendable (Bool) -> Void) {
-        let queue = DispatchQueue(label: "thaw.http.signals")
-        var sources: [DispatchSourceSignal] = []
-        for signalNumber in signals {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-            source.setEventHandler { [self] in
-                for s in lock.withLock({ signalSources }) { s.cancel() }
-                completion(shutdown(deadline: deadline))
-            }
-            source.resume()
-            sources.append(source)
-        }
-        lock.withLock { signalSources = sources }
     }
 }

@@ -46,6 +46,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var auth: HTTPBearerAuth?
     /// TLS; nil (default) serves plain HTTP.
     public var tls: TLSConfiguration?
+    /// Called (on the handler's thread) with every error a handler threw that is not
+    /// `HTTPErrorConvertible`, i.e. every 500, so the daemon can log what the client is not told.
+    /// Default nil.
+    public var onHandlerError: (@Sendable (HTTPRequest, any Error) -> Void)?
 
     public init() {}
 }

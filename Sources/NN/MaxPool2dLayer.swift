@@ -42,6 +42,10 @@ public final class MaxPool2dLayer: Layer {
                 Parallel.forEach(planes) { p in
                     let (xp, y, ip) = box.value
                     let src = xp + p * g.inPlane
+                    if kernel == 2 && stride == 2 && padding == 0 {
+                        Self.pool2x2(src, g, y + p * g.outPlane, ip.map { $0 + p * g.outPlane })
+                        return
+                    }
                     for oy in 0..<g.outH { for ox in 0..<g.outW {
                         var best = -Float.infinity, at = -1
                         for i in 0..<kernel {
@@ -63,6 +67,25 @@ public final class MaxPool2dLayer: Layer {
         }
         argmax = idx
         return y
+    }
+
+    /// The common 2x2 / stride-2 window, unrolled; same first-maximum tie rule.
+    @inline(__always)
+    static func pool2x2(_ src: UnsafePointer<Float>, _ g: Conv2dGeometry, _ y: UnsafeMutablePointer<Float>,
+                        _ ip: UnsafeMutablePointer<Int32>?) {
+        let w = g.inW
+        for oy in 0..<g.outH {
+            let r0 = 2 * oy * w, r1 = r0 + w
+            for ox in 0..<g.outW {
+                let c = 2 * ox
+                var best = src[r0 + c], at = r0 + c
+                if src[r0 + c + 1] > best { best = src[r0 + c + 1]; at = r0 + c + 1 }
+                if src[r1 + c] > best { best = src[r1 + c]; at = r1 + c }
+                if src[r1 + c + 1] > best { best = src[r1 + c + 1]; at = r1 + c + 1 }
+                y[oy * g.outW + ox] = best
+                ip?[oy * g.outW + ox] = Int32(at)
+            }
+        }
     }
 
     public func backward(_ dOutput: Tensor, _ context: BackwardContext) -> Tensor? {

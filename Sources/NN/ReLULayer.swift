@@ -46,7 +46,16 @@ public final class ReLULayer: Layer {
                 let n = d.count, parts = 64
                 Parallel.forEach(parts) { p in
                     let (dp, yp, out) = box.value
-                    for i in (n * p / parts)..<(n * (p + 1) / parts) { out[i] = yp[i] > 0 ? dp[i] : 0 }
+                    var i = n * p / parts
+                    let end = n * (p + 1) / parts
+                    let zero = SIMD8<Float>(repeating: 0)
+                    while i + 8 <= end {
+                        let y = UnsafeRawPointer(yp + i).loadUnaligned(as: SIMD8<Float>.self)
+                        let d = UnsafeRawPointer(dp + i).loadUnaligned(as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(out + i).storeBytes(of: zero.replacing(with: d, where: y .> zero), as: SIMD8<Float>.self)
+                        i += 8
+                    }
+                    while i < end { out[i] = yp[i] > 0 ? dp[i] : 0; i += 1 }
                 }
             } }
         }

@@ -8,7 +8,7 @@ import BLAS
 /// on shapes, never on the thread count, so results are deterministic.
 public enum ConvolutionKernels {
     /// Upper bound on one im2col block: 4 Mi floats = 16 MiB.
-    public static let maxColumnFloats = 4 << 20
+    public static let maxColumnFloats = 1 << 20
 
     /// Images per im2col block for this geometry.
     public static func blockSize(_ g: Conv2dGeometry, batch: Int) -> Int {

@@ -24,14 +24,18 @@ public enum Im2col {
                             let dst = row + n * g.outPlane + y * ow
                             let ih = y * g.strideH - g.padH + i
                             if ih < 0 || ih >= g.inH {
-                                dst.update(repeating: 0, count: ow)
+                                for q in 0..<ow { dst[q] = 0 }
                                 continue
                             }
-                            if lo > 0 { dst.update(repeating: 0, count: lo) }
-                            if hi < ow { (dst + hi).update(repeating: 0, count: ow - hi) }
+                            var q = 0
+                            while q < lo { dst[q] = 0; q += 1 }
+                            q = hi
+                            while q < ow { dst[q] = 0; q += 1 }
                             let src = plane + ih * g.inW - g.padW + j
                             if g.strideW == 1 {
-                                (dst + lo).update(from: src + lo, count: hi - lo)
+                                // Rows are short (W' ≤ 56 here): an inline loop beats a memmove call.
+                                q = lo
+                                while q < hi { dst[q] = src[q]; q += 1 }
                             } else {
                                 var q = lo
                                 while q < hi { dst[q] = src[q * g.strideW]; q += 1 }

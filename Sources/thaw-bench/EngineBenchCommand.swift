@@ -20,9 +20,11 @@ struct EngineBenchCommand: ParsableCommand {
     @Option(help: "steps per timed window") var steps = 25
     @Option var seed: UInt64 = 0
     @Option(help: "directory of the Fashion-MNIST IDX .gz files") var data = IDXImages.defaultDirectory
+    @Flag(help: "leave glibc malloc at its defaults") var noAllocatorTuning = false
 
     func run() throws {
         Parallel.threads = threads
+        if !noAllocatorTuning { Allocator.keepLargeBlocks() }
         if mode == "conv" {
             try ConvEfficiencyBench(arch: arch, threads: threads, batch: batch).run()
             return
@@ -36,7 +38,7 @@ struct EngineBenchCommand: ParsableCommand {
         var g = SeededGenerator(seed: seed)
         let order = Array(0..<set.count).shuffled(using: &g)
         let plane = 28 * 28
-        var images = [Float](repeating: 0, count: set.images.count)
+        var images = [UInt8](repeating: 0, count: set.images.count)
         var labels = [Int](repeating: 0, count: set.count)
         for (dst, src) in order.enumerated() {
             images.replaceSubrange((dst * plane)..<((dst + 1) * plane), with: set.images[(src * plane)..<((src + 1) * plane)])
@@ -49,7 +51,7 @@ struct EngineBenchCommand: ParsableCommand {
         }
     }
 
-    func throughput(mode: String, images: [Float], labels: [Int], count: Int) throws -> String {
+    func throughput(mode: String, images: [UInt8], labels: [Int], count: Int) throws -> String {
         let model = try Model(architecture: arch, seed: seed)
         if mode == "frozen" { try model.freeze(below: "head") }
         let sgd = SGD(model: model, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4)
@@ -58,7 +60,8 @@ struct EngineBenchCommand: ParsableCommand {
         func step() throws {
             let b = k % batches
             k += 1
-            let x = Tensor(shape: [batch, 1, 28, 28], storage: Array(images[(b * batch * 784)..<((b + 1) * batch * 784)]))
+            let x = Tensor(shape: [batch, 1, 28, 28],
+                           storage: images[(b * batch * 784)..<((b + 1) * batch * 784)].map { (Float($0) / 255 - 0.2860) / 0.3530 })
             let y = Array(labels[(b * batch)..<((b + 1) * batch)])
             if mode == "infer" {
                 _ = try model.forward(x, training: false)

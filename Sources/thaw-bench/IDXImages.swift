@@ -2,7 +2,8 @@ import CZlib
 import Foundation
 
 /// Bench-local reader for gzip'd IDX files (Fashion-MNIST), so the engine benchmark does not wait
-/// on the Data module. Images come back normalised like torch_peer.py: (pixel/255 − 0.2860)/0.3530.
+/// on the Data module. Pixels stay bytes (47 MB, not 188 MB of floats) and are normalised per batch
+/// like torch_peer.py: (pixel/255 − 0.2860)/0.3530.
 struct IDXImages {
     enum Failure: Error, CustomStringConvertible {
         case unreadable(String)
@@ -43,11 +44,10 @@ struct IDXImages {
         return (dims, raw[start...])
     }
 
-    /// (images N·1·28·28 normalised float32, labels N).
-    static func load(directory: String = defaultDirectory, split: String = "train") throws -> (images: [Float], labels: [Int], count: Int) {
+    /// (pixels N·28·28, labels N).
+    static func load(directory: String = defaultDirectory, split: String = "train") throws -> (images: [UInt8], labels: [Int], count: Int) {
         let (idims, ibytes) = try read("\(directory)/\(split == "train" ? "train" : "t10k")-images-idx3-ubyte.gz")
         let (_, lbytes) = try read("\(directory)/\(split == "train" ? "train" : "t10k")-labels-idx1-ubyte.gz")
-        let images = ibytes.map { (Float($0) / 255 - 0.2860) / 0.3530 }
-        return (images, lbytes.map(Int.init), idims[0])
+        return (Array(ibytes), lbytes.map(Int.init), idims[0])
     }
 }

@@ -5,7 +5,7 @@ struct ThawBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thaw-bench",
         abstract: "Thaw benchmarks (one JSON line per measurement).",
-        subcommands: [EngineBenchCommand.self])
+        subcommands: [EngineBenchCommand.self, RoundTripCommand.self])
 }
 
 ThawBench.main()

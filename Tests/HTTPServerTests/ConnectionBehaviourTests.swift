@@ -104,4 +104,15 @@ import Testing
         let r = try c.response()
         #expect(r.body.count == 4 << 20)
     }
+
+    /// A client that pipelines without reading its responses must be stopped by TCP flow control
+    /// (the server stops reading), not absorbed into server memory.
+    @Test func nonReadingPipelinerIsThrottledByTheServer() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let c = try s.client(timeout: 2)
+        // 32 MiB of requests: several times what loopback socket buffers can absorb (~4 MiB seen).
+        let flood = Array(String(repeating: "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", count: 1 << 20).utf8)
+        #expect(throws: RawClient.Failure.self) { try c.send(flood) }
+    }
 }

@@ -53,3 +53,39 @@ import Testing
         #expect(c.waitForClose())
     }
 }
+
+@Suite struct SignalShutdownTests {
+    /// SIGUSR2 stands in for SIGTERM so the test process itself is never at risk.
+    @Test func signalTriggersGracefulShutdown() throws {
+        let s = try TestServer()
+        let c = try s.client()
+        try c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try c.response()
+        let finished = DispatchSemaphore(value: 0)
+        s.server.shutdownOnSignals([SIGUSR2], deadline: 2) { clean in
+            if clean { finished.signal() }
+        }
+        kill(getpid(), SIGUSR2)
+        #expect(finished.wait(timeout: .now() + 5) == .success)
+        #expect(c.waitForClose())
+        #expect(throws: (any Error).self) { try RawClient(port: s.port) }
+    }
+}
+
+@Suite struct HandlerErrorReportTests {
+    @Test func nonConvertibleErrorsAreReportedToTheHook() throws {
+        let seen = DispatchSemaphore(value: 0)
+        let s = try TestServer(configure: { configuration in
+            configuration.onHandlerError = { request, error in
+                if request.path == "/crash", error is TestServer.Secret { seen.signal() }
+            }
+        })
+        defer { s.stop() }
+        let c = try s.client()
+        try c.send("GET /crash HTTP/1.1\r\nHost: x\r\n\r\nGET /teapot HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try c.response().status == 500)
+        #expect(try c.response().status == 418)
+        #expect(seen.wait(timeout: .now() + 5) == .success)
+        #expect(seen.wait(timeout: .now() + 0.2) == .timedOut) // the teapot is not reported
+    }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Fuzzes the HTTP1 parser with libFuzzer for a bounded time.
+# Usage: deploy/fuzz/run-http-fuzz.sh [seconds=60]
+# Crashes land in .build/fuzz/artifacts/; add each as a regression test in Tests/HTTP1Tests.
+set -euo pipefail
+seconds="${1:-60}"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+out="$root/.build/fuzz"
+mkdir -p "$out/corpus" "$out/artifacts"
+
+# The harness is compiled with the HTTP1 sources directly, so Package.swift needs no fuzz target.
+# (The same entry point also builds under `swift build -Xswiftc -sanitize=fuzzer` if added as a target.)
+swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name HTTP1Fuzz \
+    "$root"/Sources/HTTP1/*.swift "$root/deploy/fuzz/HTTP1Fuzz.swift" -o "$out/http1-fuzz"
+
+# Seeds: valid and malformed heads and bodies, first byte = split point.
+seed() { printf '%b' "$2" > "$out/corpus/$1"; }
+seed get '\x07GET /v1/jobs?x=1 HTTP/1.1\r\nHost: a\r\n\r\n'
+seed post '\x20POST /v1/jobs HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc'
+seed chunked '\x30POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nWiki\r\n0\r\nT: 1\r\n\r\n'
+seed body '\x03a;ext="q"\r\n0123456789\r\n0\r\n\r\n'
+seed smuggle '\x10POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n'
+seed absolute '\x09GET http://h:1/a%20b?c=d+e HTTP/1.0\r\nConnection: keep-alive\r\n\r\n'
+
+cd "$out"
+"$out/http1-fuzz" -max_total_time="$seconds" -max_len=4096 -timeout=5 \
+    -artifact_prefix="$out/artifacts/" "$out/corpus"
