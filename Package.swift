@@ -37,7 +37,7 @@ var productTargets: [Target] { [
         .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG", "CZlib", "OpenSSL"]),
         .target(name: "Training", dependencies: ["NN", "Data"]),
         .target(name: "Store", dependencies: ["SQLite", "OpenSSL"]),
-        .target(name: "Daemon", dependencies: ["HTTPServer", "Store", "Training"]),
+        .target(name: "Daemon", dependencies: ["HTTPServer", "Store", "Training", "NN", "Data"]),
         .target(name: "ThawClient"),
 
         .executableTarget(name: "thawd", dependencies: [

@@ -8,9 +8,10 @@ public final class Daemon: @unchecked Sendable {
     public let configuration: DaemonConfiguration
     public let store: Store
     let metrics = PrometheusRegistry()
-    let events: EventHub
+    let datasets: DatasetCatalog
     let startedAt = Date()
     private var server: HTTPServer?
+    private(set) var workers: WorkerPool!
 
     public init(configuration: DaemonConfiguration) throws {
         self.configuration = configuration
@@ -19,8 +20,12 @@ public final class Daemon: @unchecked Sendable {
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         }
         store = try Store(configuration: .dataDirectory(configuration.dataDir))
-        events = EventHub()
+        datasets = DatasetCatalog(store: store, fashionMNISTRoot: configuration.fashionMNISTRoot,
+                                  cacheDirectory: (configuration.dataDir as NSString).appendingPathComponent("cache"))
         Self.declareMetrics(metrics)
+        let recovered = try store.recoverInterruptedJobs()
+        for job in recovered { Log.info("job \(job.id) was interrupted; it resumes from its last checkpoint") }
+        workers = WorkerPool(daemon: self, count: configuration.workers)
     }
 
     /// Starts serving and training; returns the bound port.
@@ -41,12 +46,16 @@ public final class Daemon: @unchecked Sendable {
         let server = try HTTPServer(configuration: serverConfiguration, router: makeRouter())
         let port = try server.start()
         self.server = server
+        workers.start()
         return port
     }
 
-    /// Stops accepting requests and lets in-flight ones finish within the grace period.
+    /// Stops the workers at their next batch boundary (interrupted jobs resume from their last
+    /// checkpoint on the next start), stops accepting requests and lets in-flight ones finish.
     public func shutdown() {
+        workers.interruptAll()
         _ = server?.shutdown(deadline: configuration.shutdownGraceSeconds)
+        workers.waitForAll()
     }
 
     public var scheme: String { configuration.tlsCert == nil ? "http" : "https" }

@@ -18,6 +18,12 @@ public enum DatasetSource: Sendable, Equatable, Codable {
         public var test: LabeledImages?
         /// Bad files left out of an image folder (always empty for built-ins).
         public var skipped: [SkippedFile]
+
+        public init(train: LabeledImages, test: LabeledImages?, skipped: [SkippedFile]) {
+            self.train = train
+            self.test = test
+            self.skipped = skipped
+        }
     }
 
     /// Loads both splits. Folder images are decoded to `channels`x`height`x`width`; built-in

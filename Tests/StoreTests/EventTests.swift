@@ -84,3 +84,23 @@ import Testing
         #expect(try store.waitForEvents(job: job.id, after: 1, timeout: 0.05).isEmpty)
     }
 }
+
+@Suite struct LatestEventsTests {
+    @Test func returnsTheNewestEventOfEachRequestedTypeOnly() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("thaw-latest-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try Store(configuration: .dataDirectory(dir))
+        let job = try store.createJob(spec: "{}")
+        let other = try store.createJob(spec: "{}")
+        try store.appendEvent(job: job.id, type: "epoch", payload: #"{"n":1}"#)
+        try store.appendEvent(job: job.id, type: "control", payload: #"{"n":2}"#)
+        try store.appendEvent(job: job.id, type: "epoch", payload: #"{"n":3}"#)
+        try store.appendEvent(job: other.id, type: "epoch", payload: #"{"n":4}"#)
+        let latest = try store.latestEvents(job: job.id, types: ["epoch", "control", "test"])
+        #expect(latest["epoch"]?.payload == #"{"n":3}"#)
+        #expect(latest["control"]?.payload == #"{"n":2}"#)
+        #expect(latest["test"] == nil)
+        #expect(try store.latestEvents(job: job.id, types: []).isEmpty)
+    }
+}

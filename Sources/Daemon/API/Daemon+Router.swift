@@ -10,6 +10,10 @@ extension Daemon {
         var router = HTTPRouter()
         route(&router, .GET, "/healthz") { [unowned self] _ in try health() }
         route(&router, .GET, "/metrics") { [unowned self] _ in prometheus() }
+        registerModelRoutes(&router)
+        registerDatasetRoutes(&router)
+        registerJobRoutes(&router)
+        registerStreamRoutes(&router)
         return router
     }
 

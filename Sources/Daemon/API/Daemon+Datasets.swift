@@ -1,0 +1,70 @@
+import Data
+import Foundation
+import HTTPServer
+import Store
+
+extension Daemon {
+    func registerDatasetRoutes(_ router: inout HTTPRouter) {
+        route(&router, .POST, "/v1/datasets") { [unowned self] in try createDataset($0) }
+        route(&router, .GET, "/v1/datasets") { [unowned self] in try listDatasets($0) }
+        route(&router, .GET, "/v1/datasets/:id") { [unowned self] in
+            try json(datasetObject(datasets.info(id: $0.parameter("id"))))
+        }
+    }
+
+    private func createDataset(_ request: HTTPRequest) throws -> HTTPResponse {
+        let body = try RequestBody(request)
+        try body.allowOnly(["name", "path", "channels", "image_size"])
+        let name = try body.string("name")
+        let path = try body.string("path")
+        let channels = try body.optionalInt("channels", range: 1...3) ?? 1
+        guard channels != 2 else { throw APIError.invalid(field: "channels", "must be 1 (grayscale) or 3 (RGB)") }
+        let size = try body.optionalInt("image_size", range: 8...1024) ?? 28
+        let resolved: String
+        do { resolved = try DatasetPathResolver(root: configuration.resolvedDatasetRoot).resolve(path) } catch {
+            throw APIError.invalid(field: "path", error.description)
+        }
+        do {
+            let info = try datasets.register(name: name, path: resolved, channels: channels, size: size)
+            return try json(datasetObject(info), status: .created)
+        } catch let error as DataError {
+            throw APIError.invalid(field: "path", error.description.replacingOccurrences(
+                of: configuration.resolvedDatasetRoot, with: "<dataset-root>"))
+        }
+    }
+
+    private func listDatasets(_ request: HTTPRequest) throws -> HTTPResponse {
+        let page = try store.datasets(page: pageRequest(request))
+        var data: [[String: Any]] = []
+        // The built-in comes first on the first page.
+        if request.query("after") == nil, datasets.fashionMNISTInstalled {
+            data.append(datasetObject(try datasets.info(id: FashionMNIST.name)))
+        }
+        data += try page.data.map { datasetObject(try DatasetCatalog.info($0)) }
+        return try json(["object": "list", "data": data, "has_more": page.hasMore])
+    }
+
+    func datasetObject(_ info: DatasetCatalog.Info) -> [String: Any] {
+        let root = configuration.resolvedDatasetRoot
+        var object: [String: Any] = [
+            "id": info.id, "object": "dataset", "name": info.name, "builtin": info.builtin,
+            "classes": info.classNames,
+            "counts": ["train": info.trainCounts, "test": info.testCounts as Any? ?? NSNull()],
+            "num_images": ["train": info.trainCounts.reduce(0, +), "test": info.testCounts?.reduce(0, +) as Any? ?? NSNull()],
+            "skipped": info.skipped.map { ["path": relative($0.path, to: root), "reason": $0.reason, "kind": $0.kind.rawValue] },
+        ]
+        if let path = info.path { object["path"] = relative(path, to: root) }
+        if let created = info.createdAt { object["created_at"] = Int(created.timeIntervalSince1970) }
+        return object
+    }
+
+    /// Paths are shown relative to the dataset root: clients name them that way, and absolute
+    /// server paths are none of their business.
+    private func relative(_ path: String, to root: String) -> String {
+        let canonicalRoot = DatasetPathResolver.canonical(root) ?? root
+        for base in [canonicalRoot, root] where path.hasPrefix(base + "/") {
+            return String(path.dropFirst(base.count + 1))
+        }
+        return path
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import HTTPServer
+import Store
+import Training
+
+extension Daemon {
+    func registerJobRoutes(_ router: inout HTTPRouter) {
+        route(&router, .POST, "/v1/jobs") { [unowned self] in try createJob($0) }
+        route(&router, .GET, "/v1/jobs") { [unowned self] in try listJobs($0) }
+        route(&router, .GET, "/v1/jobs/:id") { [unowned self] in try json(jobObject(store.job($0.parameter("id")))) }
+        route(&router, .GET, "/v1/jobs/:id/checkpoints") { [unowned self] in try listCheckpoints($0) }
+        route(&router, .GET, "/v1/jobs/:id/metrics") { [unowned self] in try metricsHistory($0) }
+        for action in ControlCommand.actions {
+            route(&router, .POST, "/v1/jobs/:id/\(action)") { [unowned self] in try postControl(action, $0) }
+        }
+    }
+
+    private func createJob(_ request: HTTPRequest) throws -> HTTPResponse {
+        let body = Data(request.body)
+        let priority = try RequestBody(request).optionalInt("priority", range: -1000...1000) ?? 0
+        // `priority` is a queue setting, not part of the training spec.
+        var specData = body
+        if var object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any], object["priority"] != nil {
+            object["priority"] = nil
+            specData = try JSONSerialization.data(withJSONObject: object)
+        }
+        // Structural problems and unknown references are reported together, in one 422.
+        let parsed = JobSpec.parse(json: specData)
+        var problems: [SpecProblem] = []
+        var context: JobContext?
+        switch parsed {
+        case .failure(let error):
+            problems = error.problems
+            let raw = (try? JSONSerialization.jsonObject(with: specData)) as? [String: Any] ?? [:]
+            let model = raw["model"] as? [String: Any] ?? [:]
+            let datasetID = (raw["dataset"] as? [String: Any])?["id"] as? String
+            let source: Training.ModelSource? = (model["id"] as? String).map { .registered(id: $0) }
+                ?? (model["architecture"] as? String).map { .architecture($0) }
+            if let source, let datasetID {
+                let known = Set(problems.map(\.path))
+                problems += jobContext(model: source, datasetID: datasetID).1.filter { !known.contains($0.path) }
+            }
+        case .success(let spec):
+            let (resolved, refProblems) = jobContext(model: spec.model, datasetID: spec.dataset.id)
+            context = resolved
+            problems = refProblems
+            if let resolved, case .failure(let error) = JobSpec.check(json: specData, context: SpecContext(
+                groups: resolved.groups, modelClasses: resolved.descriptor?.classes,
+                datasetClasses: resolved.dataset?.classNames.count,
+                datasetSize: resolved.dataset?.trainCounts.reduce(0, +))) {
+                problems += error.problems
+            }
+        }
+        guard problems.isEmpty else {
+            throw APIError.invalid(problems.map { .init(field: $0.path, message: $0.message) }, message: "the job spec has problems")
+        }
+        guard case .success(let spec) = parsed else { throw APIError.invalid(field: "body", "invalid job spec") }
+        let job = try store.createJob(
+            name: spec.name, priority: priority, spec: String(decoding: specData, as: UTF8.self),
+            modelID: context?.modelRecord?.id)
+        workers.wake()
+        return try json(jobObject(job), status: .created)
+    }
+
+    private func listJobs(_ request: HTTPRequest) throws -> HTTPResponse {
+        var status: JobStatus?
+        if let text = request.query("status") {
+            guard let parsed = JobStatus(rawValue: text) else {
+                throw APIError.invalid(field: "status", "must be one of \(JobStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            status = parsed
+        }
+        let page = try store.jobs(status: status, page: pageRequest(request))
+        return try json(["object": "list", "data": try page.data.map(jobObject), "has_more": page.hasMore])
+    }
+
+    private func listCheckpoints(_ request: HTTPRequest) throws -> HTTPResponse {
+        let job = try store.job(request.parameter("id"))
+        let data: [[String: Any]] = try store.checkpoints(job: job.id).map { c in
+            [
+                "id": c.id, "object": "checkpoint", "kind": c.kind.rawValue, "epoch": c.epoch,
+                "metrics": (try? JSONSerialization.jsonObject(with: Data(c.metrics.utf8))) ?? [:],
+                "size": c.artifact.size, "sha256": c.artifact.sha256,
+                "created_at": Int(c.createdAt.timeIntervalSince1970),
+            ]
+        }
+        return try json(["object": "list", "data": data, "has_more": false])
+    }
+
+    private func metricsHistory(_ request: HTTPRequest) throws -> HTTPResponse {
+        let job = try store.job(request.parameter("id"))
+        let format = request.query("format") ?? (request.headers["accept"]?.contains("text/csv") == true ? "csv" : "json")
+        switch format {
+        case "csv":
+            return HTTPResponse.bytes(Array(try store.metricsCSV(job: job.id).utf8), contentType: "text/csv; charset=utf-8")
+        case "json":
+            let rows: [[String: Any]] = try store.metrics(job: job.id).map { m in
+                var row = (try? JSONSerialization.jsonObject(with: Data(m.values.utf8))) as? [String: Any] ?? [:]
+                row["phase"] = m.phase
+                row["global_epoch"] = m.epoch
+                return row
+            }
+            return try json(["object": "list", "data": rows, "has_more": false])
+        default:
+            throw APIError.invalid(field: "format", "must be json or csv")
+        }
+    }
+
+    /// Validates a control command against the job's state and groups, stores it (202 with its id);
+    /// the worker applies it at the next batch boundary and acknowledges it with a `control` event.
+    private func postControl(_ action: String, _ request: HTTPRequest) throws -> HTTPResponse {
+        let job = try store.job(request.parameter("id"))
+        let command: ControlCommand
+        switch ControlCommand.parse(action: action, body: Data(request.body)) {
+        case .failure(let error): throw APIError.invalid(error.problems.map { .init(field: $0.path, message: $0.message) })
+        case .success(let parsed): command = parsed
+        }
+        guard !job.status.isTerminal else {
+            throw APIError(.conflict, code: "illegal_state", message: "job '\(job.id)' is \(job.status.rawValue); it takes no more commands")
+        }
+        switch command {
+        case .unfreeze, .freeze, .setLR:
+            let (_, context) = try jobContext(for: job)
+            if case .failure(let error) = GroupState(groups: context.groupLayers).applying(command) {
+                // Only name problems are knowable before the run; state-dependent ones are the runner's.
+                let naming = error.problems.filter { $0.message.contains("unknown") || $0.message.contains("no group") || $0.message.contains("no layer") }
+                if !naming.isEmpty { throw APIError.invalid(naming.map { .init(field: $0.path, message: $0.message) }) }
+            }
+        case .pause:
+            guard job.status == .running else {
+                throw APIError(.conflict, code: "illegal_state", message: "only a running job can be paused (it is \(job.status.rawValue))")
+            }
+        case .resume:
+            guard job.status == .paused else {
+                throw APIError(.conflict, code: "illegal_state", message: "only a paused job can be resumed (it is \(job.status.rawValue))")
+            }
+        case .stop:
+            guard job.status != .queued else {
+                throw APIError(.conflict, code: "illegal_state", message: "job '\(job.id)' has not started; cancel it instead")
+            }
+        case .cancel:
+            break
+        }
+        let payload = String(decoding: request.body.isEmpty ? Array("{}".utf8) : request.body, as: UTF8.self)
+        let record = try store.postCommand(job: job.id, type: action, payload: payload)
+        // Jobs no worker holds (queued, or paused across a restart) are changed right here.
+        if !workers.isRunning(job.id) {
+            try applyOffline(command, commandID: record.id, job: job)
+        }
+        return try json([
+            "id": record.id, "object": "command", "job_id": job.id, "action": action,
+            "status": (try? store.command(record.id).status.rawValue) ?? "pending",
+        ], status: .accepted)
+    }
+
+    /// Commands to a job that is not in a worker's hands right now.
+    private func applyOffline(_ command: ControlCommand, commandID: String, job: JobRecord) throws {
+        switch command {
+        case .cancel:
+            try store.transitionJob(job.id, to: .cancelled)
+        case .resume where job.status == .paused:
+            try store.transitionJob(job.id, to: .running)
+            try store.resolveCommand(commandID, as: .applied)
+            workers.wake()
+        default:
+            break  // unfreeze / lr / freeze wait for the run to start and are applied at its first batch
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import HTTPServer
+import NN
+import Store
+
+extension Daemon {
+    func registerModelRoutes(_ router: inout HTTPRouter) {
+        route(&router, .POST, "/v1/models") { [unowned self] in try createModel($0) }
+        route(&router, .GET, "/v1/models") { [unowned self] in try listModels($0) }
+        route(&router, .GET, "/v1/models/:id") { [unowned self] in
+            try json(modelObject(store.model($0.parameter("id"))))
+        }
+    }
+
+    /// Three ways in (docs/api.md): a built-in architecture with fresh weights; an upload (JSON with
+    /// `weights_base64`, or the raw safetensors bytes as the body with `?name=`); or the promotion of
+    /// a finished job's checkpoint (`from_job`).
+    func createModel(_ request: HTTPRequest) throws -> HTTPResponse {
+        let contentType = request.headers["content-type"]?.lowercased() ?? ""
+        if contentType.hasPrefix("application/octet-stream") {
+            var fields: [String: Any] = [:]
+            for item in request.queryItems { fields[item.name] = item.value }
+            if let classes = fields["num_classes"] as? String {
+                guard let n = Int(classes) else { throw APIError.invalid(field: "num_classes", "must be an integer") }
+                fields["num_classes"] = n
+            }
+            return try uploadModel(fields, weights: request.body)
+        }
+        let body = try RequestBody(request)
+        if body.has("from_job") { return try promoteModel(body) }
+        if body.has("weights_base64") {
+            let text = try body.string("weights_base64")
+            guard let bytes = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else {
+                throw APIError.invalid(field: "weights_base64", "is not valid base64")
+            }
+            return try uploadModel(body.object, weights: Array(bytes))
+        }
+        return try builtinModel(body)
+    }
+
+    private func builtinModel(_ body: RequestBody) throws -> HTTPResponse {
+        try body.allowOnly(["name", "architecture", "num_classes", "seed", "class_names"])
+        let name = try body.string("name")
+        let architecture = try body.string("architecture")
+        let classes = try body.optionalInt("num_classes", range: 1...100_000)
+        let seed = try body.optionalInt("seed", range: 0...Int(Int32.max)) ?? 0
+        let classNames = try body.optionalStrings("class_names") ?? []
+        guard BuiltinArchitectures.names.contains(architecture) else {
+            throw APIError.invalid(field: "architecture",
+                                   "unknown architecture '\(architecture)'; built-ins are \(BuiltinArchitectures.names.joined(separator: ", "))")
+        }
+        let spec = try BuiltinArchitectures.spec(named: architecture, classes: classes)
+        let model = try Model(spec: spec, seed: UInt64(seed))
+        if !classNames.isEmpty && classNames.count != model.classes {
+            throw APIError.invalid(field: "class_names", "has \(classNames.count) names for \(model.classes) classes")
+        }
+        let metadata = ModelMetadata(spec: spec, classNames: classNames)
+        let bytes = Safetensors.encode(model.stateDict(), metadata: metadata.dictionary)
+        let record = try store.createModel(
+            name: name, architecture: architecture,
+            spec: ModelDescriptor(metadata: metadata, classes: model.classes).json,
+            source: .builtin, weights: .bytes(bytes))
+        return try json(modelObject(record), status: .created)
+    }
+
+    private func uploadModel(_ fields: [String: Any], weights: [UInt8]) throws -> HTTPResponse {
+        let body = RequestBody(object: fields)
+        try body.allowOnly(["name", "architecture", "architecture_spec", "num_classes", "weights_base64", "class_names"])
+        let name = try body.string("name")
+        guard !weights.isEmpty else { throw APIError.invalid(field: "weights", "is empty") }
+        let file: (tensors: StateDict, metadata: [String: String])
+        do { file = try Safetensors.decode(weights) } catch {
+            throw APIError.invalid(field: "weights", "not a valid safetensors file: \(error)")
+        }
+        // The architecture: given explicitly, else from the file's own metadata, else a built-in name.
+        var metadata: ModelMetadata
+        if let specObject = fields["architecture_spec"] {
+            guard JSONSerialization.isValidJSONObject(specObject),
+                  let data = try? JSONSerialization.data(withJSONObject: specObject),
+                  let spec = try? ArchitectureSpec.decode(json: String(decoding: data, as: UTF8.self))
+            else { throw APIError.invalid(field: "architecture_spec", "is not a valid architecture spec") }
+            metadata = ModelMetadata(spec: spec)
+        } else if let fromFile = try? ModelMetadata(dictionary: file.metadata) {
+            metadata = fromFile
+        } else if let architecture = fields["architecture"] as? String {
+            guard BuiltinArchitectures.names.contains(architecture) else {
+                throw APIError.invalid(field: "architecture", "unknown architecture '\(architecture)'")
+            }
+            let classes = try body.optionalInt("num_classes", range: 1...100_000)
+                ?? Self.headOutputs(file.tensors)
+            metadata = ModelMetadata(spec: try BuiltinArchitectures.spec(named: architecture, classes: classes))
+        } else {
+            throw APIError.invalid(field: "architecture",
+                                   "the weights carry no Thaw metadata; name a built-in architecture or give architecture_spec")
+        }
+        if let names = try body.optionalStrings("class_names") { metadata.classNames = names }
+        let model = try Model(spec: metadata.spec)
+        do { try model.load(stateDict: file.tensors, strict: true) } catch {
+            throw APIError.invalid(field: "weights", "\(error)")
+        }
+        // Re-encode: what is stored is always F32 with complete metadata, whatever dtype came in.
+        let bytes = Safetensors.encode(model.stateDict(), metadata: metadata.dictionary)
+        let record = try store.createModel(
+            name: name, architecture: metadata.spec.name,
+            spec: ModelDescriptor(metadata: metadata, classes: model.classes).json,
+            source: .upload, weights: .bytes(bytes))
+        return try json(modelObject(record), status: .created)
+    }
+
+    /// The first dimension of the last 2-D weight named like a classifier (`fc.weight`,
+    /// `classifier.6.weight`), which is how many classes a foreign state_dict's head has.
+    static func headOutputs(_ tensors: StateDict) -> Int? {
+        tensors.entries.last { $0.name.hasSuffix(".weight") && $0.tensor.shape.count == 2 }?.tensor.shape.first
+    }
+
+    private func promoteModel(_ body: RequestBody) throws -> HTTPResponse {
+        try body.allowOnly(["from_job", "checkpoint", "name"])
+        let jobID = try body.string("from_job")
+        let name = try body.string("name")
+        let which = try body.optionalString("checkpoint") ?? "best"
+        guard which == "best" || which == "last" else {
+            throw APIError.invalid(field: "checkpoint", "must be \"best\" or \"last\"")
+        }
+        guard let job = try? store.job(jobID) else {
+            throw APIError.invalid(field: "from_job", "no job with id '\(jobID)'")
+        }
+        guard let checkpoint = try weightsCheckpoint(job: job.id, which: which) else {
+            throw APIError(.conflict, code: "no_checkpoint",
+                           message: "job '\(jobID)' has no \(which) checkpoint yet (status \(job.status.rawValue))")
+        }
+        let bytes = try store.readCheckpoint(checkpoint)
+        let file = try Safetensors.decode(bytes)
+        let metadata = try ModelMetadata(dictionary: file.metadata)
+        let model = try Model(spec: metadata.spec)
+        try model.load(stateDict: file.tensors, strict: true)
+        let record = try store.createModel(
+            name: name, architecture: metadata.spec.name,
+            spec: ModelDescriptor(metadata: metadata, classes: model.classes).json,
+            source: .job(job.id), weights: .bytes(bytes))
+        return try json(modelObject(record), status: .created)
+    }
+
+    private func listModels(_ request: HTTPRequest) throws -> HTTPResponse {
+        let page = try store.models(page: pageRequest(request))
+        return try json(["object": "list", "data": try page.data.map(modelObject), "has_more": page.hasMore])
+    }
+
+    func modelObject(_ record: ModelRecord) throws -> [String: Any] {
+        let descriptor = try ModelDescriptor.decode(record.spec)
+        var source: [String: Any] = [:]
+        switch record.source {
+        case .builtin: source["type"] = "builtin"
+        case .upload: source["type"] = "upload"
+        case .job(let id): source = ["type": "job", "job_id": id]
+        }
+        var object: [String: Any] = [
+            "id": record.id, "object": "model", "name": record.name, "architecture": record.architecture,
+            "num_classes": descriptor.classes, "groups": descriptor.spec.groups,
+            "input_shape": descriptor.spec.inputShape, "class_names": descriptor.classNames,
+            "source": source, "created_at": Int(record.createdAt.timeIntervalSince1970),
+        ]
+        if !descriptor.mean.isEmpty { object["normalization"] = ["mean": descriptor.mean, "std": descriptor.std] }
+        if let weights = record.weights { object["weights"] = ["sha256": weights.sha256, "size": weights.size] }
+        return object
+    }
+}

@@ -1,0 +1,16 @@
+import Foundation
+import Training
+
+extension JSONValue {
+    /// Compact JSON text with sorted keys (what the store keeps); `null` if a value cannot be encoded.
+    var jsonText: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(self) else { return "null" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    var stringValue: String? { if case .string(let s) = self { return s }; return nil }
+    var numberValue: Double? { if case .number(let n) = self { return n }; return nil }
+    var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
+}

@@ -1,0 +1,175 @@
+import Data
+import Foundation
+import NN
+import Store
+import Training
+
+/// One run of one job on a worker thread: prepares the model and data, runs `JobRunner`, and is
+/// the runner's observer — events and metrics into the store (and out to live streams),
+/// checkpoints as checksummed artifacts, control commands out of the store.
+final class JobExecution: JobRunObserver, @unchecked Sendable {
+    private unowned let daemon: Daemon
+    private let job: JobRecord
+    private let lock = NSLock()
+    private var interrupted = false
+    /// Commands already handed to the runner, so none is applied twice.
+    private var handedOut: Set<String> = []
+    private var store: Store { daemon.store }
+
+    init(daemon: Daemon, job: JobRecord) {
+        self.daemon = daemon
+        self.job = job
+    }
+
+    func interrupt() { lock.withLock { interrupted = true } }
+    var shouldInterrupt: Bool { lock.withLock { interrupted } }
+
+    func run() {
+        let outcome: JobRunOutcome
+        do {
+            let input = try JobPreparation(daemon: daemon, job: job).input()
+            outcome = JobRunner(input: input, observer: self).run()
+        } catch let error as JobPreparation.Failure {
+            outcome = .failed(code: error.code, message: error.message)
+        } catch {
+            outcome = .failed(code: "preparation_failed", message: "\(error)")
+        }
+        finish(outcome)
+    }
+
+    private func finish(_ outcome: JobRunOutcome) {
+        do {
+            switch outcome {
+            case .succeeded(let report):
+                try transition(to: .succeeded, result: resultJSON(report))
+            case .stopped(let report):
+                try transition(to: .stopped, result: resultJSON(report))
+            case .cancelled:
+                try transition(to: .cancelled, result: nil)
+            case .interrupted:
+                Log.info("job \(job.id) interrupted; it resumes from its last checkpoint on the next start")
+            case .failed(let code, let message):
+                Log.warning("job \(job.id) failed: \(code): \(message)")
+                try transition(to: .failed, result: nil, failure: JobFailure(code: code, message: message))
+            }
+        } catch {
+            Log.error("job \(job.id): cannot record its outcome: \(error)")
+        }
+    }
+
+    /// Moves the job to a final state unless something (a cancel that raced the run) already did.
+    private func transition(to status: JobStatus, result: String?, failure: JobFailure? = nil) throws {
+        let current = try store.job(job.id)
+        if current.status.isTerminal { return }
+        if current.status == .paused && status == .succeeded {
+            try store.transitionJob(job.id, to: .running)
+        }
+        let record = try store.transitionJob(job.id, to: status, result: result, failure: failure)
+        Log.info("job \(job.id) \(record.status.rawValue)")
+    }
+
+    private func resultJSON(_ report: FinalReport) -> String {
+        var object: [String: Any] = [
+            "epochs": report.epochs, "best_metric": report.bestMetric, "restored_best": report.restoredBest,
+        ]
+        object["stop_reason"] = report.stopReason ?? NSNull()
+        object["best_value"] = report.bestValue.flatMap { $0.isFinite ? $0 : nil } ?? NSNull()
+        object["best_epoch"] = report.bestEpoch ?? NSNull()
+        if let test = report.test, test.loss.isFinite {
+            object["test_loss"] = test.loss
+            object["test_accuracy"] = test.accuracy
+        }
+        if let tta = report.testTTA, tta.loss.isFinite {
+            object["tta_loss"] = tta.loss
+            object["tta_accuracy"] = tta.accuracy
+        }
+        if let lrFind = report.lrFind, let data = try? JSONEncoder().encode(lrFind),
+           let parsed = try? JSONSerialization.jsonObject(with: data) {
+            object["lr_find"] = parsed
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    // MARK: JobRunObserver
+
+    func emit(type: String, payload: JSONValue) {
+        let text = payload.jsonText
+        do {
+            switch type {
+            case "status":
+                // The store writes its own `status` events on every transition; the runner's view of
+                // its life cycle (started, resumed, ...) is kept as `run`.
+                try store.appendEvent(job: job.id, type: "run", payload: text)
+            case "epoch":
+                try store.appendEvent(job: job.id, type: type, payload: text)
+                if case .object(let fields) = payload {
+                    let phase = fields["phase"]?.stringValue ?? ""
+                    let global = Int(fields["global_epoch"]?.numberValue ?? 0)
+                    try store.recordMetrics(job: job.id, phase: phase, epoch: global, values: text)
+                    try store.updateProgress(job.id, phase: phase, epoch: global)
+                    daemon.metrics.increment("thaw_training_epochs_total")
+                }
+            case "phase":
+                try store.appendEvent(job: job.id, type: type, payload: text)
+                if case .object(let fields) = payload, let phase = fields["phase"]?.stringValue {
+                    try store.updateProgress(job.id, phase: phase)
+                }
+            case "control":
+                try store.appendEvent(job: job.id, type: type, payload: text)
+                try acknowledge(payload)
+            default:
+                try store.appendEvent(job: job.id, type: type, payload: text)
+            }
+        } catch {
+            Log.error("job \(job.id): cannot store a \(type) event: \(error)")
+        }
+    }
+
+    /// Resolves the command a `control` event acknowledges, and mirrors pause/resume in the job status.
+    private func acknowledge(_ payload: JSONValue) throws {
+        guard case .object(let fields) = payload, let id = fields["id"]?.stringValue else { return }
+        let ok = fields["ok"]?.boolValue ?? false
+        try store.resolveCommand(id, as: ok ? .applied : .rejected, message: fields["error"]?.stringValue)
+        guard ok else { return }
+        switch fields["action"]?.stringValue {
+        case "pause": try store.transitionJob(job.id, to: .paused)
+        case "resume": try store.transitionJob(job.id, to: .running)
+        default: break
+        }
+    }
+
+    func saveCheckpoint(_ checkpoint: CheckpointPayload) throws {
+        let metrics = JSONValue.object(checkpoint.metrics.mapValues { .number($0) }).jsonText
+        switch checkpoint.kind {
+        case .best:
+            try store.addCheckpoint(job: job.id, kind: .best, epoch: checkpoint.globalEpoch, metrics: metrics,
+                                    source: .bytes(checkpoint.weights))
+            var best: [String: JSONValue] = checkpoint.metrics.mapValues { .number($0) }
+            best["global_epoch"] = .number(Double(checkpoint.globalEpoch))
+            best["phase"] = .string(checkpoint.phaseName)
+            best["epoch"] = .number(Double(checkpoint.epoch))
+            try store.appendEvent(job: job.id, type: "best", payload: JSONValue.object(best).jsonText)
+        case .epoch:
+            try store.addCheckpoint(job: job.id, kind: .epoch, epoch: checkpoint.globalEpoch, metrics: metrics,
+                                    source: .bytes(checkpoint.weights))
+            if let state = checkpoint.state {
+                try store.addCheckpoint(job: job.id, kind: .last, epoch: checkpoint.globalEpoch, metrics: metrics,
+                                        source: .bytes(state))
+            }
+        }
+    }
+
+    func takeCommands() -> [PendingCommand] {
+        guard let pending = try? store.pendingCommands(job: job.id) else { return [] }
+        var out: [PendingCommand] = []
+        for record in pending where lock.withLock({ handedOut.insert(record.id).inserted }) {
+            switch ControlCommand.parse(action: record.type, body: Data(record.payload.utf8)) {
+            case .success(let command): out.append(PendingCommand(id: record.id, command: command))
+            case .failure(let error):
+                try? store.resolveCommand(record.id, as: .rejected, message: error.description)
+            }
+        }
+        return out
+    }
+}

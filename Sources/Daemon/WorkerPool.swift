@@ -1,0 +1,96 @@
+import Foundation
+import Store
+
+/// `--workers` training threads. Each claims the next job from the store (interrupted jobs first,
+/// then queued ones by priority and submission order), runs it to an outcome, and claims again.
+/// Workers sleep on a condition between jobs; `wake()` is called whenever a job becomes claimable.
+final class WorkerPool: @unchecked Sendable {
+    private unowned let daemon: Daemon
+    private let condition = NSCondition()
+    private var stopping = false
+    private var pendingWakes = 0
+    private var running: [String: JobExecution] = [:]
+    private var threads: [Thread] = []
+    private var finished = 0
+    private let count: Int
+
+    init(daemon: Daemon, count: Int) {
+        self.daemon = daemon
+        self.count = count
+    }
+
+    func start() {
+        for index in 0..<count {
+            let thread = Thread { [self] in loop(index) }
+            thread.name = "thaw-worker-\(index)"
+            thread.stackSize = 16 << 20
+            threads.append(thread)
+            thread.start()
+        }
+        wake()
+    }
+
+    func wake() {
+        condition.lock()
+        pendingWakes += count
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func isRunning(_ jobID: String) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return running[jobID] != nil
+    }
+
+    /// Asks every running job to stop at its next batch boundary (it resumes on the next start).
+    func interruptAll() {
+        condition.lock()
+        stopping = true
+        for execution in running.values { execution.interrupt() }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func waitForAll() {
+        condition.lock()
+        while finished < threads.count { condition.wait() }
+        condition.unlock()
+    }
+
+    private func loop(_ index: Int) {
+        while true {
+            condition.lock()
+            if !stopping && pendingWakes == 0 {
+                // Also look at the store every 2 s without a wake: a safety net, claiming is cheap.
+                _ = condition.wait(until: Date().addingTimeInterval(2))
+            }
+            if stopping {
+                finished += 1
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            pendingWakes = max(0, pendingWakes - 1)
+            condition.unlock()
+
+            let job: JobRecord?
+            do { job = try daemon.store.claimNextQueued() } catch {
+                Log.error("worker \(index): cannot claim a job: \(error)")
+                continue
+            }
+            guard let job else { continue }
+            let execution = JobExecution(daemon: daemon, job: job)
+            condition.lock()
+            running[job.id] = execution
+            if stopping { execution.interrupt() }
+            condition.unlock()
+            Log.info("worker \(index): \(job.isResume ? "resuming" : "starting") job \(job.id) (\(job.name ?? "unnamed"))")
+            execution.run()
+            condition.lock()
+            running[job.id] = nil
+            pendingWakes += 1  // look for more work at once
+            condition.unlock()
+        }
+    }
+}
