@@ -79,8 +79,18 @@ enum Socket {
         }
     }
 
-    /// accept with non-blocking and close-on-exec set; nil when nothing is pending.
-    static func accept(_ listener: Int32) -> (fd: Int32, peer: String)?? {
+    enum Accepted {
+        case connection(fd: Int32, peer: String)
+        /// Nothing pending.
+        case none
+        /// This one connection failed (e.g. reset before accept); keep going.
+        case transient
+        /// Out of descriptors (EMFILE/ENFILE): retrying at once would spin.
+        case exhausted
+    }
+
+    /// accept with non-blocking and close-on-exec set, and TCP_NODELAY (responses are single writes).
+    static func accept(_ listener: Int32) -> Accepted {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let fd = withUnsafeMutablePointer(to: &storage) {
@@ -89,15 +99,18 @@ enum Socket {
             }
         }
         if fd < 0 {
-            // nil: nothing more to accept now; .some(nil): a transient error for this one connection.
-            return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EMFILE || errno == ENFILE) ? nil : .some(nil)
+            switch errno {
+            case EAGAIN, EWOULDBLOCK: return .none
+            case EMFILE, ENFILE, ENOBUFS, ENOMEM: return .exhausted
+            default: return .transient
+            }
         }
         // accept4 is not exported to Swift by Glibc; two fcntl calls do the same.
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        return (fd, describe(storage))
+        return .connection(fd: fd, peer: describe(storage))
     }
 
     /// Raises RLIMIT_NOFILE's soft limit to at least `wanted` (bounded by the hard limit).

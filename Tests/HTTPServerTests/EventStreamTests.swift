@@ -112,3 +112,13 @@ final class WriterBox: @unchecked Sendable {
         #expect(String(decoding: bytes, as: UTF8.self) == "id: 12\nevent: aid: 9\ndata: x\ndata: y\ndata: z\n\n")
     }
 }
+
+@Suite struct WireFormatTests {
+    @Test func commentSpansLinesAndEndsWithBlankLine() {
+        #expect(String(decoding: ServerSentEvent.comment("a\nb"), as: UTF8.self) == ": a\n: b\n\n")
+    }
+
+    @Test func retryFieldIsEncoded() {
+        #expect(String(decoding: ServerSentEvent(data: "", retry: 3000).encoded(), as: UTF8.self) == "retry: 3000\ndata: \n\n")
+    }
+}
