@@ -46,6 +46,7 @@ import Testing
             #expect(resume.weights.classNames == data.classNames)
             #expect(resume.weights.architecture.name == "small-cnn")
             #expect(resume.weights.normalization == .fashionMNIST)
+            #expect(resume.weights.jobID == "job-test")
             // The weights are exactly a strict-loadable state dict of the same architecture.
             try smallCNN(classes: 5).load(stateDict: resume.weights.stateDict, strict: true)
         }

@@ -84,9 +84,9 @@ func smallCNN(classes: Int, seed: UInt64 = 7) -> Model {
 }
 
 func runJob(_ spec: JobSpec, model: Model, data: SelectedData, observer: RecordingObserver,
-            resume: ResumeState? = nil, threads: Int = 1) -> JobRunOutcome {
+            resume: ResumeState? = nil, threads: Int = 1, cacheLimitBytes: Int = 1 << 30) -> JobRunOutcome {
     let input = JobRunInput(jobID: "job-test", spec: spec, model: model, data: data, normalization: .fashionMNIST,
-                            blasThreads: threads, resume: resume)
+                            blasThreads: threads, resume: resume, cacheLimitBytes: cacheLimitBytes)
     return JobRunner(input: input, observer: observer).run()
 }
 

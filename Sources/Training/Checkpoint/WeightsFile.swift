@@ -2,81 +2,46 @@ import Foundation
 import NN
 import Data
 
-/// Model weights as a safetensors file: exactly the model's PyTorch state dict (so PyTorch loads it with
-/// `strict=True`), plus `__metadata__` strings that make the file self-describing:
-///
-/// | key | value |
-/// | --- | --- |
-/// | `format`, `format_version` | `thaw.weights`, `1` |
-/// | `architecture` | spec name, e.g. `small-cnn` |
-/// | `architecture_spec` | `ArchitectureSpec` JSON (layers, groups, head size) |
-/// | `input_shape` | JSON `[C, H, W]` |
-/// | `normalization_mean`, `normalization_std` | JSON float lists, pixel/255 units |
-/// | `class_names` | JSON string list, label order |
-/// | `job_id` | the job that produced the weights |
+/// Model weights as bytes: a safetensors file holding exactly the model's PyTorch state dict (so
+/// PyTorch loads it with `strict=True`) and NN's `ModelMetadata` (`thaw.spec`, `thaw.input_shape`,
+/// `thaw.mean`, `thaw.std`, `thaw.classes`, `thaw.job`, `format` = `pt`) in `__metadata__` — the same
+/// file `Model.save(to:metadata:)` writes, so `Model.load(path:)` reads what the daemon stores.
 public struct WeightsFile: Sendable {
-    public static let format = "thaw.weights"
-    public static let formatVersion = "1"
-
     public var stateDict: StateDict
-    public var architecture: ArchitectureSpec
-    public var normalization: Normalization
-    public var classNames: [String]
-    public var jobID: String
+    public var metadata: ModelMetadata
 
-    public init(stateDict: StateDict, architecture: ArchitectureSpec, normalization: Normalization,
-                classNames: [String], jobID: String) {
+    public init(stateDict: StateDict, metadata: ModelMetadata) {
         self.stateDict = stateDict
-        self.architecture = architecture
-        self.normalization = normalization
-        self.classNames = classNames
-        self.jobID = jobID
+        self.metadata = metadata
     }
 
     public init(model: Model, normalization: Normalization, classNames: [String], jobID: String) {
-        self.init(stateDict: model.stateDict(), architecture: model.spec, normalization: normalization,
-                  classNames: classNames, jobID: jobID)
+        self.init(stateDict: model.stateDict(),
+                  metadata: ModelMetadata(spec: model.spec, mean: normalization.mean.map(Double.init),
+                                          std: normalization.std.map(Double.init), classNames: classNames, job: jobID))
     }
 
-    public func encoded() -> [UInt8] {
-        let metadata = [
-            "format": Self.format, "format_version": Self.formatVersion,
-            "architecture": architecture.name, "architecture_spec": architecture.jsonString(),
-            "input_shape": JSONText.encode(architecture.inputShape),
-            "normalization_mean": JSONText.encode(normalization.mean),
-            "normalization_std": JSONText.encode(normalization.std),
-            "class_names": JSONText.encode(classNames), "job_id": jobID,
-        ]
-        return Safetensors.encode(stateDict, metadata: metadata)
+    public var architecture: ArchitectureSpec { metadata.spec }
+    public var classNames: [String] { metadata.classNames }
+    public var jobID: String? { metadata.job }
+    public var normalization: Normalization {
+        Normalization(mean: metadata.mean.map(Float.init), std: metadata.std.map(Float.init))
     }
 
-    /// Reads a file `encoded()` wrote; every missing or malformed metadata key is an error naming it.
+    public func encoded() -> [UInt8] { Safetensors.encode(stateDict, metadata: metadata.dictionary) }
+
+    /// Reads bytes `encoded()` (or `Model.save`) wrote; errors name the metadata key at fault.
     public static func decode(_ bytes: [UInt8]) throws(CheckpointError) -> WeightsFile {
-        let file = "weights"
         let decoded: (tensors: StateDict, metadata: [String: String])
-        do { decoded = try Safetensors.decode(bytes) } catch { throw CheckpointError(file: file, "\(error)") }
-        let meta = decoded.metadata
-        func value(_ key: String) throws(CheckpointError) -> String {
-            guard let v = meta[key] else { throw CheckpointError(file: file, key: key, "missing from __metadata__") }
-            return v
-        }
-        guard try value("format") == format else {
-            throw CheckpointError(file: file, key: "format", "expected \(format), got \(meta["format"] ?? "")")
-        }
-        guard try value("format_version") == formatVersion else {
-            throw CheckpointError(file: file, key: "format_version", "unsupported version \(meta["format_version"] ?? "")")
-        }
-        let spec: ArchitectureSpec
-        do { spec = try ArchitectureSpec.decode(json: try value("architecture_spec")) } catch let e as CheckpointError {
-            throw e
+        do { decoded = try Safetensors.decode(bytes) } catch { throw CheckpointError(file: "weights", "\(error)") }
+        do {
+            return WeightsFile(stateDict: decoded.tensors, metadata: try ModelMetadata(dictionary: decoded.metadata))
         } catch {
-            throw CheckpointError(file: file, key: "architecture_spec", "not a valid architecture spec: \(error)")
+            switch error {
+            case .missing(let key): throw CheckpointError(file: "weights", key: key, "missing from __metadata__")
+            case .invalid(let key, let reason): throw CheckpointError(file: "weights", key: key, reason)
+            }
         }
-        let mean: [Float] = try JSONText.decode(value("normalization_mean"), file: file, key: "normalization_mean")
-        let std: [Float] = try JSONText.decode(value("normalization_std"), file: file, key: "normalization_std")
-        let names: [String] = try JSONText.decode(value("class_names"), file: file, key: "class_names")
-        return WeightsFile(stateDict: decoded.tensors, architecture: spec, normalization: Normalization(mean: mean, std: std),
-                           classNames: names, jobID: try value("job_id"))
     }
 }
 

@@ -2,15 +2,14 @@
 public enum JobRunOutcome: Sendable {
     /// Every phase ran (possibly cut by a phase's own early stopping).
     case succeeded(FinalReport)
-    /// Ended early and kept the best weights: job-level early stopping (`stopReason` "early_stopping")
-    /// or the user's `stop` ("user_stop").
+    /// Ended early and kept the best weights: job-level early stopping (`stopReason` "early_stopping"),
+    /// the user's `stop` ("user_stop"), or a training loss that became NaN/infinite ("non_finite_loss").
     case stopped(FinalReport)
     /// The user's `cancel`: nothing evaluated, no final weights.
     case cancelled
     /// `shouldInterrupt` was seen: resume later from the last epoch checkpoint.
     case interrupted
-    /// `code`: `checkpoint_failed`, `non_finite_loss`, `invalid_resume`, `unsupported_optimizer`,
-    /// `invalid_data`, `engine_error`.
+    /// `code`: `checkpoint_failed`, `invalid_resume`, `invalid_data`, `engine_error`.
     case failed(code: String, message: String)
 }
 

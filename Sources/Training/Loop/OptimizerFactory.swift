@@ -16,8 +16,8 @@ enum OptimizerFactory {
         case .sgd:
             return SGD(groups: try groups(beta1: spec.momentum), nesterov: spec.nesterov)
         case .adam, .adamw:
-            // Seam: NN's Adam/AdamW is not merged yet.
-            throw RunFailure("unsupported_optimizer", "\(spec.kind.rawValue) is not available in this build; use {\"type\": \"sgd\"}")
+            return Adam(groups: try groups(beta1: spec.beta1), variant: spec.kind == .adam ? .adam : .adamW,
+                        beta2: Float(spec.beta2), eps: Float(spec.eps))
         }
     }
 
