@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The numeric kernels are optimized in debug builds too: unoptimized Swift loops are ~50x slower,
+/// which would make the tests that really train (on real Fashion-MNIST) take most of an hour.
+let numericsSettings: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 // One module per concern; see docs/architecture.md for what each owns and how data flows.
 let package = Package(
     name: "Thaw",
@@ -32,10 +36,10 @@ var productTargets: [Target] { [
 
         .target(name: "HTTP1"),
         .target(name: "HTTPServer", dependencies: ["HTTP1", "OpenSSL"]),
-        .target(name: "Tensor", dependencies: ["BLAS"]),
-        .target(name: "NN", dependencies: ["Tensor"]),
-        .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG", "CZlib", "OpenSSL"]),
-        .target(name: "Training", dependencies: ["NN", "Data"]),
+        .target(name: "Tensor", dependencies: ["BLAS"], swiftSettings: numericsSettings),
+        .target(name: "NN", dependencies: ["Tensor"], swiftSettings: numericsSettings),
+        .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG", "CZlib", "OpenSSL"], swiftSettings: numericsSettings),
+        .target(name: "Training", dependencies: ["NN", "Data"], swiftSettings: numericsSettings),
         .target(name: "Store", dependencies: ["SQLite", "OpenSSL"]),
         .target(name: "Daemon", dependencies: ["HTTPServer", "Store", "Training", "NN", "Data"]),
         .target(name: "ThawClient"),

@@ -15,6 +15,8 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     let dataDir: String
+    /// The data directory is removed with the process unless the test passed one in.
+    private let ownsDataDir: Bool
     let process = Process()
     private let output = Pipe()
     private let lock = NSLock()
@@ -27,6 +29,7 @@ final class DaemonProcess: @unchecked Sendable {
             .appendingPathComponent("thawd-e2e-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         self.dataDir = dir
+        ownsDataDir = dataDir == nil
         process.executableURL = URL(fileURLWithPath: Self.binaryPath)
         process.arguments = ["--host", "127.0.0.1", "--port", "0", "--data-dir", dir] + arguments
         process.standardOutput = output
@@ -73,7 +76,8 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        if ownsDataDir { try? FileManager.default.removeItem(atPath: dataDir) }
     }
 }
 

@@ -24,32 +24,30 @@ extension Daemon {
             object["priority"] = nil
             specData = try JSONSerialization.data(withJSONObject: object)
         }
-        // Structural problems and unknown references are reported together, in one 422.
-        let parsed = JobSpec.parse(json: specData)
+        // Structural problems, unknown references and problems against the model and dataset are
+        // reported together, in one 422: the references are read from the raw JSON first.
+        let raw = (try? JSONSerialization.jsonObject(with: specData)) as? [String: Any] ?? [:]
+        let modelField = raw["model"] as? [String: Any] ?? [:]
+        let source: Training.ModelSource? = (modelField["id"] as? String).map { .registered(id: $0) }
+            ?? (modelField["architecture"] as? String).map { .architecture($0) }
+        let datasetID = (raw["dataset"] as? [String: Any])?["id"] as? String
         var problems: [SpecProblem] = []
         var context: JobContext?
-        switch parsed {
-        case .failure(let error):
-            problems = error.problems
-            let raw = (try? JSONSerialization.jsonObject(with: specData)) as? [String: Any] ?? [:]
-            let model = raw["model"] as? [String: Any] ?? [:]
-            let datasetID = (raw["dataset"] as? [String: Any])?["id"] as? String
-            let source: Training.ModelSource? = (model["id"] as? String).map { .registered(id: $0) }
-                ?? (model["architecture"] as? String).map { .architecture($0) }
-            if let source, let datasetID {
-                let known = Set(problems.map(\.path))
-                problems += jobContext(model: source, datasetID: datasetID).1.filter { !known.contains($0.path) }
-            }
-        case .success(let spec):
-            let (resolved, refProblems) = jobContext(model: spec.model, datasetID: spec.dataset.id)
-            context = resolved
-            problems = refProblems
-            if let resolved, case .failure(let error) = JobSpec.check(json: specData, context: SpecContext(
-                groups: resolved.groups, modelClasses: resolved.descriptor?.classes,
-                datasetClasses: resolved.dataset?.classNames.count,
-                datasetSize: resolved.dataset?.trainCounts.reduce(0, +))) {
-                problems += error.problems
-            }
+        if let source, let datasetID {
+            (context, problems) = jobContext(model: source, datasetID: datasetID)
+        }
+        let parsed: Result<JobSpec, SpecError>
+        if let context {
+            parsed = JobSpec.check(json: specData, context: SpecContext(
+                groups: context.groups, modelClasses: context.descriptor?.classes,
+                datasetClasses: context.dataset?.classNames.count,
+                datasetSize: context.dataset?.trainCounts.reduce(0, +)))
+        } else {
+            parsed = JobSpec.parse(json: specData)
+        }
+        if case .failure(let error) = parsed {
+            let known = Set(problems.map(\.path))
+            problems += error.problems.filter { !known.contains($0.path) }
         }
         guard problems.isEmpty else {
             throw APIError.invalid(problems.map { .init(field: $0.path, message: $0.message) }, message: "the job spec has problems")

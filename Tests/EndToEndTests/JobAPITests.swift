@@ -1,0 +1,108 @@
+import Foundation
+import ThawClient
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The user's day against the real binary: register a model, submit a job, follow it, download the
+/// weights. Needs Debian's dataset-fashion-mnist (deploy/setup.sh installs it).
+@Suite(.serialized, .enabled(if: fashionMNISTInstalled)) struct JobAPITests {
+    @Test func jobTrainsToCompletionAndServesItsWeights() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let client = daemon.client
+        let model = try client.registerSmallCNN()
+
+        let (status, job) = try client.jsonObject("POST", "/v1/jobs", body: smallJob(model: model, perClass: 50, epochs: [1, 3], optimizer: "adamw"))
+        #expect(status == 201)
+        let id = try #require(job["id"] as? String)
+        #expect(job["status"] as? String == "queued")
+        let groups = job["groups"] as? [[String: Any]] ?? []
+        #expect(groups.map { $0["name"] as? String } == ["block1", "block2", "head"])
+
+        let done = try client.waitForJob(id, statuses: ["succeeded", "stopped", "failed"])
+        #expect(done["status"] as? String == "succeeded", "job ended: \(done)")
+        let metrics = done["metrics"] as? [String: Any] ?? [:]
+        let accuracy = try #require(metrics["test_accuracy"] as? Double)
+        #expect(accuracy > 0.3, "5-class test accuracy \(accuracy) should beat chance (0.2)")
+        #expect((done["groups"] as? [[String: Any]])?.allSatisfy { $0["trainable"] as? Bool == true } == true)
+
+        // Stored events: phases, epochs with every promised field, checkpoints, the final status.
+        let events = try client.get("/v1/jobs/\(id)/events?format=json").json() as? [String: Any]
+        let list = events?["data"] as? [[String: Any]] ?? []
+        let types = list.compactMap { $0["type"] as? String }
+        #expect(types.filter { $0 == "epoch" }.count == 4)
+        #expect(types.contains("phase") && types.contains("checkpoint") && types.contains("test"))
+        let epoch = try #require(list.first { $0["type"] as? String == "epoch" }?["data"] as? [String: Any])
+        for key in ["phase", "epoch", "train_loss", "val_loss", "val_accuracy", "lrs", "seconds",
+                    "images_per_second", "from_cache"] {
+            #expect(epoch[key] != nil, "epoch event lacks \(key)")
+        }
+
+        // Weights: safetensors with ETag = SHA-256; HEAD gives the same headers; If-None-Match → 304.
+        let weights = try client.get("/v1/jobs/\(id)/weights?checkpoint=best")
+        #expect(weights.status == 200)
+        let etag = try #require(weights.header("ETag"))
+        #expect(Int(weights.header("Content-Length") ?? "") == weights.body.count)
+        let headerLength = weights.body.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = try JSONSerialization.jsonObject(with: Data(weights.body[8..<(8 + headerLength)])) as? [String: Any]
+        #expect(header?["fc.weight"] != nil && header?["features.1.running_mean"] != nil)
+        let head = try client.send("HEAD", "/v1/jobs/\(id)/weights?checkpoint=best")
+        #expect(head.status == 200 && head.header("ETag") == etag && head.body.isEmpty)
+        let cached = try client.send("GET", "/v1/jobs/\(id)/weights?checkpoint=best", headers: [("If-None-Match", etag)])
+        #expect(cached.status == 304)
+        #expect(try client.get("/v1/jobs/\(id)/weights?checkpoint=last").status == 200)
+
+        // Metrics history in both formats, checkpoints listed with their checksums.
+        let csv = try client.get("/v1/jobs/\(id)/metrics?format=csv")
+        #expect(csv.status == 200 && csv.text.split(separator: "\n").count == 5)
+        let checkpoints = try client.get("/v1/jobs/\(id)/checkpoints").json() as? [String: Any]
+        let kinds = (checkpoints?["data"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+        #expect(kinds.contains("best") && kinds.contains("epoch"))
+
+        // A finished job takes no more commands; promotion makes it a model.
+        #expect(try client.post("/v1/jobs/\(id)/unfreeze", json: ["all": true]).status == 409)
+        let (promoted, newModel) = try client.jsonObject("POST", "/v1/models",
+                                                         body: ["from_job": id, "checkpoint": "best", "name": "fmnist-5to9"])
+        #expect(promoted == 201, "promotion answered \(newModel); log:\n\(daemon.logText)")
+        #expect(newModel["num_classes"] as? Int == 5)
+        #expect((newModel["source"] as? [String: Any])?["job_id"] as? String == id)
+    }
+
+    @Test func badJobSpecsGet422ListingEveryProblem() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let client = daemon.client
+        let model = try client.registerSmallCNN()
+        var spec = smallJob(model: model)
+        spec["num_classes"] = 7
+        var phases = spec["phases"] as! [[String: Any]]
+        phases[0]["trainable"] = ["bogus"]
+        phases[1]["lr"] = 0
+        spec["phases"] = phases
+        let (status, body) = try client.jsonObject("POST", "/v1/jobs", body: spec)
+        #expect(status == 422)
+        let error = body["error"] as? [String: Any]
+        #expect(error?["code"] as? String == "invalid_request")
+        let fields = (error?["details"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+        #expect(fields.contains { $0.hasPrefix("phases[0].trainable") }, "\(fields)")
+        #expect(fields.contains { $0.hasPrefix("phases[1].lr") }, "\(fields)")
+        #expect(fields.contains { $0.contains("num_classes") }, "\(fields)")
+
+        var missing = smallJob(model: "model_nope")
+        missing["dataset"] = ["id": "no-such-dataset"]
+        let (status2, body2) = try client.jsonObject("POST", "/v1/jobs", body: missing)
+        #expect(status2 == 422)
+        let fields2 = ((body2["error"] as? [String: Any])?["details"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+        #expect(fields2.contains("model.id") && fields2.contains("dataset.id"), "\(fields2)")
+
+        #expect(try client.post("/v1/jobs", rawJSON: Array("{not json".utf8)).status == 400)
+        #expect(try client.get("/v1/jobs/job_0000000000000000").status == 404)
+        #expect(try client.post("/v1/jobs/job_0000000000000000/stop", json: [:]).status == 404)
+        #expect(try client.get("/v1/jobs?status=bogus").status == 422)
+        // Nothing was stored by the rejected submissions.
+        let list = try client.get("/v1/jobs").json() as? [String: Any]
+        #expect((list?["data"] as? [Any])?.isEmpty == true)
+    }
+}
