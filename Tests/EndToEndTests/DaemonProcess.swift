@@ -83,7 +83,11 @@ final class DaemonProcess: @unchecked Sendable {
 
 enum E2EError: Error, CustomStringConvertible {
     case startFailed(log: String)
+    case timedOut(String)
     var description: String {
-        switch self { case .startFailed(let log): return "thawd did not start; its log:\n\(log)" }
+        switch self {
+        case .startFailed(let log): return "thawd did not start; its log:\n\(log)"
+        case .timedOut(let what): return "timed out: \(what)"
+        }
     }
 }

@@ -23,7 +23,7 @@ extension HTTPClient {
             if let status = job["status"] as? String, statuses.contains(status) { return job }
             usleep(100_000)
         }
-        throw E2EError.startFailed(log: "job \(id) did not reach \(statuses) in \(timeout) s")
+        throw E2EError.timedOut("job \(id) did not reach \(statuses) in \(timeout) s")
     }
 
     func registerSmallCNN(name: String = "base") throws -> String {

@@ -19,8 +19,8 @@ extension Daemon {
         }
         if request.query("format") == "json" {
             let limit = try request.query("limit").map { text -> Int in
-                guard let n = Int(text), (1...10_000).contains(n) else {
-                    throw APIError.invalid(field: "limit", "must be an integer in 1...10000")
+                guard let n = Int(text), (1...5_000).contains(n) else {
+                    throw APIError.invalid(field: "limit", "must be an integer in 1...5000")
                 }
                 return n
             } ?? 1_000
