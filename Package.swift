@@ -51,7 +51,8 @@ var productTargets: [Target] { [
             "ThawClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "thaw-bench", dependencies: [
-            "Training", "HTTPServer", "NN", "CZlib", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Training", "HTTPServer", "NN", "Data", "Daemon", "ThawClient", "CZlib",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 ] }
 

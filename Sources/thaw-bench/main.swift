@@ -5,7 +5,8 @@ struct ThawBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thaw-bench",
         abstract: "Thaw benchmarks (one JSON line per measurement).",
-        subcommands: [EngineBenchCommand.self, RoundTripCommand.self])
+        subcommands: [EngineBenchCommand.self, RoundTripCommand.self, DataBenchCommand.self, CacheBenchCommand.self,
+                      APILatencyBenchCommand.self])
 }
 
 ThawBench.main()
