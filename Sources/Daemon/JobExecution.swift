@@ -14,11 +14,14 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
     private var interrupted = false
     /// Commands already handed to the runner, so none is applied twice.
     private var handedOut: Set<String> = []
+    /// Steps already counted in `/metrics` (a resumed run starts from its checkpoint's step).
+    private var lastStep = 0
     private var store: Store { daemon.store }
 
     init(daemon: Daemon, job: JobRecord) {
         self.daemon = daemon
         self.job = job
+        lastStep = job.step ?? 0
     }
 
     func interrupt() { lock.withLock { interrupted = true } }
@@ -106,9 +109,14 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
                 if case .object(let fields) = payload {
                     let phase = fields["phase"]?.stringValue ?? ""
                     let global = Int(fields["global_epoch"]?.numberValue ?? 0)
+                    let step = fields["global_step"]?.numberValue.map { Int($0) }
                     try store.recordMetrics(job: job.id, phase: phase, epoch: global, values: text)
-                    try store.updateProgress(job.id, phase: phase, epoch: global)
+                    try store.updateProgress(job.id, phase: phase, epoch: global, step: step)
                     daemon.metrics.increment("thaw_training_epochs_total")
+                    if let step {
+                        daemon.metrics.increment("thaw_training_steps_total", by: Double(max(0, step - lastStep)))
+                        lastStep = step
+                    }
                 }
             case "phase":
                 try store.appendEvent(job: job.id, type: type, payload: text)

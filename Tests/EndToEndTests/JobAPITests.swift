@@ -61,6 +61,14 @@ import Glibc
         let kinds = (checkpoints?["data"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
         #expect(kinds.contains("best") && kinds.contains("epoch"))
 
+        // Prometheus text: jobs by state, training steps, HTTP requests by route and status.
+        let exposition = try client.get("/metrics")
+        #expect(exposition.header("Content-Type")?.hasPrefix("text/plain") == true)
+        #expect(exposition.text.contains(#"thaw_jobs{state="succeeded"} 1"#))
+        #expect(exposition.text.contains(#"route="/v1/jobs/:id",status="200""#))
+        let stepsLine = exposition.text.split(separator: "\n").first { $0.hasPrefix("thaw_training_steps_total") }
+        #expect((stepsLine?.split(separator: " ").last).flatMap { Double($0) } ?? 0 > 0)
+
         // A finished job takes no more commands; promotion makes it a model.
         #expect(try client.post("/v1/jobs/\(id)/unfreeze", json: ["all": true]).status == 409)
         let (promoted, newModel) = try client.jsonObject("POST", "/v1/models",

@@ -21,7 +21,8 @@ extension JobRunner {
         observer.emit(type: "phase", payload: .object(payload))
     }
 
-    /// `epoch`: phase, epoch (1-based in the phase), epochs (planned), global_epoch (1-based), train_loss,
+    /// `epoch`: phase, epoch (1-based in the phase), epochs (planned), global_epoch (1-based), global_step
+    /// (optimizer steps so far over the job), train_loss,
     /// val_loss, val_accuracy, per_class_accuracy (class name → accuracy), lrs (group → LR of the last
     /// step), peak_lrs, trainable, seconds (training + validation), train_seconds, eval_seconds,
     /// cache_seconds (building the activation cache), images_per_second (training), from_cache, is_best,
@@ -35,7 +36,7 @@ extension JobRunner {
         let payload: [String: JSONValue] = [
             "phase": .string(phase.name), "phase_index": .number(Double(state.phaseIndex)),
             "epoch": .number(Double(state.phaseEpoch)), "epochs": .number(Double(phase.epochs)),
-            "global_epoch": .number(Double(state.globalEpoch)),
+            "global_epoch": .number(Double(state.globalEpoch)), "global_step": .number(Double(state.globalStep)),
             "train_loss": number(metrics.trainLoss), "val_loss": number(metrics.valLoss),
             "val_accuracy": number(metrics.valAccuracy), "per_class_accuracy": .object(perClass),
             "lrs": groupMap(lastLRs), "peak_lrs": groupMap(state.groups.peakLRs), "trainable": trainableJSON,
