@@ -8,11 +8,13 @@ public enum Parallel {
     nonisolated(unsafe) private static var _threads = 1
 
     /// Threads for both OpenBLAS and `forEach`; default 1. Set once before training.
+    /// OpenBLAS is only told when the count really changes: resizing its pool while another thread
+    /// (a second worker, a concurrent test) is inside `sgemm` is not safe, and every JobRunner sets it.
     public static var threads: Int {
         get { _threads }
         set {
             _threads = max(1, newValue)
-            BLAS.threads = _threads
+            if BLAS.threads != _threads { BLAS.threads = _threads }
         }
     }
 

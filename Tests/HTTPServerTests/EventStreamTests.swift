@@ -43,7 +43,7 @@ final class WriterBox: @unchecked Sendable {
         let c = try s.client()
         try c.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
         _ = try c.read(until: "\r\n\r\n")
-        #expect(box.ready.wait(timeout: .now() + 5) == .success)
+        #expect(box.ready.wait(timeout: .now() + 20) == .success)
         let writer = try #require(box.value)
         DispatchQueue.global().async { writer.send(event: "tick", data: "{\"step\":1}") }
         _ = try c.read(until: "event: tick\ndata: {\"step\":1}\n\n")
@@ -51,7 +51,7 @@ final class WriterBox: @unchecked Sendable {
         #expect(!writer.isClosed)
         writer.finish(final: ServerSentEvent(event: "done", data: "{}"))
         _ = try c.read(until: "event: done\ndata: {}\n\n\r\n0\r\n\r\n")
-        #expect(box.closed.wait(timeout: .now() + 5) == .success)
+        #expect(box.closed.wait(timeout: .now() + 20) == .success)
         #expect(writer.isClosed)
         #expect(!writer.send(data: "late"))
         // The connection is reusable after the stream ended.
@@ -69,9 +69,9 @@ final class WriterBox: @unchecked Sendable {
             let c = try s.client()
             try c.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
             _ = try c.read(until: "\r\n\r\n")
-            #expect(box.ready.wait(timeout: .now() + 5) == .success)
+            #expect(box.ready.wait(timeout: .now() + 20) == .success)
         }
-        #expect(box.closed.wait(timeout: .now() + 5) == .success)
+        #expect(box.closed.wait(timeout: .now() + 20) == .success)
         #expect(box.value?.isClosed == true)
     }
 
@@ -83,7 +83,7 @@ final class WriterBox: @unchecked Sendable {
         defer { s.stop() }
         let c = try s.client()
         try c.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(box.ready.wait(timeout: .now() + 5) == .success)
+        #expect(box.ready.wait(timeout: .now() + 20) == .success)
         let writer = try #require(box.value)
         // The client never reads: the kernel buffers fill, then the server's cap trips.
         let payload = String(repeating: "x", count: 16 << 10)
@@ -93,7 +93,7 @@ final class WriterBox: @unchecked Sendable {
             accepted += 1
         }
         #expect(accepted < 10_000)
-        #expect(box.closed.wait(timeout: .now() + 5) == .success)
+        #expect(box.closed.wait(timeout: .now() + 20) == .success)
         #expect(writer.body.bufferedBytes <= 256 << 10)
     }
 

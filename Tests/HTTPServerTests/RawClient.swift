@@ -13,7 +13,7 @@ final class RawClient: @unchecked Sendable {
         let description: String
     }
 
-    init(host: String = "127.0.0.1", port: UInt16, timeout: Double = 5) throws {
+    init(host: String = "127.0.0.1", port: UInt16, timeout: Double = 20) throws {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_NUMERICHOST

@@ -44,6 +44,11 @@ struct TestServer {
         }
         router.get("/teapot") { _ in throw Teapot() }
         router.get("/crash") { _ in throw Secret() }
+        router.get("/gate") { _ in
+            // Holds its connection until the test opens the gate: "others are not blocked" without a clock.
+            _ = Gate.shared.semaphore.wait(timeout: .now() + 20)
+            return .text("gated")
+        }
         router.get("/slow") { _ in
             Thread.sleep(forTimeInterval: 1.0)
             return .text("slow")
@@ -68,7 +73,9 @@ struct TestServer {
         port = try server.start()
     }
 
-    func client(_ host: String = "127.0.0.1", timeout: Double = 5) throws -> RawClient {
+    /// The read timeout only bounds how long a broken server can hang a test; it is generous because
+    /// CI runs these beside CPU-bound suites on two cores.
+    func client(_ host: String = "127.0.0.1", timeout: Double = 20) throws -> RawClient {
         try RawClient(host: host, port: port, timeout: timeout)
     }
 
@@ -76,11 +83,17 @@ struct TestServer {
 }
 
 /// Polls `condition` until it holds or `timeout` seconds pass (server-side cleanup is asynchronous).
-func eventually(_ timeout: Double = 3, _ condition: () -> Bool) -> Bool {
+func eventually(_ timeout: Double = 20, _ condition: () -> Bool) -> Bool {
     let end = Date().addingTimeInterval(timeout)
     while Date() < end {
         if condition() { return true }
         Thread.sleep(forTimeInterval: 0.01)
     }
     return condition()
+}
+
+/// The `/gate` route's latch (one waiter at a time; only `slowHandlerDoesNotBlockOtherConnections` uses it).
+final class Gate: Sendable {
+    static let shared = Gate()
+    let semaphore = DispatchSemaphore(value: 0)
 }
