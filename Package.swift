@@ -50,6 +50,9 @@ var productTargets: [Target] { [
         .executableTarget(name: "thaw", dependencies: [
             "ThawClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // libFuzzer target: `swift build -Xswiftc -sanitize=fuzzer --product http1-fuzz`.
+        .executableTarget(name: "http1-fuzz", dependencies: ["HTTP1"],
+                          linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]),
         .executableTarget(name: "thaw-bench", dependencies: [
             "Training", "HTTPServer", "NN", "Data", "Daemon", "ThawClient", "CZlib",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

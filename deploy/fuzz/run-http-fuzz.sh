@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Fuzzes the HTTP1 parser with libFuzzer for a bounded time.
 # Usage: deploy/fuzz/run-http-fuzz.sh [seconds=60]
-# Crashes land in .build/fuzz/artifacts/; add each as a regression test in Tests/HTTP1Tests.
+# The target is Sources/http1-fuzz, built with `swift build -Xswiftc -sanitize=fuzzer` in its own
+# scratch directory (so the normal .build is untouched). Crashes land in .build/fuzz/artifacts/:
+# replay one with `.build/debug/http1-fuzz FILE` and add it as a regression test in Tests/HTTP1Tests.
 set -euo pipefail
 seconds="${1:-60}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="$root/.build/fuzz"
 mkdir -p "$out/corpus" "$out/artifacts"
-
-# The harness is compiled with the HTTP1 sources directly, so Package.swift needs no fuzz target.
-# (The same entry point also builds under `swift build -Xswiftc -sanitize=fuzzer` if added as a target.)
-swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name HTTP1Fuzz \
-    "$root"/Sources/HTTP1/*.swift "$root/deploy/fuzz/HTTP1Fuzz.swift" -o "$out/http1-fuzz"
+cd "$root"
+swift build -c release -Xswiftc -sanitize=fuzzer,address --product http1-fuzz --scratch-path "$out/build" >&2
+bin="$out/build/release/http1-fuzz"
 
 # Seeds: valid and malformed heads and bodies, first byte = split point.
 seed() { printf '%b' "$2" > "$out/corpus/$1"; }
@@ -23,5 +23,5 @@ seed smuggle '\x10POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-En
 seed absolute '\x09GET http://h:1/a%20b?c=d+e HTTP/1.0\r\nConnection: keep-alive\r\n\r\n'
 
 cd "$out"
-"$out/http1-fuzz" -max_total_time="$seconds" -max_len=4096 -timeout=5 \
+"$bin" -max_total_time="$seconds" -max_len=4096 -timeout=5 \
     -artifact_prefix="$out/artifacts/" "$out/corpus"

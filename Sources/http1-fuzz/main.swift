@@ -1,13 +1,19 @@
-// libFuzzer entry point for the HTTP1 parser, chunked decoder and target decoder.
-// Built by run-http-fuzz.sh together with Sources/HTTP1/*.swift (no Package.swift target needed).
+// libFuzzer target for the HTTP1 parser, chunked decoder and target decoder.
+//
+//   swift build -Xswiftc -sanitize=fuzzer --product http1-fuzz   # then deploy/fuzz/run-http-fuzz.sh
+//   swift build --product http1-fuzz && .build/debug/http1-fuzz FILE...   # replays inputs, no fuzzer
 //
 // Beyond "does not crash", each input checks two properties:
 // - incremental = whole: parsing a prefix, then the whole buffer resuming from the returned
 //   hint, gives exactly the result of parsing the whole buffer at once;
 // - chunked decoding in two pieces equals decoding in one, and never consumes past the input.
 
+import Foundation
+import HTTP1
+
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    guard let data else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     guard !bytes.isEmpty else { return 0 }
     let split = Int(bytes[0]) % (bytes.count + 1)
@@ -60,4 +66,31 @@ private func decodeBody(_ body: [UInt8], split: Int, limits: HTTPParserLimits) {
     default:
         fatalError("chunked outcome differs with split \(cut): \(resultOne) vs \(resultTwo)")
     }
+}
+
+/// libFuzzer's driver, when this binary was linked with `-sanitize=fuzzer`. SwiftPM gives every
+/// executable its own `main`, so libFuzzer's is never the entry point; its exported driver is
+/// looked up instead (the target links with --export-dynamic), and without it the inputs named on
+/// the command line are replayed — how a crash file becomes a reproducible regression check.
+typealias FuzzerDriver = @convention(c) (
+    UnsafeMutablePointer<CInt>, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+if let symbol = dlsym(dlopen(nil, RTLD_NOW), "LLVMFuzzerRunDriver") {
+    var argc = CommandLine.argc
+    var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+    exit(unsafeBitCast(symbol, to: FuzzerDriver.self)(&argc, &argv, { fuzz($0, $1) }))
+}
+let files = CommandLine.arguments.dropFirst()
+guard !files.isEmpty else {
+    FileHandle.standardError.write(Data("usage: http1-fuzz FILE... (replay); build with -Xswiftc -sanitize=fuzzer to fuzz\n".utf8))
+    exit(2)
+}
+for path in files {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        FileHandle.standardError.write(Data("http1-fuzz: cannot read \(path)\n".utf8))
+        exit(1)
+    }
+    _ = data.withUnsafeBytes { fuzz($0.bindMemory(to: UInt8.self).baseAddress, data.count) }
+    print("ok \(path) (\(data.count) bytes)")
 }
