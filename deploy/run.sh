@@ -25,7 +25,7 @@ if [ "${THAW_DEMO:-1}" = "1" ]; then
   pre=$("$bin/thaw" submit --quiet examples/pretrain-0to4.json)
   "$bin/thaw" watch "$pre"
   echo "== promote the pretrained body to a model"
-  model=$("$bin/thaw" models promote "$pre" --name fmnist-0to4 | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  model=$("$bin/thaw" models promote "$pre" --name fmnist-0to4 --quiet)
   echo "== demo 2/2: fine-tune $model on classes 5-9, 100 images per class"
   sed "s/<registered model id>/$model/" examples/finetune-5to9.json > var/finetune-5to9.json
   job=$("$bin/thaw" submit --quiet var/finetune-5to9.json)

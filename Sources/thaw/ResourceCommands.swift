@@ -64,11 +64,17 @@ struct Models: ParsableCommand {
         @Argument(help: "Job id.") var job: String
         @Option(help: "Model name.") var name: String
         @Option(help: "best or last.") var checkpoint: String = "best"
+        @Flag(help: "Print only the new model's id.") var quiet = false
         func run() throws {
             try reportingErrors {
-                try printJSON(options.client().post("/v1/models", json: [
+                let response = try options.client().post("/v1/models", json: [
                     "from_job": job, "checkpoint": checkpoint, "name": name,
-                ]).requireSuccess())
+                ]).requireSuccess()
+                if quiet, let object = try response.json() as? [String: Any], let id = object["id"] as? String {
+                    print(id)
+                } else {
+                    try printJSON(response)
+                }
             }
         }
     }
