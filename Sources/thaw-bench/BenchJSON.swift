@@ -8,7 +8,8 @@ enum BenchJSON {
             switch self {
             case let .string(s): "\"\(s)\""
             case let .int(i): "\(i)"
-            case let .double(d): String(format: "%.1f", d)
+            // One decimal for large figures, four significant digits for small ones (0.0376 %, not 0.0).
+            case let .double(d): abs(d) >= 100 || d == 0 ? String(format: "%.1f", d) : String(format: "%.4g", d)
             }
         }
     }
