@@ -69,5 +69,5 @@ var testTargets: [Target] { [
     .testTarget(name: "TrainingTests", dependencies: ["Training"]),
     .testTarget(name: "StoreTests", dependencies: ["Store"]),
     .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["ThawClient"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data"]),
 ] }

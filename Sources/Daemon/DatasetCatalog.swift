@@ -86,7 +86,7 @@ final class DatasetCatalog: @unchecked Sendable {
         let data = try DatasetSource.imageFolder(root: path)
             .load(channels: channels, height: size, width: size, cacheDirectory: cacheDirectory, skipBad: true)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         func text<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
         let record = try store.createDataset(
             name: name, path: path, classes: try text(data.train.classNames),

@@ -90,7 +90,7 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
            let parsed = try? JSONSerialization.jsonObject(with: data) {
             object["lr_find"] = parsed
         }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -140,10 +140,14 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
         let ok = fields["ok"]?.boolValue ?? false
         try store.resolveCommand(id, as: ok ? .applied : .rejected, message: fields["error"]?.stringValue)
         guard ok else { return }
-        switch fields["action"]?.stringValue {
-        case "pause": try store.transitionJob(job.id, to: .paused)
-        case "resume": try store.transitionJob(job.id, to: .running)
-        default: break
+        // Two pauses (or resumes) in a row are both accepted by the API; the second changes nothing.
+        let target: JobStatus? = switch fields["action"]?.stringValue {
+        case "pause": .paused
+        case "resume": .running
+        default: nil
+        }
+        if let target, try store.job(job.id).status != target {
+            try store.transitionJob(job.id, to: target)
         }
     }
 

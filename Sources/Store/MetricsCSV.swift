@@ -12,12 +12,15 @@ enum MetricsCSV {
     }
 
     static func render(_ rows: [Row]) -> String {
+        // The record's own phase and job-wide epoch lead every row (named as in the JSON history);
+        // the same keys inside the values would repeat a column name, so they are left out.
+        let leading = ["phase", "global_epoch"]
         var keys: [String] = []
-        var seen: Set<String> = []
+        var seen: Set<String> = Set(leading)
         for row in rows {
             for cell in row.cells where seen.insert(cell.key).inserted { keys.append(cell.key) }
         }
-        var lines = [(["phase", "epoch"] + keys).map(escape).joined(separator: ",")]
+        var lines = [(leading + keys).map(escape).joined(separator: ",")]
         for row in rows {
             var values: [String: String] = [:]
             for cell in row.cells { values[cell.key] = cell.value }

@@ -51,10 +51,12 @@ extension Store {
     /// `illegalTransition(from:to:)` with nothing written. Stores `result` (JSON) and `failure` when given.
     /// Entering a terminal status sets `finishedAt` and cancels the job's pending commands. Appends a
     /// "status" event `{"status": new, "previous": old[, "error": {...}]}` in the same transaction.
+    /// `applying` names the pending command that caused the change (a cancel): it is marked applied,
+    /// not cancelled with the others.
     public func transitionJob(
-        _ id: String, to status: JobStatus, result: String? = nil, failure: JobFailure? = nil
+        _ id: String, to status: JobStatus, result: String? = nil, failure: JobFailure? = nil, applying command: String? = nil
     ) throws(StoreError) -> JobRecord {
-        try notifying { try $0.transitionJob(id, to: status, result: result, failure: failure) }
+        try notifying { try $0.transitionJob(id, to: status, result: result, failure: failure, applying: command) }
     }
 
     /// Records the worker's position. Any argument left nil keeps its stored value. Only for jobs that
@@ -135,8 +137,8 @@ extension StoreConnection {
         }
     }
 
-    func transitionJob(_ id: String, to status: JobStatus, result: String?, failure: JobFailure?) throws
-        -> JobRecord
+    func transitionJob(_ id: String, to status: JobStatus, result: String?, failure: JobFailure?, applying command: String? = nil)
+        throws -> JobRecord
     {
         if let result { try requireJSON(result, field: "result") }
         if let failure, failure.code.isEmpty || failure.code.count > 64 {
@@ -165,6 +167,11 @@ extension StoreConnection {
                 parameters += [.text(failure.code), .text(failure.message)]
             }
             try write("UPDATE jobs SET \(sets.joined(separator: ", ")) WHERE id = ?", parameters + [.text(id)])
+            if let command {
+                try write(
+                    "UPDATE job_commands SET status = 'applied', resolved_at = ? WHERE id = ? AND job_id = ? AND status = 'pending'",
+                    [.integer(now), .text(command), .text(id)])
+            }
             if status.isTerminal {
                 try write(
                     """

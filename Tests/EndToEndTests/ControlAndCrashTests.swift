@@ -84,8 +84,13 @@ import Glibc
         let firstID = try #require(first["id"] as? String)
         let secondID = try #require(second["id"] as? String)
         // The worker is busy with the first job (or about to be); the second waits in the queue.
-        #expect(try client.post("/v1/jobs/\(secondID)/cancel", json: [:]).status == 202)
+        let (cancelStatus, cancel) = try client.jsonObject("POST", "/v1/jobs/\(secondID)/cancel", body: [String: Any]())
+        #expect(cancelStatus == 202)
         _ = try client.waitForJob(secondID, statuses: ["cancelled"], timeout: 30)
+        // The cancel did what it asked: it reads applied, not "cancelled" like a command the end overtook.
+        if (try client.jsonObject("GET", "/v1/jobs/\(firstID)").1["status"] as? String) != "queued" {
+            #expect(cancel["status"] as? String == "applied", "\(cancel)")
+        }
 
         // The live stream of the first job delivers its events in order and ends with `end`.
         var seen: [ServerSentEvent] = []

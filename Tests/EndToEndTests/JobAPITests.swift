@@ -1,3 +1,4 @@
+import Data
 import Foundation
 import ThawClient
 import Testing
@@ -112,5 +113,53 @@ import Glibc
         // Nothing was stored by the rejected submissions.
         let list = try client.get("/v1/jobs").json() as? [String: Any]
         #expect((list?["data"] as? [Any])?.isEmpty == true)
+    }
+
+    /// Control bodies are checked against the model when posted: what is knowable then is a 4xx
+    /// naming the field, never a 202 the run later refuses.
+    @Test func controlBodiesAreValidatedWhenPosted() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let client = daemon.client
+        let model = try client.registerSmallCNN()
+        // Queued behind nothing but it need not run: a long job, cancelled at the end.
+        let (_, job) = try client.jsonObject("POST", "/v1/jobs", body: smallJob(model: model, perClass: 60, epochs: [3, 20]))
+        let id = try #require(job["id"] as? String)
+
+        func problem(_ action: String, _ body: String) throws -> (Int, String?, String?) {
+            let response = try client.post("/v1/jobs/\(id)/\(action)", rawJSON: Array(body.utf8))
+            let error = (try? response.json() as? [String: Any])?["error"] as? [String: Any]
+            let detail = (error?["details"] as? [[String: Any]])?.first
+            return (response.status, error?["code"] as? String, detail?["field"] as? String)
+        }
+        let tooMany = try problem("unfreeze", #"{"last": 9}"#)
+        #expect(tooMany.0 == 422 && tooMany.2 == "last", "\(tooMany)")
+        let tooManyLayers = try problem("unfreeze", #"{"last_layers": 500}"#)
+        #expect(tooManyLayers.0 == 422 && tooManyLayers.2 == "last_layers", "\(tooManyLayers)")
+        let unknown = try problem("freeze", #"{"groups": ["block9"]}"#)
+        #expect(unknown.0 == 422 && unknown.2 == "groups[0]", "\(unknown)")
+        let both = try problem("unfreeze", #"{"groups": ["head"], "last": 2}"#)
+        #expect(both.0 == 422 && both.2 == "body", "\(both)")
+        let malformed = try problem("lr", #"{"lr": }"#)
+        #expect(malformed.0 == 400 && malformed.1 == "invalid_json", "\(malformed)")
+        #expect(try problem("lr", #"{"scale": 0.5}"#).0 == 202)
+
+        // The built-in dataset takes a slot of the first page like any other item.
+        for (name, value) in [("a", UInt8(20)), ("b", UInt8(220))] {
+            let dir = daemon.dataDir + "/datasets/tiny/\(name)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let png = try ImageEncoder.png([UInt8](repeating: value, count: 64), width: 8, height: 8, channels: 1)
+            try Data(png).write(to: URL(fileURLWithPath: dir + "/0.png"))
+        }
+        #expect(try client.post("/v1/datasets", json: ["name": "tiny", "path": "tiny"]).status == 201)
+        let first = try client.get("/v1/datasets?limit=1").json() as? [String: Any]
+        let firstItems = first?["data"] as? [[String: Any]] ?? []
+        #expect(firstItems.map { $0["id"] as? String } == ["fashion-mnist"] && first?["has_more"] as? Bool == true, "\(String(describing: first))")
+        let second = try client.get("/v1/datasets?limit=1&after=fashion-mnist").json() as? [String: Any]
+        #expect((second?["data"] as? [[String: Any]])?.first?["name"] as? String == "tiny")
+        #expect(second?["has_more"] as? Bool == false)
+
+        #expect(try client.post("/v1/jobs/\(id)/cancel", json: [:]).status == 202)
+        _ = try client.waitForJob(id, statuses: ["cancelled"], timeout: 120)
     }
 }

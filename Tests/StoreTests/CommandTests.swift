@@ -68,4 +68,14 @@ import Testing
         #expect(cancelled.status == .cancelled && cancelled.resolvedAt != nil)
         #expect(cancelled.message == "job stopped before the command was applied")
     }
+
+    @Test func theCommandThatEndsTheJobIsAppliedAndTheOthersCancelled() throws {
+        let store = try StoreFixture(.memory).store
+        let job = try store.createJob(spec: spec)
+        let lr = try store.postCommand(job: job.id, type: "lr", payload: #"{"scale":0.5}"#)
+        let cancel = try store.postCommand(job: job.id, type: "cancel")
+        _ = try store.transitionJob(job.id, to: .cancelled, applying: cancel.id)
+        #expect(try store.command(cancel.id).status == .applied)
+        #expect(try store.command(lr.id).status == .cancelled)
+    }
 }

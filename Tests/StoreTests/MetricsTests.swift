@@ -23,16 +23,23 @@ import Testing
         try store.recordMetrics(job: job.id, phase: "head", epoch: 1, values: #"{"train_loss":0.5,"val_acc":0.8,"lr":1e-3}"#)
         try store.recordMetrics(job: job.id, phase: "finetune", epoch: 2, values: #"{"train_loss":0.25,"note":"a,\"b\"","ok":true,"groups":[1,2],"steps":300}"#)
         #expect(try store.metricsCSV(job: job.id) == #"""
-            phase,epoch,train_loss,val_acc,lr,note,ok,groups,steps
+            phase,global_epoch,train_loss,val_acc,lr,note,ok,groups,steps
             head,1,0.5,0.8,0.001,,,,
             finetune,2,0.25,,,"a,""b""",true,"[1,2]",300
 
             """#)
     }
 
+    @Test func csvNeverRepeatsAColumnName() throws {
+        let store = try StoreFixture(.memory).store
+        let job = try store.createJob(spec: spec)
+        try store.recordMetrics(job: job.id, phase: "finetune", epoch: 5, values: #"{"phase":"finetune","epoch":2,"global_epoch":5,"val_loss":0.5}"#)
+        #expect(try store.metricsCSV(job: job.id) == "phase,global_epoch,epoch,val_loss\nfinetune,5,2,0.5\n")
+    }
+
     @Test func csvOfAJobWithoutMetricsIsJustTheHeader() throws {
         let store = try StoreFixture(.memory).store
-        #expect(try store.metricsCSV(job: store.createJob(spec: spec).id) == "phase,epoch\n")
+        #expect(try store.metricsCSV(job: store.createJob(spec: spec).id) == "phase,global_epoch\n")
     }
 
     @Test func metricValuesThatAreAnArrayAreRefused() throws {

@@ -30,7 +30,7 @@ public struct APIError: HTTPErrorConvertible, Sendable {
     public var body: [UInt8] {
         var error: [String: Any] = ["code": code, "message": message]
         if !details.isEmpty { error["details"] = details.map { ["field": $0.field, "message": $0.message] } }
-        let data = (try? JSONSerialization.data(withJSONObject: ["error": error], options: [.sortedKeys])) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: ["error": error], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return Array(data)
     }
 
@@ -44,8 +44,10 @@ public struct APIError: HTTPErrorConvertible, Sendable {
         APIError(.notFound, code: "\(kind)_not_found", message: "no \(kind) with id '\(id)'")
     }
 
+    /// A problem with the body as a whole (no field path) is reported against the field `body`.
     public static func invalid(_ details: [Detail], message: String = "the request has problems") -> APIError {
-        APIError(.unprocessableContent, code: "invalid_request",
+        let details = details.map { $0.field.isEmpty ? Detail(field: "body", message: $0.message) : $0 }
+        return APIError(.unprocessableContent, code: "invalid_request",
                  message: details.count == 1 ? "\(details[0].field): \(details[0].message)" : "\(message) (\(details.count))",
                  details: details)
     }

@@ -34,12 +34,21 @@ extension Daemon {
     }
 
     private func listDatasets(_ request: HTTPRequest) throws -> HTTPResponse {
-        let page = try store.datasets(page: pageRequest(request))
+        var request = try pageRequest(request)
         var data: [[String: Any]] = []
-        // The built-in comes first on the first page.
-        if request.query("after") == nil, datasets.fashionMNISTInstalled {
+        // The built-in is the first item of the first page and takes one of its `limit` slots;
+        // `after=fashion-mnist` continues with the registered datasets.
+        if request.after == nil, datasets.fashionMNISTInstalled {
             data.append(datasetObject(try datasets.info(id: FashionMNIST.name)))
+            request.limit -= 1
+        } else if request.after == FashionMNIST.name {
+            request.after = nil
         }
+        guard request.limit > 0 else {
+            let rest = try store.datasets(page: PageRequest(limit: 1))
+            return try json(["object": "list", "data": data, "has_more": !rest.data.isEmpty])
+        }
+        let page = try store.datasets(page: request)
         data += try page.data.map { datasetObject(try DatasetCatalog.info($0)) }
         return try json(["object": "list", "data": data, "has_more": page.hasMore])
     }

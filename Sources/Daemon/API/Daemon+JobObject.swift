@@ -67,11 +67,13 @@ extension Daemon {
         if let context = try? jobContext(for: job).1 { groups = context.groups } else { return [] }
         guard let newest, let state = payload(newest) else {
             guard case .success(let spec) = JobSpec.parse(json: Data(job.spec.utf8)), let first = spec.phases.first else {
-                return groups.map { ["name": $0, "trainable": false, "lr": NSNull()] }
+                return groups.map { ["name": $0, "trainable": false, "lr": NSNull(), "peak_lr": NSNull()] }
             }
             let trainable = Set(first.trainable.resolve(in: groups))
             let peaks = first.lr.resolve(groups: groups)
-            return groups.enumerated().map { i, g in ["name": g, "trainable": trainable.contains(g), "lr": peaks[i]] }
+            return groups.enumerated().map { i, g in
+                ["name": g, "trainable": trainable.contains(g), "lr": peaks[i], "peak_lr": peaks[i]]
+            }
         }
         let trainable = Set(state["trainable"] as? [String] ?? [])
         let lrs = state["lrs"] as? [String: Any] ?? [:]

@@ -108,6 +108,7 @@ extension Daemon {
     /// the worker applies it at the next batch boundary and acknowledges it with a `control` event.
     private func postControl(_ action: String, _ request: HTTPRequest) throws -> HTTPResponse {
         let job = try store.job(request.parameter("id"))
+        _ = try RequestBody(request)  // malformed JSON is a 400 here as on every other route
         let command: ControlCommand
         switch ControlCommand.parse(action: action, body: Data(request.body)) {
         case .failure(let error): throw APIError.invalid(error.problems.map { .init(field: $0.path, message: $0.message) })
@@ -120,8 +121,9 @@ extension Daemon {
         case .unfreeze, .freeze, .setLR:
             let (_, context) = try jobContext(for: job)
             if case .failure(let error) = GroupState(groups: context.groupLayers).applying(command) {
-                // Only name problems are knowable before the run; state-dependent ones are the runner's.
-                let naming = error.problems.filter { $0.message.contains("unknown") || $0.message.contains("no group") || $0.message.contains("no layer") }
+                // Names and counts are checked against the model now; what depends on the run's state
+                // ("would leave nothing trainable", "would raise the LR above 10") is the runner's call.
+                let naming = error.problems.filter { !$0.message.hasPrefix("would") }
                 if !naming.isEmpty { throw APIError.invalid(naming.map { .init(field: $0.path, message: $0.message) }) }
             }
         case .pause:
@@ -155,7 +157,7 @@ extension Daemon {
     private func applyOffline(_ command: ControlCommand, commandID: String, job: JobRecord) throws {
         switch command {
         case .cancel:
-            try store.transitionJob(job.id, to: .cancelled)
+            try store.transitionJob(job.id, to: .cancelled, applying: commandID)
         case .resume where job.status == .paused:
             try store.transitionJob(job.id, to: .running)
             try store.resolveCommand(commandID, as: .applied)
