@@ -26,6 +26,7 @@ extension Store {
 
     /// Marks a pending command `applied` or `rejected` (with an optional note). Resolving a command
     /// that is no longer pending is a `conflict`; `status: .pending` is an `invalidArgument`.
+    @discardableResult
     public func resolveCommand(_ id: String, as status: CommandStatus, message: String? = nil) throws(StoreError)
         -> CommandRecord
     {

@@ -53,6 +53,7 @@ extension Store {
     /// "status" event `{"status": new, "previous": old[, "error": {...}]}` in the same transaction.
     /// `applying` names the pending command that caused the change (a cancel): it is marked applied,
     /// not cancelled with the others.
+    @discardableResult
     public func transitionJob(
         _ id: String, to status: JobStatus, result: String? = nil, failure: JobFailure? = nil, applying command: String? = nil
     ) throws(StoreError) -> JobRecord {

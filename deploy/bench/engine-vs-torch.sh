@@ -3,7 +3,7 @@
 # throughput (batch 64, 2 threads) for small-cnn and resnet-mini, the head-only speed-up, peak RSS,
 # and 3x3 convolution efficiency against this machine's sgemm.
 #
-#   pip install numpy torch --index-url https://download.pytorch.org/whl/cpu   # once
+#   pip install numpy torch     # once (CPU wheel; see ../shared/bench/README.md for this machine's copy)
 #   deploy/bench/engine-vs-torch.sh [rounds]                                 # default 2 rounds
 #
 # Each measurement is its own process (so peak RSS is per mode), and Thaw and PyTorch alternate
@@ -38,7 +38,8 @@ rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 def med(xs): return statistics.median(xs) if xs else float("nan")
 tp = {}
 for r in rows:
-    if r.get("kind", "throughput") == "throughput" and "img_s" in r:
+    if r.get("kind", "throughput") == "throughput" and ("img_s" in r or "img_s_median" in r):
+        r["img_s"] = r.get("img_s", r.get("img_s_median"))  # torch_peer.py names it img_s_median
         tp.setdefault((r["arch"], r["mode"], r["engine"]), []).append(r)
 print("\n| arch | mode | Thaw img/s | PyTorch img/s | Thaw / PyTorch | Thaw peak RSS MiB |")
 print("|---|---|---:|---:|---:|---:|")
