@@ -3,12 +3,16 @@ import Foundation
 /// Minimal ordered JSON-line writer for benchmark output.
 enum BenchJSON {
     enum Value {
-        case string(String), int(Int), double(Double)
+        case string(String), int(Int), double(Double), bool(Bool)
+        /// A number with `digits` decimals (accuracies need more than `.double`'s one).
+        case fixed(Double, digits: Int)
         var json: String {
             switch self {
             case let .string(s): "\"\(s)\""
             case let .int(i): "\(i)"
-            case let .double(d): String(format: "%.1f", d)
+            case let .double(d): d.isFinite ? String(format: "%.1f", d) : "null"
+            case let .bool(b): "\(b)"
+            case let .fixed(d, digits): d.isFinite ? String(format: "%.\(digits)f", d) : "null"
             }
         }
     }
