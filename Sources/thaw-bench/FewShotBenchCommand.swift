@@ -87,10 +87,16 @@ struct FewShotBenchCommand: ParsableCommand {
 
     func loadSpec(_ path: String) throws -> JobSpec {
         guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+        let spec: JobSpec
         switch JobSpec.parse(json: data) {
-        case .success(let spec): return spec
+        case .success(let parsed): spec = parsed
         case .failure(let error): throw ValidationError("\(path): \(error)")
         }
+        // The checks thawd's POST /v1/jobs makes against small-cnn and Fashion-MNIST (a 422 otherwise).
+        let problems = spec.validate(groups: try Model(architecture: "small-cnn").groups,
+                                     datasetClasses: FashionMNIST.classNames.count, datasetSize: 60_000)
+        guard problems.isEmpty else { throw ValidationError("\(path): \(problems)") }
+        return spec
     }
 
     /// The pick file is the truth for the fixed split: its classes and indices replace the spec's
