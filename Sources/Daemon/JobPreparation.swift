@@ -4,9 +4,9 @@ import NN
 import Store
 import Training
 
-/// Turns a claimed job record into a `JobRunInput`: the model (registered weights or a fresh
-/// built-in, head replaced when the class count differs), the selected data views, the input
-/// normalization, and the resume point when the job was interrupted before.
+/// Turns a claimed job record into a `JobRunInput`: the model (`JobModel`: registered weights with the
+/// head replaced unless it already predicts the job's classes, or a fresh built-in), the selected data
+/// views, the input normalization, and the resume point when the job was interrupted before.
 struct JobPreparation {
     struct Failure: Error {
         var code: String
@@ -28,7 +28,7 @@ struct JobPreparation {
             throw Failure(code: "invalid_data", message: "\(error)")
         }
         let data: SelectedData
-        do { data = try selection(spec).apply(train: loaded.train, test: loaded.test) } catch {
+        do { data = try spec.dataset.selection(jobSeed: spec.seed).apply(train: loaded.train, test: loaded.test) } catch {
             throw Failure(code: "invalid_data", message: "\(error)")
         }
         let classes = data.classNames.count
@@ -36,27 +36,22 @@ struct JobPreparation {
 
         let model: Model
         var normalization: Normalization
-        var headIsNew = true
+        let headIsNew: Bool
         if let record = context.modelRecord, let descriptor = context.descriptor {
             guard let weights = record.weights else {
                 throw Failure(code: "model_missing", message: "model '\(record.id)' has no weights")
             }
             let bytes = try daemon.store.readArtifact(weights)
             let file = try Safetensors.decode(bytes)
-            model = try Model(spec: descriptor.spec, seed: seed)
-            try model.load(stateDict: file.tensors, strict: true)
-            if model.classes != classes {
-                try model.replaceHead(classes: classes, seed: seed)
-            } else {
-                headIsNew = false
-            }
+            (model, headIsNew) = try JobModel.pretrained(spec: descriptor.spec, weights: file.tensors,
+                                                         classNames: descriptor.classNames, jobClassNames: data.classNames,
+                                                         seed: seed)
             normalization = descriptor.mean.isEmpty
                 ? .computed(from: data.train)
                 : Normalization(mean: descriptor.mean.map(Float.init), std: descriptor.std.map(Float.init))
         } else {
-            var architecture = context.architecture
-            architecture = try BuiltinArchitectures.spec(named: architecture.name, classes: classes)
-            model = try Model(spec: architecture, seed: seed)
+            model = try JobModel.scratch(architecture: context.architecture.name, classes: classes, seed: seed)
+            headIsNew = true
             normalization = info.id == FashionMNIST.name ? .fashionMNIST : .computed(from: data.train)
         }
         if normalization.mean.count != shape[0] { normalization = .computed(from: data.train) }
@@ -80,15 +75,5 @@ struct JobPreparation {
         return JobRunInput(jobID: job.id, spec: spec, model: model, data: data, normalization: normalization,
                            blasThreads: blasThreads, resume: resume, headIsNew: headIsNew,
                            testTimeAugmentation: .flip)
-    }
-
-    private func selection(_ spec: JobSpec) -> DataSelection {
-        switch spec.dataset.split {
-        case .stratified(let perClass, let fraction, let seed):
-            return DataSelection(classes: spec.dataset.classes, split: .stratified(
-                perClass: perClass, validationFraction: fraction, seed: UInt64(max(0, seed ?? spec.seed))))
-        case .fixed(let train, let validation):
-            return DataSelection(classes: spec.dataset.classes, split: .explicit(train: train, validation: validation))
-        }
     }
 }

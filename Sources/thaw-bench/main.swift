@@ -6,7 +6,7 @@ struct ThawBench: ParsableCommand {
         commandName: "thaw-bench",
         abstract: "Thaw benchmarks (one JSON line per measurement).",
         subcommands: [EngineBenchCommand.self, RoundTripCommand.self, DataBenchCommand.self, CacheBenchCommand.self,
-                      APILatencyBenchCommand.self])
+                      APILatencyBenchCommand.self, FewShotBenchCommand.self])
 }
 
 ThawBench.main()

@@ -5,7 +5,7 @@ import NN
 public struct JobRunInput {
     public var jobID: String
     public var spec: JobSpec
-    /// Built, base weights loaded, head replaced when the class count differs. The runner owns it for
+    /// Built, base weights loaded, head replaced unless it predicts the job's classes (`JobModel`). The runner owns it for
     /// the run (not thread-safe) and leaves it holding the final weights.
     public var model: Model
     /// Train / validation / optional test views, relabelled to `0..<classNames.count`.
