@@ -23,7 +23,7 @@ public final class Model {
     public let workspace = Workspace()
 
     private var layerTrainable: [Bool]
-    /// Source of dropout masks, advanced by every training forward.
+    /// Source of dropout masks, advanced by every training forward; `reseedDropout` restarts it.
     var dropoutGenerator: SeededGenerator
     /// Layers `[lo, hi)` recorded by the last training forward, which `backward` will visit;
     /// nil after inference or once consumed. `lo` is the lowest trainable layer (or the first
@@ -49,6 +49,12 @@ public final class Model {
         layerTrainable = Array(repeating: true, count: built.count)
         dropoutGenerator = SeededGenerator(seed: seed &+ 0x5EED)
         for (i, layer) in built.enumerated() { for p in layer.parameters { p.group = layerGroups[i] } }
+    }
+
+    /// Restarts the dropout mask stream. The trainer reseeds at every epoch start from (job seed,
+    /// epoch), so a run resumed from an epoch-end checkpoint draws the masks an uninterrupted run draws.
+    public func reseedDropout(_ seed: UInt64) {
+        dropoutGenerator = SeededGenerator(seed: seed)
     }
 
     /// A built-in architecture by name (`small-cnn`, `resnet-mini`, `resnet18`, `vgg16`).
@@ -107,6 +113,30 @@ public final class Model {
         for p in layers[i].parameters {
             p.trainable = trainable
             if !trainable { p.grad = nil }
+        }
+    }
+
+    /// fastai's `train_bn` for a frozen layer: only its BatchNorm parameters train (also the ones
+    /// inside a residual block), and its BatchNorm runs on batch statistics; every other parameter of
+    /// the layer stays frozen (no weight gradient). A layer without BatchNorm is simply frozen.
+    /// Back-propagation then reaches down to the lowest such layer — the cost of this policy.
+    public func setBatchNormOnlyTrainable(layer name: String) throws(ArchitectureError) {
+        guard let i = layers.firstIndex(where: { $0.name == name }) else { throw .unknownLayer(name) }
+        let batchNorm = Set(Self.batchNormParameters(of: layers[i]).map(ObjectIdentifier.init))
+        layerTrainable[i] = !batchNorm.isEmpty
+        for p in layers[i].parameters {
+            p.trainable = batchNorm.contains(ObjectIdentifier(p))
+            if !p.trainable { p.grad = nil }
+        }
+    }
+
+    /// The BatchNorm affine parameters of a layer, including those nested in a residual block.
+    public static func batchNormParameters(of layer: any Layer) -> [Parameter] {
+        switch layer {
+        case let bn as BatchNorm2dLayer: bn.parameters
+        case let block as BasicBlockLayer:
+            block.bn1.parameters + block.bn2.parameters + (block.downsample?.bn.parameters ?? [])
+        default: []
         }
     }
 

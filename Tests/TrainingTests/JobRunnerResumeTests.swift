@@ -50,4 +50,35 @@ import Testing
         #expect(abs(t1.loss - t2.loss) <= 1e-5)
         #expect(t1.accuracy == t2.accuracy)
     }
+
+    /// Dropout masks come from a stream the trainer reseeds at every epoch start, so a resumed run
+    /// draws the masks the uninterrupted run drew (the model's own seed does not matter).
+    @Test func resumedRunWithDropoutEndsWithTheUninterruptedRunsMetrics() throws {
+        func model(seed: UInt64) throws -> Model {
+            var spec = try BuiltinArchitectures.spec(named: "small-cnn", classes: 5)
+            spec.layers.insert(LayerSpec(name: "drop", kind: .dropout, p: 0.3), at: spec.layers.count - 1)
+            return try Model(spec: spec, seed: seed)
+        }
+        let spec = jobSpec("""
+        {"name": "dropout", "model": {"architecture": "small-cnn"}, "dataset": {"id": "fashion-mnist"},
+         "optimizer": {"type": "sgd", "momentum": 0.9}, "batch_size": 24, "seed": 5,
+         "phases": [{"name": "all", "trainable": "all", "epochs": 4, "lr": 0.02}]}
+        """)
+        let data = FashionSubsets.select(classes: [0, 2, 5, 7, 8], perClass: 20, testPerClass: 5)
+        let reference = try #require(runJob(spec, model: try model(seed: 1), data: data, observer: RecordingObserver()).report)
+        let first = RecordingObserver()
+        first.interruptAfterEpochCheckpoints = 2
+        guard case .interrupted = runJob(spec, model: try model(seed: 1), data: data, observer: first) else {
+            Issue.record("the first run was not interrupted")
+            return
+        }
+        let checkpoint = try #require(first.checkpoints.last { $0.kind == .epoch })
+        let resume = try ResumeState.decode(weights: checkpoint.weights, state: try #require(checkpoint.state))
+        let resumed = try #require(runJob(spec, model: try model(seed: 77), data: data, observer: RecordingObserver(),
+                                          resume: resume).report)
+        #expect(resumed.history.count == reference.history.count)
+        for (a, b) in zip(reference.history, resumed.history) {
+            #expect(abs(a.trainLoss - b.trainLoss) <= 1e-5, "epoch \(a.epoch) train loss \(a.trainLoss) vs \(b.trainLoss)")
+        }
+    }
 }

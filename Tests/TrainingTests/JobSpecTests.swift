@@ -36,7 +36,7 @@ import Testing
     @Test func codableRoundTripKeepsEveryField() throws {
         var spec = try JobSpec.parse(json: Data(exampleJobJSON.utf8)).get()
         spec.autoUnfreeze = AutoUnfreezeSpec(patience: 4)
-        spec.phases[0].augment = AugmentSpec(hflip: false, shift: 3, rotate: 10)
+        spec.phases[0].augment = AugmentSpec(hflip: false, shift: 3, rotate: 0)
         spec.phases[0].earlyStopping = EarlyStoppingSpec(monitor: .valAccuracy, patience: 2)
         spec.phases[0].openEnded = true
         spec.phases[1].gradualUnfreeze = GradualUnfreezeSpec(every: 2)

@@ -19,6 +19,7 @@ extension JobRunner {
         let headTrained = state.groups.groups.last?.trainable ?? false
         let n = data.train.count, bs = spec.batchSize
         let order = BatchLoader.epochOrder(count: n, seed: state.seed, epoch: state.globalEpoch)
+        model.reseedDropout(state.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(max(0, state.globalEpoch)))
         var loader: BatchLoader?
         var lossSum = 0.0, images = 0
         var fromCache = cache != nil

@@ -120,7 +120,7 @@ extension JobRunner {
         return seconds(since: started)
     }
 
-    /// Data's augmentation for a phase's `augment` (rotation is not implemented by Data and is ignored).
+    /// Data's augmentation for a phase's `augment` (the spec only accepts rotate 0).
     func augmentation(_ phase: PhaseSpec) -> Augmentation? {
         phase.augment.map { Augmentation(horizontalFlip: $0.hflip, translate: $0.shift) }
     }

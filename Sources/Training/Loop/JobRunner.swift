@@ -126,9 +126,13 @@ public final class JobRunner {
             if layer.parameters.isEmpty {
                 trainable = state.groups.groups.first { $0.name == model.layerGroups[i] }?.trainable ?? false
             } else {
-                trainable = state.groups.isLayerTrainable(layer.name) || (spec.trainBN && layer is BatchNorm2dLayer)
+                trainable = state.groups.isLayerTrainable(layer.name)
             }
-            try model.setTrainable(layer: layer.name, trainable)
+            if !trainable, spec.trainBN, !Model.batchNormParameters(of: layer).isEmpty {
+                try model.setBatchNormOnlyTrainable(layer: layer.name)
+            } else {
+                try model.setTrainable(layer: layer.name, trainable)
+            }
         }
         if let cache, cache.group != cachePoint(augmented: false) { self.cache = nil }
     }

@@ -3,7 +3,8 @@
 /// JSON: `false` (none, the default), `true` (`{"hflip": true, "shift": 2}`), or an object:
 /// - `hflip`: random horizontal flip, default true;
 /// - `shift`: random translation of up to this many pixels each way, zero-filled, default 2;
-/// - `rotate`: random rotation of up to this many degrees each way, default 0.
+/// - `rotate`: reserved for random rotation; only 0 is accepted until the Data module rotates images
+///   (a non-zero value is refused rather than silently ignored).
 public struct AugmentSpec: Sendable, Equatable, Codable {
     public var hflip: Bool
     public var shift: Int
@@ -27,7 +28,7 @@ public struct AugmentSpec: Sendable, Equatable, Codable {
             var spec = AugmentSpec()
             if let v = reader.bool("hflip") { spec.hflip = v }
             if let v = reader.int("shift", "in [0, 8] (pixels)", { (0...8).contains($0) }) { spec.shift = v }
-            if let v = reader.double("rotate", "in [0, 180] (degrees)", { $0 >= 0 && $0 <= 180 }) { spec.rotate = v }
+            if let v = reader.double("rotate", "0 (rotation is not supported yet; use shift and hflip)", { $0 == 0 }) { spec.rotate = v }
             return log.problems.count == before ? .some(spec) : nil
         default:
             log.add(path, "must be true, false or an object, got \(value.typeName)")
