@@ -36,8 +36,13 @@ public final class LinearLayer: Layer {
                 for r in 0..<n { (y + r * outFeatures).update(from: bias.value.storage, count: outFeatures) }
             }
             x.withPointer { xp in weight.value.withPointer { wp in
-                BLAS.sgemm(transB: true, m: n, n: outFeatures, k: inFeatures, a: xp, lda: inFeatures, b: wp,
-                           ldb: inFeatures, beta: bias == nil ? 0 : 1, c: y, ldc: outFeatures)
+                // Output features split over workers (OpenBLAS itself runs single-threaded).
+                let (xP, wP, yP) = (UnsafeSendableBox(xp), UnsafeSendableBox(wp), UnsafeSendableBox(y))
+                let beta: Float = bias == nil ? 0 : 1
+                Self.split(outFeatures) { lo, hi in
+                    BLAS.sgemm(transB: true, m: n, n: hi - lo, k: inFeatures, a: xP.value, lda: inFeatures, b: wP.value + lo * inFeatures,
+                               ldb: inFeatures, beta: beta, c: yP.value + lo, ldc: outFeatures)
+                }
             } }
         }
     }
@@ -49,8 +54,11 @@ public final class LinearLayer: Layer {
         if weight.trainable {
             weight.grad = Tensor(shape: weight.value.shape) { dw in
                 dOutput.withPointer { dyp in x.withPointer { xp in
-                    BLAS.sgemm(transA: true, m: outFeatures, n: inFeatures, k: n, a: dyp, lda: outFeatures,
-                               b: xp, ldb: inFeatures, c: dw, ldc: inFeatures)
+                    let (dyP, xP, dwP) = (UnsafeSendableBox(dyp), UnsafeSendableBox(xp), UnsafeSendableBox(dw))
+                    Self.split(outFeatures) { lo, hi in
+                        BLAS.sgemm(transA: true, m: hi - lo, n: inFeatures, k: n, a: dyP.value + lo, lda: outFeatures,
+                                   b: xP.value, ldb: inFeatures, c: dwP.value + lo * inFeatures, ldc: inFeatures)
+                    }
                 } }
             }
         } else {
@@ -68,9 +76,21 @@ public final class LinearLayer: Layer {
         guard context.needsInputGradient else { return nil }
         return Tensor(shape: [n, inFeatures]) { dx in
             dOutput.withPointer { dyp in weight.value.withPointer { wp in
-                BLAS.sgemm(m: n, n: inFeatures, k: outFeatures, a: dyp, lda: outFeatures, b: wp, ldb: inFeatures,
-                           c: dx, ldc: inFeatures)
+                let (dyP, wP, dxP) = (UnsafeSendableBox(dyp), UnsafeSendableBox(wp), UnsafeSendableBox(dx))
+                Self.split(inFeatures) { lo, hi in
+                    BLAS.sgemm(m: n, n: hi - lo, k: outFeatures, a: dyP.value, lda: outFeatures, b: wP.value + lo,
+                               ldb: inFeatures, c: dxP.value + lo, ldc: inFeatures)
+                }
             } }
+        }
+    }
+
+    /// Runs `body(lo, hi)` over column ranges of `count`, one per worker; small layers stay on the
+    /// calling thread (a 64→10 head is not worth a thread hand-off). Each output column has one writer.
+    private static func split(_ count: Int, _ body: (Int, Int) -> Void) {
+        let chunk = 64
+        Parallel.forEachWorker((count + chunk - 1) / chunk) { _, range in
+            body(range.lowerBound * chunk, min(count, range.upperBound * chunk))
         }
     }
 }

@@ -1,14 +1,18 @@
 import BLAS
 
-/// Convolution as im2col + one sgemm per block of images, over channel-major (C,N,H,W) tensors.
+/// Convolution as im2col + sgemm over channel-major (C,N,H,W) tensors.
 ///
 /// Shapes: input x (C,N,H,W) → output y (O,N,H',W'); weight (O, C·kh·kw) = PyTorch's OIHW storage.
-/// The batch is cut into blocks whose column matrix fits `maxColumnFloats`, which bounds the
-/// workspace (and so peak memory) independently of the batch size; block boundaries depend only
-/// on shapes, never on the thread count, so results are deterministic.
+/// The batch is cut into blocks of images whose column matrix fits `maxColumnFloats`, small enough
+/// to stay in a core's cache between the im2col that writes it and the sgemm that reads it. Each
+/// worker takes whole blocks (its own column buffer, a single-threaded sgemm), so nothing waits on
+/// another thread inside a layer. Block boundaries depend only on shapes: outputs are the same for
+/// every thread count, and the weight gradient (summed per worker, then over workers in order) is
+/// deterministic for a given thread count.
 public enum ConvolutionKernels {
-    /// Upper bound on one im2col block: 4 Mi floats = 16 MiB.
-    public static let maxColumnFloats = 1 << 20
+    /// Upper bound on one im2col block: 128 Ki floats = 512 KiB (a core's L2 holds it with the
+    /// sgemm's packed panels).
+    public static let maxColumnFloats = 1 << 17
 
     /// Images per im2col block for this geometry.
     public static func blockSize(_ g: Conv2dGeometry, batch: Int) -> Int {
@@ -22,21 +26,29 @@ public enum ConvolutionKernels {
     ) {
         let (o, p, k) = (g.outChannels, g.outPlane, g.colRows)
         let ldy = batch * p
+        let (xP, wP, yP) = (UnsafeSendableBox(x), UnsafeSendableBox(weight), UnsafeSendableBox(y))
         if g.isPointwise {
-            BLAS.sgemm(m: o, n: ldy, k: k, a: weight, lda: k, b: x, ldb: ldy, c: y, ldc: ldy)
+            // Columns of the output split over workers: each writes its own slice.
+            let chunk = 256
+            Parallel.forEachWorker((ldy + chunk - 1) / chunk) { _, range in
+                let lo = range.lowerBound * chunk, hi = min(ldy, range.upperBound * chunk)
+                BLAS.sgemm(m: o, n: hi - lo, k: k, a: wP.value, lda: k, b: xP.value + lo, ldb: ldy, c: yP.value + lo, ldc: ldy)
+            }
         } else {
             let nb = blockSize(g, batch: batch)
-            let col = workspace.floats(k * nb * p)
-            var n0 = 0
-            while n0 < batch {
-                let cnt = min(nb, batch - n0)
-                Im2col.lower(x, batch: batch, first: n0, count: cnt, geometry: g, into: col)
-                BLAS.sgemm(m: o, n: cnt * p, k: k, a: weight, lda: k, b: col, ldb: cnt * p, c: y + n0 * p, ldc: ldy)
-                n0 += cnt
+            let blocks = (batch + nb - 1) / nb
+            let cols = workspace.floats(k * nb * p, slots: Parallel.workers(for: blocks)).map(UnsafeSendableBox.init)
+            Parallel.forEachWorker(blocks) { w, range in
+                let col = cols[w].value
+                for b in range {
+                    let n0 = b * nb, cnt = min(nb, batch - n0)
+                    Im2col.lowerSerial(xP.value, batch: batch, first: n0, count: cnt, geometry: g, into: col)
+                    BLAS.sgemm(m: o, n: cnt * p, k: k, a: wP.value, lda: k, b: col, ldb: cnt * p,
+                               c: yP.value + n0 * p, ldc: ldy)
+                }
             }
         }
         if let bias {
-            let yP = UnsafeSendableBox(y)
             Parallel.forEach(o) { c in
                 let row = yP.value + c * ldy, b = bias[c]
                 for i in 0..<ldy { row[i] += b }
@@ -54,37 +66,61 @@ public enum ConvolutionKernels {
     ) {
         let (o, p, k) = (g.outChannels, g.outPlane, g.colRows)
         let ldy = batch * p
+        let (xP, dyP, wP) = (UnsafeSendableBox(x), UnsafeSendableBox(dOutput), UnsafeSendableBox(weight))
         if let dBias {
             let dbP = UnsafeSendableBox(dBias)
-            Parallel.forEach(o) { c in dbP.value[c] = Reduce.sum(dOutput + c * ldy, ldy) }
+            Parallel.forEach(o) { c in dbP.value[c] = Reduce.sum(dyP.value + c * ldy, ldy) }
         }
         if g.isPointwise {
             if let dWeight {
-                BLAS.sgemm(transB: true, m: o, n: k, k: ldy, a: dOutput, lda: ldy, b: x, ldb: ldy, c: dWeight, ldc: k)
+                // Rows of dW (output channels) split over workers; each row reduces over the whole batch.
+                let dwP = UnsafeSendableBox(dWeight)
+                Parallel.forEachWorker(o) { _, rows in
+                    BLAS.sgemm(transB: true, m: rows.count, n: k, k: ldy, a: dyP.value + rows.lowerBound * ldy, lda: ldy,
+                               b: xP.value, ldb: ldy, c: dwP.value + rows.lowerBound * k, ldc: k)
+                }
             }
             if let dInput {
-                BLAS.sgemm(transA: true, m: k, n: ldy, k: o, a: weight, lda: k, b: dOutput, ldb: ldy, c: dInput, ldc: ldy)
+                let dxP = UnsafeSendableBox(dInput), chunk = 256
+                Parallel.forEachWorker((ldy + chunk - 1) / chunk) { _, range in
+                    let lo = range.lowerBound * chunk, hi = min(ldy, range.upperBound * chunk)
+                    BLAS.sgemm(transA: true, m: k, n: hi - lo, k: o, a: wP.value, lda: k, b: dyP.value + lo, ldb: ldy,
+                               c: dxP.value + lo, ldc: ldy)
+                }
             }
             return
         }
         guard dWeight != nil || dInput != nil else { return }
         if let dInput { dInput.update(repeating: 0, count: g.inChannels * batch * g.inPlane) }
         let nb = blockSize(g, batch: batch)
-        let col = workspace.floats(k * nb * p)
-        var n0 = 0
-        while n0 < batch {
-            let cnt = min(nb, batch - n0)
-            if let dWeight {
-                Im2col.lower(x, batch: batch, first: n0, count: cnt, geometry: g, into: col)
-                BLAS.sgemm(transB: true, m: o, n: k, k: cnt * p, a: dOutput + n0 * p, lda: ldy, b: col, ldb: cnt * p,
-                           beta: n0 == 0 ? 0 : 1, c: dWeight, ldc: k)
+        let blocks = (batch + nb - 1) / nb
+        let workers = Parallel.workers(for: blocks)
+        // Per worker: a column buffer and (after the first worker, which writes dW itself) a partial dW.
+        let colFloats = k * nb * p, partialFloats = dWeight == nil ? 0 : o * k
+        let slots = workspace.floats(colFloats + partialFloats, slots: workers).map(UnsafeSendableBox.init)
+        let dwTarget = UnsafeSendableBox(dWeight), dxTarget = UnsafeSendableBox(dInput)
+        Parallel.forEachWorker(blocks) { w, range in
+            let col = slots[w].value
+            let dW = w == 0 ? dwTarget.value : dwTarget.value.map { _ in col + colFloats }
+            for b in range {
+                let n0 = b * nb, cnt = min(nb, batch - n0)
+                if let dW {
+                    Im2col.lowerSerial(xP.value, batch: batch, first: n0, count: cnt, geometry: g, into: col)
+                    BLAS.sgemm(transB: true, m: o, n: k, k: cnt * p, a: dyP.value + n0 * p, lda: ldy, b: col, ldb: cnt * p,
+                               beta: b == range.lowerBound ? 0 : 1, c: dW, ldc: k)
+                }
+                if let dx = dxTarget.value {
+                    BLAS.sgemm(transA: true, m: k, n: cnt * p, k: o, a: wP.value, lda: k, b: dyP.value + n0 * p, ldb: ldy,
+                               c: col, ldc: cnt * p)
+                    Im2col.accumulateSerial(col, batch: batch, first: n0, count: cnt, geometry: g, into: dx)
+                }
             }
-            if let dInput {
-                BLAS.sgemm(transA: true, m: k, n: cnt * p, k: o, a: weight, lda: k, b: dOutput + n0 * p, ldb: ldy,
-                           c: col, ldc: cnt * p)
-                Im2col.accumulate(col, batch: batch, first: n0, count: cnt, geometry: g, into: dInput)
+        }
+        if let dWeight, workers > 1 {
+            // Worker partials added in worker order: the same sum for the same thread count.
+            for w in 1..<workers {
+                BLAS.saxpy(n: o * k, alpha: 1, x: slots[w].value + colFloats, y: dWeight)
             }
-            n0 += cnt
         }
     }
 }

@@ -8,16 +8,37 @@ public enum Im2col {
         _ x: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int,
         geometry g: Conv2dGeometry, into col: UnsafeMutablePointer<Float>
     ) {
-        let (ow, oh, ld) = (g.outW, g.outH, nb * g.outPlane)
         let (colP, xP) = (UnsafeSendableBox(col), UnsafeSendableBox(x))
         Parallel.forEach(g.inChannels) { c in
-            let col = colP.value, x = xP.value
+            lowerChannel(c, xP.value, batch: batch, first: n0, count: nb, geometry: g, into: colP.value)
+        }
+    }
+
+    /// `lower` on the calling thread only (a worker lowering its own block).
+    public static func lowerSerial(
+        _ x: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int,
+        geometry g: Conv2dGeometry, into col: UnsafeMutablePointer<Float>
+    ) {
+        for c in 0..<g.inChannels { lowerChannel(c, x, batch: batch, first: n0, count: nb, geometry: g, into: col) }
+    }
+
+    @inline(__always)
+    static func lowerChannel(
+        _ c: Int, _ x: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int,
+        geometry g: Conv2dGeometry, into col: UnsafeMutablePointer<Float>
+    ) {
+        let (ow, oh, ld) = (g.outW, g.outH, nb * g.outPlane)
+        do {
             for i in 0..<g.kernelH {
                 for j in 0..<g.kernelW {
                     let row = col + ((c * g.kernelH + i) * g.kernelW + j) * ld
                     // Valid output columns: 0 <= ow·s − p + j < W.
                     let lo = min(ow, max(0, (g.padW - j + g.strideW - 1) / g.strideW))
                     let hi = max(lo, min(ow, (g.inW + g.padW - j + g.strideW - 1) / g.strideW))
+                    if g.strideH == 1, g.strideW == 1, ow == g.inW {
+                        lowerSameSize(row: row, plane: x + (c * batch + n0) * g.inPlane, count: nb, i: i, j: j, lo: lo, hi: hi, geometry: g)
+                        continue
+                    }
                     for n in 0..<nb {
                         let plane = x + (c * batch + n0 + n) * g.inPlane
                         for y in 0..<oh {
@@ -47,15 +68,64 @@ public enum Im2col {
         }
     }
 
+    /// One im2col row (kernel offset `i`, `j`) for `count` images of a stride-1 "same" convolution
+    /// (output width = input width). Within an image the valid part is the input plane shifted by
+    /// `(i − p)·W + (j − p)`, so it is one contiguous copy from the first valid element to the last;
+    /// the few edge columns that copy wraps around are zeroed afterwards, and the rows above or below
+    /// the image are zero. Replaces a short copy loop per output row with one copy per plane.
+    @inline(__always)
+    static func lowerSameSize(
+        row: UnsafeMutablePointer<Float>, plane first: UnsafePointer<Float>, count nb: Int, i: Int, j: Int,
+        lo: Int, hi: Int, geometry g: Conv2dGeometry
+    ) {
+        let (w, oh, plane) = (g.inW, g.outH, g.outPlane)
+        let ylo = max(0, g.padH - i), yhi = min(oh, g.inH + g.padH - i)
+        for n in 0..<nb {
+            let dst = row + n * plane, src = first + n * g.inPlane
+            guard ylo < yhi, lo < hi else {
+                dst.update(repeating: 0, count: plane)
+                continue
+            }
+            if ylo > 0 { dst.update(repeating: 0, count: ylo * w) }
+            if yhi < oh { (dst + yhi * w).update(repeating: 0, count: (oh - yhi) * w) }
+            let start = ylo * w + lo, end = (yhi - 1) * w + hi
+            (dst + start).update(from: src + start + (i - g.padH) * w + (j - g.padW), count: end - start)
+            if lo > 0 || hi < w {
+                for y in ylo..<yhi {
+                    let r = dst + y * w
+                    for q in 0..<lo { r[q] = 0 }
+                    for q in hi..<w { r[q] = 0 }
+                }
+            }
+        }
+    }
+
     /// Adds the columns back into `dx` (C,N,H,W) for images `[n0, n0+nb)`: the adjoint of `lower`.
     public static func accumulate(
         _ col: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int,
         geometry g: Conv2dGeometry, into dx: UnsafeMutablePointer<Float>
     ) {
-        let (ow, oh, ld) = (g.outW, g.outH, nb * g.outPlane)
         let (colP, dxP) = (UnsafeSendableBox(col), UnsafeSendableBox(dx))
         Parallel.forEach(g.inChannels) { c in
-            let col = colP.value, dx = dxP.value
+            accumulateChannel(c, colP.value, batch: batch, first: n0, count: nb, geometry: g, into: dxP.value)
+        }
+    }
+
+    /// `accumulate` on the calling thread only; blocks of different images never write the same `dx`.
+    public static func accumulateSerial(
+        _ col: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int,
+        geometry g: Conv2dGeometry, into dx: UnsafeMutablePointer<Float>
+    ) {
+        for c in 0..<g.inChannels { accumulateChannel(c, col, batch: batch, first: n0, count: nb, geometry: g, into: dx) }
+    }
+
+    @inline(__always)
+    static func accumulateChannel(
+        _ c: Int, _ col: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int,
+        geometry g: Conv2dGeometry, into dx: UnsafeMutablePointer<Float>
+    ) {
+        let (ow, oh, ld) = (g.outW, g.outH, nb * g.outPlane)
+        do {
             for i in 0..<g.kernelH {
                 for j in 0..<g.kernelW {
                     let row = col + ((c * g.kernelH + i) * g.kernelW + j) * ld

@@ -1,20 +1,47 @@
 import BLAS
 import Dispatch
 
-/// The engine's thread budget: OpenBLAS threads for GEMM and the worker count for the non-GEMM
-/// loops (im2col, BatchNorm, pooling). Results never depend on how work is split, because every
-/// parallel loop gives each output element to exactly one iteration and reduces in a fixed order.
+/// The engine's thread budget. The engine does its own threading: convolutions split the batch
+/// into blocks small enough to stay in a core's cache and give each worker whole blocks (im2col +
+/// a single-threaded sgemm), other loops split their outputs. OpenBLAS itself runs single-threaded:
+/// its pool's threads busy-wait between calls and would fight the engine's workers for the cores.
+/// Results depend on the thread count only where a reduction is split per worker (a convolution's
+/// weight gradient), and are deterministic for a given count.
 public enum Parallel {
     nonisolated(unsafe) private static var _threads = 1
 
-    /// Threads for both OpenBLAS and `forEach`; default 1. Set once before training.
-    /// OpenBLAS is only told when the count really changes: resizing its pool while another thread
-    /// (a second worker, a concurrent test) is inside `sgemm` is not safe, and every JobRunner sets it.
+    /// A thread count for the current task only (tests that need a count no concurrent test can change):
+    /// `Parallel.$taskThreads.withValue(2) { ... }`.
+    @TaskLocal public static var taskThreads: Int?
+
+    /// Workers for the engine's parallel loops; default 1. Set once before training.
     public static var threads: Int {
-        get { _threads }
+        get { taskThreads ?? _threads }
         set {
             _threads = max(1, newValue)
-            if BLAS.threads != _threads { BLAS.threads = _threads }
+            // Only when it really changes: resizing OpenBLAS's pool while another thread is inside
+            // sgemm is not safe, and every JobRunner sets this.
+            if BLAS.threads != 1 { BLAS.threads = 1 }
+        }
+    }
+
+    /// Workers `forEachWorker` will use for `count` items.
+    public static func workers(for count: Int) -> Int { max(1, min(threads, count)) }
+
+    /// Splits `0..<count` into `workers(for: count)` contiguous ranges and runs `body(worker, range)`
+    /// for each at once; the split depends only on `count` and `threads`.
+    @inlinable
+    public static func forEachWorker(_ count: Int, _ body: (_ worker: Int, _ range: Range<Int>) -> Void) {
+        let workers = workers(for: count)
+        if workers <= 1 {
+            if count > 0 { body(0, 0..<count) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let box = UnsafeSendableBox(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                box.value(w, (count * w / workers)..<(count * (w + 1) / workers))
+            }
         }
     }
 

@@ -20,4 +20,12 @@ public final class Workspace {
         }
         return buffer!
     }
+
+    /// `slots` disjoint buffers of `count` floats each (one per parallel worker), carved from one
+    /// allocation; taken before a parallel region, valid until the next call.
+    public func floats(_ count: Int, slots: Int) -> [UnsafeMutablePointer<Float>] {
+        let stride = (count + 15) & ~15  // 64-byte apart, so workers never share a cache line
+        let base = floats(stride * slots)
+        return (0..<slots).map { base + $0 * stride }
+    }
 }

@@ -23,7 +23,11 @@ struct ConvEfficiencyBench {
         return r.sorted()[3]
     }
 
+    /// The ceiling: one big sgemm with OpenBLAS's own `threads` threads (the engine otherwise keeps
+    /// OpenBLAS single-threaded and splits work itself).
     func sgemm(m: Int, n: Int, k: Int) -> Double {
+        BLAS.threads = threads
+        defer { BLAS.threads = 1 }
         var g = SeededGenerator(seed: 1)
         let a = (0..<(m * k)).map { _ in g.uniform(-0.5, 0.5) }, b = (0..<(k * n)).map { _ in g.uniform(-0.5, 0.5) }
         var c = [Float](repeating: 0, count: m * n)

@@ -20,7 +20,7 @@ struct ThawdCommand: ParsableCommand {
     @Option(help: "The only directory datasets may be read from (default <data-dir>/datasets).")
     var datasetRoot: String?
     @Option(help: "Jobs trained at the same time (default 1).") var workers: Int?
-    @Option(help: "OpenBLAS threads per worker (default: cores / workers).") var blasThreads: Int?
+    @Option(help: "Engine threads per training worker, for convolutions and matrix products (default: cores / workers).") var blasThreads: Int?
     @Option(help: "PEM certificate for HTTPS (with --tls-key).") var tlsCert: String?
     @Option(help: "PEM private key for HTTPS (with --tls-cert).") var tlsKey: String?
     @Option(help: "File holding a bearer token required on every route but /healthz (or $THAW_TOKEN).")

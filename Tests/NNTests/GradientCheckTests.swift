@@ -126,6 +126,14 @@ import Testing
         Self.check(LinearLayer(name: "fc", inFeatures: 6, outFeatures: 4, generator: &g), input: Self.input([3, 6], seed: 13))
     }
 
+    /// Wide enough that forward, weight and input gradients are split over two workers.
+    @Test mutating func linearSplitOverWorkers() {
+        let layer = LinearLayer(name: "fc", inFeatures: 70, outFeatures: 150, generator: &g)
+        Parallel.$taskThreads.withValue(2) {
+            Self.check(layer, input: Self.input([5, 70], seed: 16))
+        }
+    }
+
     @Test func dropoutWithAFixedMask() {
         Self.check(DropoutLayer(name: "drop", p: 0.3), input: Self.input([4, 5], seed: 14))
     }

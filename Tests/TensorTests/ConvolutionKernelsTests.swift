@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func batchLargerThanOneIm2colBlockMatchesReference() {
-        // 64 images of 32x28x28 lowered by a 3x3 conv exceed one 4 Mi-float block.
+        // 64 images of 32x28x28 lowered by a 3x3 conv exceed one im2col block.
         let geo = Conv2dGeometry(inChannels: 32, outChannels: 2, kernel: 3, stride: 1, padding: 1, inH: 28, inW: 28)
         #expect(ConvolutionKernels.blockSize(geo, batch: 64) < 64)
         var g = SeededGenerator(seed: 3)
@@ -79,6 +79,38 @@ import Testing
         #expect(ConvolutionKernels.blockSize(small, batch: n) < n)
         #expect(Layout.toBatchMajor(y).isClose(to: ReferenceKernels.convForward(x: x, weight: w, bias: nil, geometry: small),
                                                  rtol: 1e-4, atol: 1e-4))
+    }
+
+    /// Several workers, several blocks each: outputs and input gradients are written block by block
+    /// by whichever worker owns the block, the weight gradient is summed per worker then over workers.
+    @Test(arguments: [1, 2, 3])
+    func multipleWorkersOverManyBlocksMatchTheReference(threads: Int) {
+        let geo = Conv2dGeometry(inChannels: 24, outChannels: 5, kernel: 3, stride: 1, padding: 1, inH: 14, inW: 14)
+        let n = 40
+        #expect(ConvolutionKernels.blockSize(geo, batch: n) * 4 < n, "the batch spans several blocks")
+        var g = SeededGenerator(seed: 5)
+        let x = Self.random([n, 24, 14, 14], &g), w = Self.random([5, 24, 3, 3], &g), dy = Self.random([n, 5, 14, 14], &g)
+        let (xc, dyc) = (Layout.toChannelMajor(x), Layout.toChannelMajor(dy))
+        let ws = Workspace()
+        Parallel.$taskThreads.withValue(threads) {
+            let y = Tensor(shape: [5, n, 14, 14]) { yp in
+                xc.withPointer { xp in w.withPointer { wp in
+                    ConvolutionKernels.forward(x: xp, batch: n, weight: wp, bias: nil, geometry: geo, y: yp, workspace: ws)
+                } }
+            }
+            #expect(Layout.toBatchMajor(y).isClose(to: ReferenceKernels.convForward(x: x, weight: w, bias: nil, geometry: geo),
+                                                     rtol: 1e-4, atol: 1e-4))
+            var dW = Tensor.zeros(w.shape), dX = Tensor.zeros(xc.shape)
+            xc.withPointer { xp in dyc.withPointer { dyp in w.withPointer { wp in
+                dW.withMutablePointer { dwp in dX.withMutablePointer { dxp in
+                    ConvolutionKernels.backward(x: xp, dOutput: dyp, batch: n, weight: wp, geometry: geo,
+                                                dWeight: dwp, dBias: nil, dInput: dxp, workspace: ws)
+                } }
+            } } }
+            let r = ReferenceKernels.convBackward(x: x, weight: w, dOutput: dy, geometry: geo)
+            #expect(dW.isClose(to: r.dWeight, rtol: 1e-4, atol: 1e-4))
+            #expect(Layout.toBatchMajor(dX).isClose(to: r.dInput, rtol: 1e-4, atol: 1e-4))
+        }
     }
 
     @Test func layoutSwapIsItsOwnInverse() {
