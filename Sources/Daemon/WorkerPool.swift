@@ -21,7 +21,12 @@ final class WorkerPool: @unchecked Sendable {
 
     func start() {
         for index in 0..<count {
-            let thread = Thread { [self] in loop(index) }
+            let thread = Thread { [self] in
+                // Training yields to the API: a nice of 5 (per thread on Linux, inherited by the
+                // engine's helper threads this thread starts) lets the HTTP threads preempt it.
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
+                loop(index)
+            }
             thread.name = "thaw-worker-\(index)"
             thread.stackSize = 16 << 20
             threads.append(thread)

@@ -3,7 +3,8 @@ import Dispatch
 
 /// The engine's thread budget. The engine does its own threading: convolutions split the batch
 /// into blocks small enough to stay in a core's cache and give each worker whole blocks (im2col +
-/// a single-threaded sgemm), other loops split their outputs. OpenBLAS itself runs single-threaded:
+/// a single-threaded sgemm), other loops split their outputs. The workers are the calling thread plus
+/// the engine's own sleeping helper threads (`HelperThreads`). OpenBLAS itself runs single-threaded:
 /// its pool's threads busy-wait between calls and would fight the engine's workers for the cores.
 /// Results depend on the thread count only where a reduction is split per worker (a convolution's
 /// weight gradient), and are deterministic for a given count.
@@ -37,12 +38,7 @@ public enum Parallel {
             if count > 0 { body(0, 0..<count) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let box = UnsafeSendableBox(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                box.value(w, (count * w / workers)..<(count * (w + 1) / workers))
-            }
-        }
+        runWorkers(workers) { w in body(w, (count * w / workers)..<(count * (w + 1) / workers)) }
     }
 
     /// Runs `body(i)` for `i` in `0..<count`, split into contiguous blocks over `threads` workers.
@@ -54,11 +50,19 @@ public enum Parallel {
             for i in 0..<count { body(i) }
             return
         }
+        runWorkers(workers) { w in
+            for i in (count * w / workers)..<(count * (w + 1) / workers) { body(i) }
+        }
+    }
+
+    /// Runs `body(w)` for every worker `w` in `0..<workers` at once: the caller is worker 0, the
+    /// engine's helper threads the others. If the helpers are busy (another training worker, or a
+    /// nested call) the caller runs every `w` itself, in order: the same work, the same results.
+    public static func runWorkers(_ workers: Int, _ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { body in
             let box = UnsafeSendableBox(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let lo = count * w / workers, hi = count * (w + 1) / workers
-                for i in lo..<hi { box.value(i) }
+            if !HelperThreads.shared.run(workers: workers, { box.value($0) }) {
+                for w in 0..<workers { body(w) }
             }
         }
     }
