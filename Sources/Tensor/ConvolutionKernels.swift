@@ -42,7 +42,7 @@ public enum ConvolutionKernels {
                 let col = cols[w].value
                 for b in range {
                     let n0 = b * nb, cnt = min(nb, batch - n0)
-                    Im2col.lowerSerial(xP.value, batch: batch, first: n0, count: cnt, geometry: g, into: col)
+                    Im2col.lower(xP.value, batch: batch, first: n0, count: cnt, geometry: g, into: col)
                     BLAS.sgemm(m: o, n: cnt * p, k: k, a: wP.value, lda: k, b: col, ldb: cnt * p,
                                c: yP.value + n0 * p, ldc: ldy)
                 }
@@ -105,14 +105,14 @@ public enum ConvolutionKernels {
             for b in range {
                 let n0 = b * nb, cnt = min(nb, batch - n0)
                 if let dW {
-                    Im2col.lowerSerial(xP.value, batch: batch, first: n0, count: cnt, geometry: g, into: col)
+                    Im2col.lower(xP.value, batch: batch, first: n0, count: cnt, geometry: g, into: col)
                     BLAS.sgemm(transB: true, m: o, n: k, k: cnt * p, a: dyP.value + n0 * p, lda: ldy, b: col, ldb: cnt * p,
                                beta: b == range.lowerBound ? 0 : 1, c: dW, ldc: k)
                 }
                 if let dx = dxTarget.value {
                     BLAS.sgemm(transA: true, m: k, n: cnt * p, k: o, a: wP.value, lda: k, b: dyP.value + n0 * p, ldb: ldy,
                                c: col, ldc: cnt * p)
-                    Im2col.accumulateSerial(col, batch: batch, first: n0, count: cnt, geometry: g, into: dx)
+                    Im2col.accumulate(col, batch: batch, first: n0, count: cnt, geometry: g, into: dx)
                 }
             }
         }

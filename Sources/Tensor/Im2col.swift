@@ -1,34 +1,16 @@
 /// im2col / col2im over channel-major (C,N,H,W) input for a block of images `[n0, n0+nb)`.
 ///
 /// Column matrix: `col[(c·kh + i)·kw + j, (n−n0)·P + oh·W' + ow] = x[c, n, oh·s − p + i, ow·s − p + j]`
-/// (zero outside the image), `P = H'·W'`, row stride `nb·P`. Work is split over input channels, so
-/// col2im's scatter-add has exactly one writer per input element (deterministic).
+/// (zero outside the image), `P = H'·W'`, row stride `nb·P`. Both run on the calling thread: a
+/// convolution gives each worker whole blocks of images, so col2im's scatter-add into one block's
+/// images has exactly one writer (deterministic).
 public enum Im2col {
     public static func lower(
         _ x: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int,
         geometry g: Conv2dGeometry, into col: UnsafeMutablePointer<Float>
     ) {
-        let (colP, xP) = (UnsafeSendableBox(col), UnsafeSendableBox(x))
-        Parallel.forEach(g.inChannels) { c in
-            lowerChannel(c, xP.value, batch: batch, first: n0, count: nb, geometry: g, into: colP.value)
-        }
-    }
-
-    /// `lower` on the calling thread only (a worker lowering its own block).
-    public static func lowerSerial(
-        _ x: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int,
-        geometry g: Conv2dGeometry, into col: UnsafeMutablePointer<Float>
-    ) {
-        for c in 0..<g.inChannels { lowerChannel(c, x, batch: batch, first: n0, count: nb, geometry: g, into: col) }
-    }
-
-    @inline(__always)
-    static func lowerChannel(
-        _ c: Int, _ x: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int,
-        geometry g: Conv2dGeometry, into col: UnsafeMutablePointer<Float>
-    ) {
         let (ow, oh, ld) = (g.outW, g.outH, nb * g.outPlane)
-        do {
+        for c in 0..<g.inChannels {
             for i in 0..<g.kernelH {
                 for j in 0..<g.kernelW {
                     let row = col + ((c * g.kernelH + i) * g.kernelW + j) * ld
@@ -105,27 +87,8 @@ public enum Im2col {
         _ col: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int,
         geometry g: Conv2dGeometry, into dx: UnsafeMutablePointer<Float>
     ) {
-        let (colP, dxP) = (UnsafeSendableBox(col), UnsafeSendableBox(dx))
-        Parallel.forEach(g.inChannels) { c in
-            accumulateChannel(c, colP.value, batch: batch, first: n0, count: nb, geometry: g, into: dxP.value)
-        }
-    }
-
-    /// `accumulate` on the calling thread only; blocks of different images never write the same `dx`.
-    public static func accumulateSerial(
-        _ col: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int,
-        geometry g: Conv2dGeometry, into dx: UnsafeMutablePointer<Float>
-    ) {
-        for c in 0..<g.inChannels { accumulateChannel(c, col, batch: batch, first: n0, count: nb, geometry: g, into: dx) }
-    }
-
-    @inline(__always)
-    static func accumulateChannel(
-        _ c: Int, _ col: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int,
-        geometry g: Conv2dGeometry, into dx: UnsafeMutablePointer<Float>
-    ) {
         let (ow, oh, ld) = (g.outW, g.outH, nb * g.outPlane)
-        do {
+        for c in 0..<g.inChannels {
             for i in 0..<g.kernelH {
                 for j in 0..<g.kernelW {
                     let row = col + ((c * g.kernelH + i) * g.kernelW + j) * ld

@@ -1,5 +1,4 @@
 import BLAS
-import Dispatch
 
 /// The engine's thread budget. The engine does its own threading: convolutions split the batch
 /// into blocks small enough to stay in a core's cache and give each worker whole blocks (im2col +
