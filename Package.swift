@@ -34,9 +34,13 @@ var productTargets: [Target] { [
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "OpenSSL", dependencies: ["COpenSSL"]),
 
+        // The direct 3x3 convolution kernel (AVX2/FMA intrinsics, chosen at run time). Optimized in
+        // debug builds too, like the Swift numerics: intrinsics at -O0 spill every register.
+        .target(name: "CConvKernels", cSettings: [.unsafeFlags(["-O2"])]),
+
         .target(name: "HTTP1"),
         .target(name: "HTTPServer", dependencies: ["HTTP1", "OpenSSL"]),
-        .target(name: "Tensor", dependencies: ["BLAS"], swiftSettings: numericsSettings),
+        .target(name: "Tensor", dependencies: ["BLAS", "CConvKernels"], swiftSettings: numericsSettings),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: numericsSettings),
         .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG", "CZlib", "OpenSSL"], swiftSettings: numericsSettings),
         .target(name: "Training", dependencies: ["NN", "Data"], swiftSettings: numericsSettings),

@@ -27,7 +27,9 @@ public enum ConvolutionKernels {
         let (o, p, k) = (g.outChannels, g.outPlane, g.colRows)
         let ldy = batch * p
         let (xP, wP, yP) = (UnsafeSendableBox(x), UnsafeSendableBox(weight), UnsafeSendableBox(y))
-        if g.isPointwise {
+        if DirectConvolution.applies(to: g) {
+            DirectConvolution.forward(x: x, batch: batch, weight: weight, geometry: g, y: y, workspace: workspace)
+        } else if g.isPointwise {
             // Columns of the output split over workers: each writes its own slice.
             let chunk = 256
             Parallel.forEachWorker((ldy + chunk - 1) / chunk) { _, range in
@@ -89,6 +91,12 @@ public enum ConvolutionKernels {
                 }
             }
             return
+        }
+        var dInput = dInput
+        if let dx = dInput, DirectConvolution.appliesToInputGradient(g) {
+            DirectConvolution.inputGradient(dOutput: dOutput, batch: batch, weight: weight, geometry: g,
+                                            dInput: dx, workspace: workspace)
+            dInput = nil
         }
         guard dWeight != nil || dInput != nil else { return }
         if let dInput { dInput.update(repeating: 0, count: g.inChannels * batch * g.inPlane) }

@@ -1,0 +1,235 @@
+#include "conv3x3.h"
+
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define THAW_AVX2 __attribute__((target("avx2,fma")))
+#endif
+
+enum { TILE_VECTORS = 2, LANES = 8, TILE = TILE_VECTORS * LANES, ROWS = 4 };
+
+int thaw_conv3x3_supported(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
+/// The padded planes of one input channel: `planes` planes of `length` floats, each with `lead`
+/// zeros before output position 0 (so the taps one row up / one column left stay inside) and a
+/// zero tail (taps one row down, plus a partial tile's reads past the end).
+typedef struct {
+    int out_h, out_w, planes;
+    long lead, length;
+    long tap_offset[9]; /// from a channel's first plane + lead, per tap (dy*3 + dx)
+} layout;
+
+static layout make_layout(int in_h, int in_w, int stride) {
+    layout l;
+    l.out_h = (in_h - 1) / stride + 1;
+    l.out_w = (in_w - 1) / stride + 1;
+    l.planes = stride == 1 ? 3 : 6;
+    l.lead = l.out_w + 1;
+    l.length = l.lead + (long)l.out_h * l.out_w + l.out_w + 1 + TILE;
+    for (int dy = 0; dy < 3; dy++) {
+        for (int dx = 0; dx < 3; dx++) {
+            int plane, oy, ox;
+            if (stride == 1) {
+                // Plane dx: the input with column W-1 zeroed (dx 0), as is (dx 1), column 0 zeroed
+                // (dx 2): a flat shift by -1/+1 then reads zero where it wraps into the next row.
+                plane = dx; oy = dy - 1; ox = dx - 1;
+            } else {
+                // Polyphase: plane (py, v) holds rows 2y'+py and, for v 0, columns 2x'; for v 1 and 2
+                // columns 2x'+1 (v 2 with its last column zeroed, read one column left).
+                int py = dy == 1 ? 0 : 1, v = dx == 1 ? 0 : (dx == 2 ? 1 : 2);
+                plane = py * 3 + v; oy = dy == 0 ? -1 : 0; ox = dx == 0 ? -1 : 0;
+            }
+            l.tap_offset[dy * 3 + dx] = plane * l.length + l.lead + (long)oy * l.out_w + ox;
+        }
+    }
+    return l;
+}
+
+long thaw_conv3x3_scratch_floats(int in_channels, int in_h, int in_w, int stride) {
+    layout l = make_layout(in_h, in_w, stride);
+    return (long)in_channels * l.planes * l.length;
+}
+
+void thaw_conv3x3_pack(const float *weight, int out_channels, int in_channels, int transpose_flip,
+                       float *packed) {
+    // Kernel layout: [o / 4][c][tap][o % 4], so a tile's 4 weights per (c, tap) are adjacent.
+    int ko = transpose_flip ? in_channels : out_channels, kc = transpose_flip ? out_channels : in_channels;
+    for (int o = 0; o < ko; o++) {
+        for (int c = 0; c < kc; c++) {
+            for (int t = 0; t < 9; t++) {
+                float v = transpose_flip ? weight[((long)c * in_channels + o) * 9 + (8 - t)]
+                                         : weight[((long)o * in_channels + c) * 9 + t];
+                packed[(((long)(o / ROWS) * kc + c) * 9 + t) * ROWS + o % ROWS] = v;
+            }
+        }
+    }
+}
+
+#if defined(__x86_64__)
+THAW_AVX2
+#endif
+static void fill_planes(const float *x, long x_channel_stride, int channels, int in_h, int in_w,
+                        int stride, const layout *l, float *scratch) {
+    const int ow = l->out_w, plane = l->out_h * l->out_w;
+    for (int c = 0; c < channels; c++) {
+        const float *src = x + c * x_channel_stride;
+        float *base = scratch + (long)c * l->planes * l->length;
+        for (int k = 0; k < l->planes; k++) {
+            float *p = base + k * l->length;
+            memset(p, 0, sizeof(float) * l->lead);
+            memset(p + l->lead + plane, 0, sizeof(float) * (l->length - l->lead - plane));
+        }
+        if (stride == 1) {
+            float *left = base + l->lead, *mid = left + l->length, *right = mid + l->length;
+            memcpy(mid, src, sizeof(float) * plane);
+            memcpy(left, src, sizeof(float) * plane);
+            memcpy(right, src, sizeof(float) * plane);
+            for (int y = 0; y < l->out_h; y++) {
+                left[y * ow + ow - 1] = 0;
+                right[y * ow] = 0;
+            }
+        } else {
+            for (int py = 0; py < 2; py++) {
+                float *even = base + (py * 3) * l->length + l->lead, *odd = even + l->length, *oddMasked = odd + l->length;
+                for (int y = 0; y < l->out_h; y++) {
+                    int iy = 2 * y + py;
+                    float *e = even + y * ow, *o = odd + y * ow, *m = oddMasked + y * ow;
+                    if (iy >= in_h) {
+                        memset(e, 0, sizeof(float) * ow);
+                        memset(o, 0, sizeof(float) * ow);
+                        memset(m, 0, sizeof(float) * ow);
+                        continue;
+                    }
+                    const float *row = src + (long)iy * in_w;
+                    const int pairs = in_w / 2;  // columns 2x and 2x+1 both inside the row
+                    for (int x = 0; x < pairs; x++) {
+                        e[x] = row[2 * x];
+                        o[x] = row[2 * x + 1];
+                    }
+                    if (pairs < ow) {  // odd width: the last even column has no odd partner
+                        e[pairs] = row[2 * pairs];
+                        o[pairs] = 0;
+                    }
+                    memcpy(m, o, sizeof(float) * ow);
+                    m[ow - 1] = 0;
+                }
+            }
+        }
+    }
+}
+
+#if defined(__x86_64__)
+
+
+/// Partial-vector store masks: `mask_table + 8 - n` selects the first n lanes.
+static const int mask_table[16] = { -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+THAW_AVX2 static inline void store_row(float *dst, __m256 v, int valid) {
+    if (valid >= LANES) {
+        _mm256_storeu_ps(dst, v);
+    } else if (valid > 0) {
+        _mm256_maskstore_ps(dst, _mm256_loadu_si256((const __m256i *)(mask_table + 8 - valid)), v);
+    }
+}
+
+/// Tap offsets split into a row part and a column part (offset = row[dy] + col[dx]) so the inner
+/// loop addresses every tap as one of 3 column pointers plus one of 3 row offsets.
+typedef struct { long row[3], col[3]; } taps;
+
+#define LOAD2(P) x0 = _mm256_loadu_ps(P); x1 = _mm256_loadu_ps((P) + 8);
+#define ROW2(R, W)                                                                   \
+    b = _mm256_broadcast_ss(W);                                                      \
+    a##R##0 = _mm256_fmadd_ps(b, x0, a##R##0);                                       \
+    a##R##1 = _mm256_fmadd_ps(b, x1, a##R##1);
+#define TAP2(P, T) LOAD2(P) ROW2(0, w + (T) * 4) ROW2(1, w + (T) * 4 + 1) ROW2(2, w + (T) * 4 + 2) ROW2(3, w + (T) * 4 + 3)
+
+/// 4 output channels x 16 positions from `p`, `valid` of them stored: 8 accumulators, so the
+/// loads and broadcasts have registers to spare (12 accumulators spilled on AVX2's 16 registers).
+THAW_AVX2 static void tile_wide(const float *in, long channel_floats, const taps *tp, int channels,
+                                const float *w, float *y, long ys, long p, int valid) {
+    __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00;
+    __m256 a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+    __m256 x0, x1, b;
+    const long r0 = tp->row[0], r1 = tp->row[1], r2 = tp->row[2];
+    const float *c0 = in + p + tp->col[0], *c1 = in + p + tp->col[1], *c2 = in + p + tp->col[2];
+    for (int c = 0; c < channels; c++) {
+        TAP2(c0 + r0, 0) TAP2(c1 + r0, 1) TAP2(c2 + r0, 2)
+        TAP2(c0 + r1, 3) TAP2(c1 + r1, 4) TAP2(c2 + r1, 5)
+        TAP2(c0 + r2, 6) TAP2(c1 + r2, 7) TAP2(c2 + r2, 8)
+        c0 += channel_floats; c1 += channel_floats; c2 += channel_floats; w += 9 * ROWS;
+    }
+    y += p;
+    store_row(y, a00, valid); store_row(y + 8, a01, valid - 8); y += ys;
+    store_row(y, a10, valid); store_row(y + 8, a11, valid - 8); y += ys;
+    store_row(y, a20, valid); store_row(y + 8, a21, valid - 8); y += ys;
+    store_row(y, a30, valid); store_row(y + 8, a31, valid - 8);
+}
+
+#define ROW1(R, W) a##R = _mm256_fmadd_ps(_mm256_broadcast_ss(W), x0, a##R);
+#define TAP1(P, T) x0 = _mm256_loadu_ps(P); ROW1(0, w + (T) * 4) ROW1(1, w + (T) * 4 + 1) ROW1(2, w + (T) * 4 + 2) ROW1(3, w + (T) * 4 + 3)
+
+/// 4 output channels x 8 positions: the end of a plane.
+THAW_AVX2 static void tile_narrow(const float *in, long channel_floats, const taps *tp, int channels,
+                                  const float *w, float *y, long ys, long p, int valid) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, x0;
+    const long r0 = tp->row[0], r1 = tp->row[1], r2 = tp->row[2];
+    const float *c0 = in + p + tp->col[0], *c1 = in + p + tp->col[1], *c2 = in + p + tp->col[2];
+    for (int c = 0; c < channels; c++) {
+        TAP1(c0 + r0, 0) TAP1(c1 + r0, 1) TAP1(c2 + r0, 2)
+        TAP1(c0 + r1, 3) TAP1(c1 + r1, 4) TAP1(c2 + r1, 5)
+        TAP1(c0 + r2, 6) TAP1(c1 + r2, 7) TAP1(c2 + r2, 8)
+        c0 += channel_floats; c1 += channel_floats; c2 += channel_floats; w += 9 * ROWS;
+    }
+    y += p;
+    store_row(y, a0, valid); store_row(y + ys, a1, valid); store_row(y + 2 * ys, a2, valid); store_row(y + 3 * ys, a3, valid);
+}
+
+THAW_AVX2 static void compute(const float *scratch, const layout *l, int in_channels, const float *packed,
+                              int out_channels, float *y, long y_channel_stride) {
+    const long positions = (long)l->out_h * l->out_w, channel_floats = (long)l->planes * l->length;
+    taps tp;
+    for (int i = 0; i < 3; i++) {
+        tp.row[i] = l->tap_offset[i * 3] - l->tap_offset[0];
+        tp.col[i] = l->tap_offset[i];
+    }
+    // Position tiles outside, output channels inside: a tile's input rows stay in L1 while every
+    // block of 4 output channels reads them (the weights, <= 37 KiB for 64x64, stay in L2).
+    const long wblock = (long)in_channels * 9 * ROWS, yblock = (long)ROWS * y_channel_stride;
+    long p = 0;
+    // Wide tiles while more than one narrow one remains, then a narrow one.
+    for (; positions - p > LANES; p += TILE) {
+        long left = positions - p;
+        for (int ob = 0; ob < out_channels / ROWS; ob++)
+            tile_wide(scratch, channel_floats, &tp, in_channels, packed + ob * wblock, y + ob * yblock,
+                      y_channel_stride, p, left < TILE ? (int)left : TILE);
+    }
+    for (; p < positions; p += LANES) {
+        long left = positions - p;
+        for (int ob = 0; ob < out_channels / ROWS; ob++)
+            tile_narrow(scratch, channel_floats, &tp, in_channels, packed + ob * wblock, y + ob * yblock,
+                        y_channel_stride, p, left < LANES ? (int)left : LANES);
+    }
+}
+
+#endif
+
+void thaw_conv3x3_image(const float *x, long x_channel_stride, int in_channels, int in_h, int in_w,
+                        int stride, const float *packed, int out_channels, float *y,
+                        long y_channel_stride, float *scratch) {
+#if defined(__x86_64__)
+    layout l = make_layout(in_h, in_w, stride);
+    fill_planes(x, x_channel_stride, in_channels, in_h, in_w, stride, &l, scratch);
+    compute(scratch, &l, in_channels, packed, out_channels, y, y_channel_stride);
+#else
+    (void)x; (void)x_channel_stride; (void)in_channels; (void)in_h; (void)in_w; (void)stride;
+    (void)packed; (void)out_channels; (void)y; (void)y_channel_stride; (void)scratch;
+#endif
+}

@@ -1,0 +1,82 @@
+import CConvKernels
+
+/// The direct 3x3 convolution (padding 1, stride 1 or 2) that replaces im2col + sgemm where the
+/// CPU has AVX2 and FMA: it reads each input plane once instead of writing and re-packing a
+/// 9x column matrix, which on thin layers cost as much as the multiply-adds (see docs/benchmarks.md).
+/// Images are split between workers; each output element has one writer and a summation order that
+/// does not depend on the split.
+public enum DirectConvolution {
+    /// Which lowering convolutions use.
+    public enum Lowering: Sendable {
+        /// The direct kernel where it applies and the CPU supports it, else im2col + sgemm.
+        case automatic
+        /// Always im2col + sgemm (the reference the direct kernel is tested and benchmarked against).
+        case im2col
+    }
+
+    /// Set per task (`DirectConvolution.$lowering.withValue(.im2col) { ... }`) by tests and benchmarks.
+    @TaskLocal public static var lowering: Lowering = .automatic
+
+    /// Whether this CPU runs the kernel (AVX2 and FMA).
+    public static let cpuSupported = thaw_conv3x3_supported() != 0
+
+    /// Whether the forward pass of `g` (and, for stride 1, its input gradient) runs the direct kernel.
+    public static func applies(to g: Conv2dGeometry) -> Bool {
+        lowering == .automatic && cpuSupported && is3x3Pad1(g) && g.outChannels % 4 == 0
+    }
+
+    /// Whether the input gradient of `g` runs the direct kernel: a stride-1 3x3 convolution's input
+    /// gradient is the same convolution with channels swapped and taps rotated 180 degrees.
+    public static func appliesToInputGradient(_ g: Conv2dGeometry) -> Bool {
+        lowering == .automatic && cpuSupported && is3x3Pad1(g) && g.strideH == 1 && g.inChannels % 4 == 0
+    }
+
+    private static func is3x3Pad1(_ g: Conv2dGeometry) -> Bool {
+        g.kernelH == 3 && g.kernelW == 3 && g.padH == 1 && g.padW == 1 && g.strideH == g.strideW
+            && (g.strideH == 1 || g.strideH == 2)
+    }
+
+    /// y = conv(x, weight) for a geometry where `applies(to:)` holds. `y` is fully overwritten.
+    public static func forward(
+        x: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>, geometry g: Conv2dGeometry,
+        y: UnsafeMutablePointer<Float>, workspace: Workspace
+    ) {
+        run(input: x, inChannels: g.inChannels, inH: g.inH, inW: g.inW, stride: g.strideH, batch: batch,
+            weight: weight, outChannels: g.outChannels, transposeFlip: false,
+            output: y, outPlane: g.outPlane, workspace: workspace)
+    }
+
+    /// dInput = conv(dOutput, rot180(weightᵀ)) for a stride-1 geometry where
+    /// `appliesToInputGradient` holds. `dInput` is fully overwritten.
+    public static func inputGradient(
+        dOutput: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>, geometry g: Conv2dGeometry,
+        dInput: UnsafeMutablePointer<Float>, workspace: Workspace
+    ) {
+        run(input: dOutput, inChannels: g.outChannels, inH: g.outH, inW: g.outW, stride: 1, batch: batch,
+            weight: weight, outChannels: g.inChannels, transposeFlip: true,
+            output: dInput, outPlane: g.inPlane, workspace: workspace)
+    }
+
+    private static func run(
+        input: UnsafePointer<Float>, inChannels c: Int, inH: Int, inW: Int, stride: Int, batch: Int,
+        weight: UnsafePointer<Float>, outChannels o: Int, transposeFlip: Bool,
+        output: UnsafeMutablePointer<Float>, outPlane: Int, workspace: Workspace
+    ) {
+        let scratchFloats = thaw_conv3x3_scratch_floats(Int32(c), Int32(inH), Int32(inW), Int32(stride))
+        let workers = Parallel.workers(for: batch)
+        // Slot 0: the packed weights; then one scratch per worker.
+        let slots = workspace.floats(max(scratchFloats, o * c * 9), slots: workers + 1)
+        thaw_conv3x3_pack(weight, Int32(transposeFlip ? c : o), Int32(transposeFlip ? o : c),
+                          transposeFlip ? 1 : 0, slots[0])
+        let (inP, outP, packed) = (UnsafeSendableBox(input), UnsafeSendableBox(output), UnsafeSendableBox(slots[0]))
+        let scratch = slots.dropFirst().map(UnsafeSendableBox.init)
+        let inPlane = inH * inW
+        Parallel.forEachWorker(batch) { w, images in
+            for n in images {
+                thaw_conv3x3_image(inP.value + n * inPlane, batch * inPlane, Int32(c), Int32(inH), Int32(inW),
+                                   Int32(stride), packed.value, Int32(o), outP.value + n * outPlane,
+                                   batch * outPlane, scratch[w].value)
+            }
+        }
+    }
+}

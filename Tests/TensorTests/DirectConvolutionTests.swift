@@ -1,0 +1,96 @@
+import Tensor
+import Testing
+
+/// The direct 3x3 kernel against the naive reference and against im2col + sgemm, on the shapes
+/// whose edges it handles specially: odd and tiny planes (partial tiles, masked stores), stride 2
+/// on odd sizes (the last polyphase row/column is padding), one input channel, many channels.
+@Suite struct DirectConvolutionTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var n, c, o, h, w, s: Int
+        var description: String { "n\(n) c\(c)→\(o) \(h)x\(w) s\(s)" }
+    }
+
+    static let cases: [Case] = [
+        Case(n: 3, c: 1, o: 16, h: 28, w: 28, s: 1),
+        Case(n: 2, c: 16, o: 16, h: 28, w: 28, s: 1),
+        Case(n: 2, c: 16, o: 32, h: 28, w: 28, s: 2),
+        Case(n: 2, c: 64, o: 64, h: 7, w: 7, s: 1),
+        Case(n: 3, c: 32, o: 64, h: 14, w: 14, s: 2),
+        Case(n: 2, c: 5, o: 8, h: 7, w: 9, s: 2),
+        Case(n: 4, c: 4, o: 4, h: 1, w: 1, s: 1),
+        Case(n: 2, c: 8, o: 12, h: 3, w: 5, s: 1),
+        Case(n: 2, c: 3, o: 4, h: 2, w: 3, s: 2),
+        Case(n: 1, c: 4, o: 8, h: 17, w: 5, s: 1),
+    ]
+
+    static func random(_ shape: [Int], _ g: inout SeededGenerator) -> Tensor {
+        var t = Tensor.zeros(shape)
+        for i in 0..<t.count { t.storage[i] = g.uniform(-1, 1) }
+        return t
+    }
+
+    @Test(arguments: cases, [1, 2])
+    func forwardAndInputGradientMatchReference(_ t: Case, threads: Int) {
+        let geo = Conv2dGeometry(inChannels: t.c, outChannels: t.o, kernel: 3, stride: t.s, padding: 1, inH: t.h, inW: t.w)
+        #expect(DirectConvolution.applies(to: geo) == DirectConvolution.cpuSupported)
+        #expect(DirectConvolution.appliesToInputGradient(geo) == (DirectConvolution.cpuSupported && t.s == 1 && t.c % 4 == 0))
+        var g = SeededGenerator(seed: UInt64(t.c * 31 + t.h))
+        let x = Self.random([t.n, t.c, t.h, t.w], &g), w = Self.random([t.o, t.c, 3, 3], &g)
+        let dy = Self.random([t.n, t.o, geo.outH, geo.outW], &g)
+        let (xc, dyc) = (Layout.toChannelMajor(x), Layout.toChannelMajor(dy))
+        let ref = ReferenceKernels.convForward(x: x, weight: w, bias: nil, geometry: geo)
+        let refBack = ReferenceKernels.convBackward(x: x, weight: w, dOutput: dy, geometry: geo)
+        let tol: Float = 1e-4 * Float(max(1, t.c / 8))
+        Parallel.$taskThreads.withValue(threads) {
+            // Garbage in the outputs first: the kernel must overwrite every element.
+            var y = Tensor(shape: [t.o, t.n, geo.outH, geo.outW], repeating: .nan)
+            let ws = Workspace()
+            xc.withPointer { xp in w.withPointer { wp in y.withMutablePointer { yp in
+                ConvolutionKernels.forward(x: xp, batch: t.n, weight: wp, bias: nil, geometry: geo, y: yp, workspace: ws)
+            } } }
+            #expect(Layout.toBatchMajor(y).isClose(to: ref, rtol: tol, atol: tol), "forward \(t)")
+
+            var dX = Tensor(shape: xc.shape, repeating: .nan), dW = Tensor.zeros(w.shape)
+            xc.withPointer { xp in dyc.withPointer { dyp in w.withPointer { wp in
+                dW.withMutablePointer { dwp in dX.withMutablePointer { dxp in
+                    ConvolutionKernels.backward(x: xp, dOutput: dyp, batch: t.n, weight: wp, geometry: geo,
+                                                dWeight: dwp, dBias: nil, dInput: dxp, workspace: ws)
+                } }
+            } } }
+            #expect(Layout.toBatchMajor(dX).isClose(to: refBack.dInput, rtol: tol, atol: tol), "dInput \(t)")
+            #expect(dW.isClose(to: refBack.dWeight, rtol: tol, atol: tol), "dWeight \(t)")
+        }
+    }
+
+    @Test func outputDoesNotDependOnTheThreadCount() {
+        let geo = Conv2dGeometry(inChannels: 16, outChannels: 32, kernel: 3, stride: 2, padding: 1, inH: 28, inW: 28)
+        var g = SeededGenerator(seed: 11)
+        let x = Layout.toChannelMajor(Self.random([5, 16, 28, 28], &g)), w = Self.random([32, 16, 3, 3], &g)
+        let outputs = [1, 2, 3].map { threads in
+            Parallel.$taskThreads.withValue(threads) {
+                Tensor(shape: [32, 5, 14, 14]) { yp in
+                    x.withPointer { xp in w.withPointer { wp in
+                        ConvolutionKernels.forward(x: xp, batch: 5, weight: wp, bias: nil, geometry: geo, y: yp, workspace: Workspace())
+                    } }
+                }
+            }
+        }
+        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
+    }
+
+    @Test func otherGeometriesKeepIm2col() {
+        let shapes = [
+            Conv2dGeometry(inChannels: 4, outChannels: 6, kernel: 3, stride: 1, padding: 1, inH: 8, inW: 8),  // O % 4
+            Conv2dGeometry(inChannels: 4, outChannels: 8, kernel: 3, stride: 1, padding: 0, inH: 8, inW: 8),  // no padding
+            Conv2dGeometry(inChannels: 4, outChannels: 8, kernel: 5, stride: 1, padding: 2, inH: 8, inW: 8),  // 5x5
+            Conv2dGeometry(inChannels: 4, outChannels: 8, kernel: 3, stride: 3, padding: 1, inH: 9, inW: 9),  // stride 3
+        ]
+        for geo in shapes { #expect(!DirectConvolution.applies(to: geo), "\(geo)") }
+        let strided = Conv2dGeometry(inChannels: 8, outChannels: 8, kernel: 3, stride: 2, padding: 1, inH: 8, inW: 8)
+        #expect(!DirectConvolution.appliesToInputGradient(strided))
+        let geo = Conv2dGeometry(inChannels: 8, outChannels: 8, kernel: 3, stride: 1, padding: 1, inH: 8, inW: 8)
+        DirectConvolution.$lowering.withValue(.im2col) {
+            #expect(!DirectConvolution.applies(to: geo) && !DirectConvolution.appliesToInputGradient(geo))
+        }
+    }
+}
