@@ -7,16 +7,21 @@
 #define THAW_AVX2 __attribute__((target("avx2,fma")))
 #endif
 
-enum { TILE_VECTORS = 2, LANES = 8, TILE = TILE_VECTORS * LANES, ROWS = 4 };
+/// AVX2 tiles: 4 output channels x 16 (or 8) positions. AVX-512 tiles: 8 output channels x 32, 16
+/// or 8 positions. SLACK covers the widest tile's reads past a plane's last position.
+enum { LANES = 8, TILE = 16, ROWS = 4, ROWS512 = 8, TILE512 = 32, SLACK = 32 };
 
-int thaw_conv3x3_supported(void) {
+int thaw_conv3x3_isa(void) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return 0;
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") ? 2 : 1;
 #else
     return 0;
 #endif
 }
+
+int thaw_conv3x3_rows(int isa) { return isa == 2 ? ROWS512 : ROWS; }
 
 /// The padded planes of one input channel: `planes` planes of `length` floats, each with `lead`
 /// zeros before output position 0 (so the taps one row up / one column left stay inside) and a
@@ -33,7 +38,7 @@ static layout make_layout(int in_h, int in_w, int stride) {
     l.out_w = (in_w - 1) / stride + 1;
     l.planes = stride == 1 ? 3 : 6;
     l.lead = l.out_w + 1;
-    l.length = l.lead + (long)l.out_h * l.out_w + l.out_w + 1 + TILE;
+    l.length = l.lead + (long)l.out_h * l.out_w + l.out_w + 1 + SLACK;
     for (int dy = 0; dy < 3; dy++) {
         for (int dx = 0; dx < 3; dx++) {
             int plane, oy, ox;
@@ -59,15 +64,15 @@ long thaw_conv3x3_scratch_floats(int in_channels, int in_h, int in_w, int stride
 }
 
 void thaw_conv3x3_pack(const float *weight, int out_channels, int in_channels, int transpose_flip,
-                       float *packed) {
-    // Kernel layout: [o / 4][c][tap][o % 4], so a tile's 4 weights per (c, tap) are adjacent.
+                       int rows, float *packed) {
+    // Kernel layout: [o / rows][c][tap][o % rows], so a tile's weights per (c, tap) are adjacent.
     int ko = transpose_flip ? in_channels : out_channels, kc = transpose_flip ? out_channels : in_channels;
     for (int o = 0; o < ko; o++) {
         for (int c = 0; c < kc; c++) {
             for (int t = 0; t < 9; t++) {
                 float v = transpose_flip ? weight[((long)c * in_channels + o) * 9 + (8 - t)]
                                          : weight[((long)o * in_channels + c) * 9 + t];
-                packed[(((long)(o / ROWS) * kc + c) * 9 + t) * ROWS + o % ROWS] = v;
+                packed[(((long)(o / rows) * kc + c) * 9 + t) * rows + o % rows] = v;
             }
         }
     }
@@ -192,14 +197,9 @@ THAW_AVX2 static void tile_narrow(const float *in, long channel_floats, const ta
     store_row(y, a0, valid); store_row(y + ys, a1, valid); store_row(y + 2 * ys, a2, valid); store_row(y + 3 * ys, a3, valid);
 }
 
-THAW_AVX2 static void compute(const float *scratch, const layout *l, int in_channels, const float *packed,
-                              int out_channels, float *y, long y_channel_stride) {
+THAW_AVX2 static void compute_avx2(const float *scratch, const layout *l, const taps *tp, int in_channels,
+                                   const float *packed, int out_channels, float *y, long y_channel_stride) {
     const long positions = (long)l->out_h * l->out_w, channel_floats = (long)l->planes * l->length;
-    taps tp;
-    for (int i = 0; i < 3; i++) {
-        tp.row[i] = l->tap_offset[i * 3] - l->tap_offset[0];
-        tp.col[i] = l->tap_offset[i];
-    }
     // Position tiles outside, output channels inside: a tile's input rows stay in L1 while every
     // block of 4 output channels reads them (the weights, <= 37 KiB for 64x64, stay in L2).
     const long wblock = (long)in_channels * 9 * ROWS, yblock = (long)ROWS * y_channel_stride;
@@ -208,28 +208,145 @@ THAW_AVX2 static void compute(const float *scratch, const layout *l, int in_chan
     for (; positions - p > LANES; p += TILE) {
         long left = positions - p;
         for (int ob = 0; ob < out_channels / ROWS; ob++)
-            tile_wide(scratch, channel_floats, &tp, in_channels, packed + ob * wblock, y + ob * yblock,
+            tile_wide(scratch, channel_floats, tp, in_channels, packed + ob * wblock, y + ob * yblock,
                       y_channel_stride, p, left < TILE ? (int)left : TILE);
     }
     for (; p < positions; p += LANES) {
         long left = positions - p;
         for (int ob = 0; ob < out_channels / ROWS; ob++)
-            tile_narrow(scratch, channel_floats, &tp, in_channels, packed + ob * wblock, y + ob * yblock,
+            tile_narrow(scratch, channel_floats, tp, in_channels, packed + ob * wblock, y + ob * yblock,
                         y_channel_stride, p, left < LANES ? (int)left : LANES);
     }
+}
+
+
+#define THAW_AVX512 __attribute__((target("avx2,fma,avx512f,avx512vl")))
+
+THAW_AVX512 static inline __mmask16 first_lanes(int valid) {
+    return valid >= 16 ? (__mmask16)0xFFFF : valid <= 0 ? (__mmask16)0 : (__mmask16)((1u << valid) - 1);
+}
+
+#define Z_LOAD2(P) z0 = _mm512_loadu_ps(P); z1 = _mm512_loadu_ps((P) + 16);
+#define Z_ROW2(R, W)                                                                 \
+    zb = _mm512_set1_ps(*(W));                                                       \
+    a##R##0 = _mm512_fmadd_ps(zb, z0, a##R##0);                                      \
+    a##R##1 = _mm512_fmadd_ps(zb, z1, a##R##1);
+#define Z_TAP2(P, T) Z_LOAD2(P) Z_ROW2(0, w + (T) * 8) Z_ROW2(1, w + (T) * 8 + 1) Z_ROW2(2, w + (T) * 8 + 2) \
+    Z_ROW2(3, w + (T) * 8 + 3) Z_ROW2(4, w + (T) * 8 + 4) Z_ROW2(5, w + (T) * 8 + 5) Z_ROW2(6, w + (T) * 8 + 6) \
+    Z_ROW2(7, w + (T) * 8 + 7)
+
+/// 8 output channels x 32 positions from `p`: 16 accumulators of AVX-512's 32 registers.
+THAW_AVX512 static void tile512_wide(const float *in, long channel_floats, const taps *tp, int channels,
+                                     const float *w, float *y, long ys, long p, int valid) {
+    __m512 a00 = _mm512_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+    __m512 a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
+    __m512 z0, z1, zb;
+    const long r0 = tp->row[0], r1 = tp->row[1], r2 = tp->row[2];
+    const float *c0 = in + p + tp->col[0], *c1 = in + p + tp->col[1], *c2 = in + p + tp->col[2];
+    for (int c = 0; c < channels; c++) {
+        Z_TAP2(c0 + r0, 0) Z_TAP2(c1 + r0, 1) Z_TAP2(c2 + r0, 2)
+        Z_TAP2(c0 + r1, 3) Z_TAP2(c1 + r1, 4) Z_TAP2(c2 + r1, 5)
+        Z_TAP2(c0 + r2, 6) Z_TAP2(c1 + r2, 7) Z_TAP2(c2 + r2, 8)
+        c0 += channel_floats; c1 += channel_floats; c2 += channel_floats; w += 9 * ROWS512;
+    }
+    const __mmask16 m0 = first_lanes(valid), m1 = first_lanes(valid - 16);
+    y += p;
+#define Z_STORE2(R) _mm512_mask_storeu_ps(y, m0, a##R##0); _mm512_mask_storeu_ps(y + 16, m1, a##R##1); y += ys;
+    Z_STORE2(0) Z_STORE2(1) Z_STORE2(2) Z_STORE2(3) Z_STORE2(4) Z_STORE2(5) Z_STORE2(6) Z_STORE2(7)
+#undef Z_STORE2
+}
+
+#define Z_ROW1(R, W) a##R = _mm512_fmadd_ps(_mm512_set1_ps(*(W)), z0, a##R);
+#define Z_TAP1(P, T) z0 = _mm512_loadu_ps(P); Z_ROW1(0, w + (T) * 8) Z_ROW1(1, w + (T) * 8 + 1) \
+    Z_ROW1(2, w + (T) * 8 + 2) Z_ROW1(3, w + (T) * 8 + 3) Z_ROW1(4, w + (T) * 8 + 4) Z_ROW1(5, w + (T) * 8 + 5) \
+    Z_ROW1(6, w + (T) * 8 + 6) Z_ROW1(7, w + (T) * 8 + 7)
+
+/// 8 output channels x 16 positions.
+THAW_AVX512 static void tile512_mid(const float *in, long channel_floats, const taps *tp, int channels,
+                                    const float *w, float *y, long ys, long p, int valid) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, z0;
+    const long r0 = tp->row[0], r1 = tp->row[1], r2 = tp->row[2];
+    const float *c0 = in + p + tp->col[0], *c1 = in + p + tp->col[1], *c2 = in + p + tp->col[2];
+    for (int c = 0; c < channels; c++) {
+        Z_TAP1(c0 + r0, 0) Z_TAP1(c1 + r0, 1) Z_TAP1(c2 + r0, 2)
+        Z_TAP1(c0 + r1, 3) Z_TAP1(c1 + r1, 4) Z_TAP1(c2 + r1, 5)
+        Z_TAP1(c0 + r2, 6) Z_TAP1(c1 + r2, 7) Z_TAP1(c2 + r2, 8)
+        c0 += channel_floats; c1 += channel_floats; c2 += channel_floats; w += 9 * ROWS512;
+    }
+    const __mmask16 m = first_lanes(valid);
+    y += p;
+    _mm512_mask_storeu_ps(y, m, a0); _mm512_mask_storeu_ps(y + ys, m, a1);
+    _mm512_mask_storeu_ps(y + 2 * ys, m, a2); _mm512_mask_storeu_ps(y + 3 * ys, m, a3);
+    _mm512_mask_storeu_ps(y + 4 * ys, m, a4); _mm512_mask_storeu_ps(y + 5 * ys, m, a5);
+    _mm512_mask_storeu_ps(y + 6 * ys, m, a6); _mm512_mask_storeu_ps(y + 7 * ys, m, a7);
+}
+
+#define Y_ROW1(R, W) a##R = _mm256_fmadd_ps(_mm256_broadcast_ss(W), x0, a##R);
+#define Y_TAP1(P, T) x0 = _mm256_loadu_ps(P); Y_ROW1(0, w + (T) * 8) Y_ROW1(1, w + (T) * 8 + 1) \
+    Y_ROW1(2, w + (T) * 8 + 2) Y_ROW1(3, w + (T) * 8 + 3) Y_ROW1(4, w + (T) * 8 + 4) Y_ROW1(5, w + (T) * 8 + 5) \
+    Y_ROW1(6, w + (T) * 8 + 6) Y_ROW1(7, w + (T) * 8 + 7)
+
+/// 8 output channels x 8 positions: the last few positions of a plane.
+THAW_AVX512 static void tile512_narrow(const float *in, long channel_floats, const taps *tp, int channels,
+                                       const float *w, float *y, long ys, long p, int valid) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, x0;
+    const long r0 = tp->row[0], r1 = tp->row[1], r2 = tp->row[2];
+    const float *c0 = in + p + tp->col[0], *c1 = in + p + tp->col[1], *c2 = in + p + tp->col[2];
+    for (int c = 0; c < channels; c++) {
+        Y_TAP1(c0 + r0, 0) Y_TAP1(c1 + r0, 1) Y_TAP1(c2 + r0, 2)
+        Y_TAP1(c0 + r1, 3) Y_TAP1(c1 + r1, 4) Y_TAP1(c2 + r1, 5)
+        Y_TAP1(c0 + r2, 6) Y_TAP1(c1 + r2, 7) Y_TAP1(c2 + r2, 8)
+        c0 += channel_floats; c1 += channel_floats; c2 += channel_floats; w += 9 * ROWS512;
+    }
+    const __mmask8 m = (__mmask8)first_lanes(valid < 8 ? valid : 8);
+    y += p;
+    _mm256_mask_storeu_ps(y, m, a0); _mm256_mask_storeu_ps(y + ys, m, a1);
+    _mm256_mask_storeu_ps(y + 2 * ys, m, a2); _mm256_mask_storeu_ps(y + 3 * ys, m, a3);
+    _mm256_mask_storeu_ps(y + 4 * ys, m, a4); _mm256_mask_storeu_ps(y + 5 * ys, m, a5);
+    _mm256_mask_storeu_ps(y + 6 * ys, m, a6); _mm256_mask_storeu_ps(y + 7 * ys, m, a7);
+}
+
+THAW_AVX512 static void compute_avx512(const float *scratch, const layout *l, const taps *tp, int in_channels,
+                                       const float *packed, int out_channels, float *y, long y_channel_stride) {
+    const long positions = (long)l->out_h * l->out_w, channel_floats = (long)l->planes * l->length;
+    const long wblock = (long)in_channels * 9 * ROWS512, yblock = (long)ROWS512 * y_channel_stride;
+    const int blocks = out_channels / ROWS512;
+    long p = 0;
+    // 32-position tiles, then 16, then one 8-position tile for what is left (a 7x7 plane computes
+    // 56 positions, not 64).
+    for (; positions - p >= TILE512; p += TILE512)
+        for (int ob = 0; ob < blocks; ob++)
+            tile512_wide(scratch, channel_floats, tp, in_channels, packed + ob * wblock, y + ob * yblock,
+                         y_channel_stride, p, TILE512);
+    for (; positions - p > LANES; p += 16)
+        for (int ob = 0; ob < blocks; ob++)
+            tile512_mid(scratch, channel_floats, tp, in_channels, packed + ob * wblock, y + ob * yblock,
+                        y_channel_stride, p, (int)(positions - p));
+    if (p < positions)
+        for (int ob = 0; ob < blocks; ob++)
+            tile512_narrow(scratch, channel_floats, tp, in_channels, packed + ob * wblock, y + ob * yblock,
+                           y_channel_stride, p, (int)(positions - p));
 }
 
 #endif
 
 void thaw_conv3x3_image(const float *x, long x_channel_stride, int in_channels, int in_h, int in_w,
                         int stride, const float *packed, int out_channels, float *y,
-                        long y_channel_stride, float *scratch) {
+                        long y_channel_stride, int isa, float *scratch) {
 #if defined(__x86_64__)
     layout l = make_layout(in_h, in_w, stride);
     fill_planes(x, x_channel_stride, in_channels, in_h, in_w, stride, &l, scratch);
-    compute(scratch, &l, in_channels, packed, out_channels, y, y_channel_stride);
+    taps tp;
+    for (int i = 0; i < 3; i++) {
+        tp.row[i] = l.tap_offset[i * 3] - l.tap_offset[0];
+        tp.col[i] = l.tap_offset[i];
+    }
+    if (isa == 2)
+        compute_avx512(scratch, &l, &tp, in_channels, packed, out_channels, y, y_channel_stride);
+    else
+        compute_avx2(scratch, &l, &tp, in_channels, packed, out_channels, y, y_channel_stride);
 #else
     (void)x; (void)x_channel_stride; (void)in_channels; (void)in_h; (void)in_w; (void)stride;
-    (void)packed; (void)out_channels; (void)y; (void)y_channel_stride; (void)scratch;
+    (void)packed; (void)out_channels; (void)y; (void)y_channel_stride; (void)isa; (void)scratch;
 #endif
 }

@@ -1,7 +1,7 @@
 import CConvKernels
 
 /// The direct 3x3 convolution (padding 1, stride 1 or 2) that replaces im2col + sgemm where the
-/// CPU has AVX2 and FMA: it reads each input plane once instead of writing and re-packing a
+/// CPU has AVX2 and FMA (AVX-512 kernels where it has those too): it reads each input plane once instead of writing and re-packing a
 /// 9x column matrix, which on thin layers cost as much as the multiply-adds (see docs/benchmarks.md).
 /// Images are split between workers; each output element has one writer and a summation order that
 /// does not depend on the split.
@@ -10,6 +10,8 @@ public enum DirectConvolution {
     public enum Lowering: Sendable {
         /// The direct kernel where it applies and the CPU supports it, else im2col + sgemm.
         case automatic
+        /// As `automatic`, but never the AVX-512 kernels (so tests cover the AVX2 ones everywhere).
+        case avx2
         /// Always im2col + sgemm (the reference the direct kernel is tested and benchmarked against).
         case im2col
     }
@@ -17,18 +19,33 @@ public enum DirectConvolution {
     /// Set per task (`DirectConvolution.$lowering.withValue(.im2col) { ... }`) by tests and benchmarks.
     @TaskLocal public static var lowering: Lowering = .automatic
 
-    /// Whether this CPU runs the kernel (AVX2 and FMA).
-    public static let cpuSupported = thaw_conv3x3_supported() != 0
+    /// The best kernel level this CPU runs: 2 = AVX-512, 1 = AVX2 + FMA, 0 = none.
+    public static let cpuLevel = Int(thaw_conv3x3_isa())
 
-    /// Whether the forward pass of `g` (and, for stride 1, its input gradient) runs the direct kernel.
+    /// Whether this CPU runs the kernel at all (AVX2 and FMA).
+    public static var cpuSupported: Bool { cpuLevel > 0 }
+
+    /// The kernel level for a convolution with `outputs` output channels under the current lowering
+    /// (each level tiles a fixed number of output channels); 0 = use im2col.
+    static func level(outputs: Int) -> Int {
+        let allowed = switch lowering {
+        case .automatic: cpuLevel
+        case .avx2: min(cpuLevel, 1)
+        case .im2col: 0
+        }
+        for l in stride(from: allowed, to: 0, by: -1) where outputs % Int(thaw_conv3x3_rows(Int32(l))) == 0 { return l }
+        return 0
+    }
+
+    /// Whether the forward pass of `g` runs the direct kernel.
     public static func applies(to g: Conv2dGeometry) -> Bool {
-        lowering == .automatic && cpuSupported && is3x3Pad1(g) && g.outChannels % 4 == 0
+        is3x3Pad1(g) && level(outputs: g.outChannels) > 0
     }
 
     /// Whether the input gradient of `g` runs the direct kernel: a stride-1 3x3 convolution's input
     /// gradient is the same convolution with channels swapped and taps rotated 180 degrees.
     public static func appliesToInputGradient(_ g: Conv2dGeometry) -> Bool {
-        lowering == .automatic && cpuSupported && is3x3Pad1(g) && g.strideH == 1 && g.inChannels % 4 == 0
+        is3x3Pad1(g) && g.strideH == 1 && level(outputs: g.inChannels) > 0
     }
 
     private static func is3x3Pad1(_ g: Conv2dGeometry) -> Bool {
@@ -62,12 +79,13 @@ public enum DirectConvolution {
         weight: UnsafePointer<Float>, outChannels o: Int, transposeFlip: Bool,
         output: UnsafeMutablePointer<Float>, outPlane: Int, workspace: Workspace
     ) {
+        let isa = Int32(level(outputs: o))
         let scratchFloats = thaw_conv3x3_scratch_floats(Int32(c), Int32(inH), Int32(inW), Int32(stride))
         let workers = Parallel.workers(for: batch)
         // Slot 0: the packed weights; then one scratch per worker.
         let slots = workspace.floats(max(scratchFloats, o * c * 9), slots: workers + 1)
         thaw_conv3x3_pack(weight, Int32(transposeFlip ? c : o), Int32(transposeFlip ? o : c),
-                          transposeFlip ? 1 : 0, slots[0])
+                          transposeFlip ? 1 : 0, thaw_conv3x3_rows(isa), slots[0])
         let (inP, outP, packed) = (UnsafeSendableBox(input), UnsafeSendableBox(output), UnsafeSendableBox(slots[0]))
         let scratch = slots.dropFirst().map(UnsafeSendableBox.init)
         let inPlane = inH * inW
@@ -75,7 +93,7 @@ public enum DirectConvolution {
             for n in images {
                 thaw_conv3x3_image(inP.value + n * inPlane, batch * inPlane, Int32(c), Int32(inH), Int32(inW),
                                    Int32(stride), packed.value, Int32(o), outP.value + n * outPlane,
-                                   batch * outPlane, scratch[w].value)
+                                   batch * outPlane, isa, scratch[w].value)
             }
         }
     }

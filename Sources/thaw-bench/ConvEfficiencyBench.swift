@@ -3,8 +3,9 @@ import Foundation
 import NN
 import Tensor
 
-/// Forward convolution of an architecture's 3x3 layers (im2col + sgemm through the engine's
-/// kernels) against the plain sgemm ceiling measured in the same process with the same OpenBLAS.
+/// Forward convolution of an architecture's 3x3 layers through the engine's kernels, once per
+/// lowering this CPU has (the direct kernel at its best level, the AVX2 direct kernel, im2col +
+/// sgemm), against the plain sgemm ceiling measured in the same process with the same OpenBLAS.
 struct ConvEfficiencyBench {
     let arch: String, threads: Int, batch: Int
 
@@ -43,6 +44,15 @@ struct ConvEfficiencyBench {
             print(BenchJSON.line([("kind", .string("sgemm")), ("shape", .string("square\(s)")), ("threads", .int(threads)),
                                   ("gflops", .double(gf))]))
         }
+        var lowerings: [(String, DirectConvolution.Lowering)] = [("im2col", .im2col)]
+        if DirectConvolution.cpuLevel >= 1 { lowerings.insert(("direct-avx2", .avx2), at: 0) }
+        if DirectConvolution.cpuLevel >= 2 { lowerings.insert(("direct-avx512", .automatic), at: 0) }
+        for (name, lowering) in lowerings {
+            try DirectConvolution.$lowering.withValue(lowering) { try run(lowering: name, ceiling: ceiling) }
+        }
+    }
+
+    func run(lowering: String, ceiling: Double) throws {
         let model = try Model(architecture: arch)
         var seen = Set<String>()
         var total = (flops: 0.0, seconds: 0.0)
@@ -72,14 +82,14 @@ struct ConvEfficiencyBench {
             total.flops += flops
             total.seconds += flops / (gf * 1e9)
             if seen.insert(key).inserted {
-                print(BenchJSON.line([("kind", .string("conv_forward")), ("arch", .string(arch)), ("layer", .string(conv.name)),
+                print(BenchJSON.line([("kind", .string("conv_forward")), ("arch", .string(arch)), ("layer", .string(conv.name)), ("lowering", .string(lowering)),
                                       ("cin", .int(conv.inChannels)), ("cout", .int(conv.outChannels)), ("hw", .int(shape[1])),
                                       ("stride", .int(conv.stride)), ("batch", .int(batch)), ("threads", .int(threads)),
                                       ("gflops", .double(gf)), ("pct_of_sgemm", .double(100 * gf / ceiling))]))
             }
         }
         let agg = total.flops / total.seconds / 1e9
-        print(BenchJSON.line([("kind", .string("conv_forward_total")), ("arch", .string(arch)), ("batch", .int(batch)),
+        print(BenchJSON.line([("kind", .string("conv_forward_total")), ("arch", .string(arch)), ("lowering", .string(lowering)), ("batch", .int(batch)),
                               ("threads", .int(threads)), ("gflops", .double(agg)), ("sgemm_gflops", .double(ceiling)),
                               ("pct_of_sgemm", .double(100 * agg / ceiling))]))
     }

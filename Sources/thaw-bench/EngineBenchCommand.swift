@@ -21,10 +21,18 @@ struct EngineBenchCommand: ParsableCommand {
     @Option var seed: UInt64 = 0
     @Option(help: "directory of the Fashion-MNIST IDX .gz files") var data = IDXImages.defaultDirectory
     @Flag(help: "leave glibc malloc at its defaults") var noAllocatorTuning = false
+    @Option(help: "convolution lowering: automatic (direct 3x3 kernel where it applies) | avx2 (never AVX-512) | im2col")
+    var lowering = "automatic"
 
     func run() throws {
         Parallel.threads = threads
         if !noAllocatorTuning { Allocator.keepLargeBlocks() }
+        let lowerings: [String: DirectConvolution.Lowering] = ["automatic": .automatic, "avx2": .avx2, "im2col": .im2col]
+        guard let chosen = lowerings[lowering] else { throw ValidationError("unknown lowering '\(lowering)'") }
+        try DirectConvolution.$lowering.withValue(chosen) { try measure() }
+    }
+
+    func measure() throws {
         if mode == "conv" {
             try ConvEfficiencyBench(arch: arch, threads: threads, batch: batch).run()
             return
@@ -83,7 +91,7 @@ struct EngineBenchCommand: ParsableCommand {
         rates.sort()
         let med = rates[rates.count / 2]
         return BenchJSON.line([
-            ("kind", .string("throughput")), ("engine", .string("thaw")), ("arch", .string(arch)), ("mode", .string(mode)),
+            ("kind", .string("throughput")), ("engine", .string("thaw")), ("arch", .string(arch)), ("mode", .string(mode)), ("lowering", .string(lowering)),
             ("threads", .int(threads)), ("batch", .int(batch)), ("img_s", .double(med)),
             ("img_s_min", .double(rates.first!)), ("img_s_max", .double(rates.last!)),
             ("step_ms_median", .double(1000 * Double(batch) / med)), ("windows", .int(windows)),

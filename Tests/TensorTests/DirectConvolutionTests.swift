@@ -29,8 +29,16 @@ import Testing
         return t
     }
 
-    @Test(arguments: cases, [1, 2])
-    func forwardAndInputGradientMatchReference(_ t: Case, threads: Int) {
+    /// Every kernel level this CPU has: AVX-512 (tiles of 8 output channels, falling back to AVX2 for
+    /// 4 and 12) and AVX2 alone.
+    @Test(arguments: cases, [DirectConvolution.Lowering.automatic, .avx2])
+    func forwardAndInputGradientMatchReference(_ t: Case, lowering: DirectConvolution.Lowering) {
+        DirectConvolution.$lowering.withValue(lowering) {
+            for threads in [1, 2] { check(t, threads: threads) }
+        }
+    }
+
+    func check(_ t: Case, threads: Int) {
         let geo = Conv2dGeometry(inChannels: t.c, outChannels: t.o, kernel: 3, stride: t.s, padding: 1, inH: t.h, inW: t.w)
         #expect(DirectConvolution.applies(to: geo) == DirectConvolution.cpuSupported)
         #expect(DirectConvolution.appliesToInputGradient(geo) == (DirectConvolution.cpuSupported && t.s == 1 && t.c % 4 == 0))

@@ -7,12 +7,16 @@
 /// layers (16-64 channels, 7x7-28x28 planes) that copying costs as much as the multiply-adds. This
 /// kernel reads the image directly: each input channel plane is copied once into 3 (stride 1) or 6
 /// (stride 2) zero-padded planes laid out so that every one of the 9 taps is a constant offset from
-/// the output position, then tiles of 4 output channels x 24 output positions accumulate in
-/// registers. Each output element has one writer and a fixed summation order (channel, then tap):
+/// the output position, then tiles of output channels x positions accumulate in registers. Each
+/// output element has one writer and a fixed summation order (channel, then tap):
 /// results do not depend on how images are split between threads.
 
-/// 1 when this CPU has AVX2 and FMA (the kernels must not be called otherwise).
-int thaw_conv3x3_supported(void);
+/// The best kernel this CPU runs: 2 = AVX-512 (tiles of 8 output channels), 1 = AVX2 + FMA (tiles
+/// of 4), 0 = none (the kernels must not be called).
+int thaw_conv3x3_isa(void);
+
+/// Output channels per tile for an ISA level; the kernel's output channels must be a multiple.
+int thaw_conv3x3_rows(int isa);
 
 /// Floats of per-thread scratch `thaw_conv3x3_image` needs for one image.
 long thaw_conv3x3_scratch_floats(int in_channels, int in_h, int in_w, int stride);
@@ -20,17 +24,18 @@ long thaw_conv3x3_scratch_floats(int in_channels, int in_h, int in_w, int stride
 /// Repacks OIHW weights (out_channels, in_channels, 3, 3) into the kernel's layout.
 /// `transpose_flip` = 1 packs the weights of the transposed convolution instead (the input gradient
 /// of a stride-1 convolution: in and out channels swapped, taps rotated by 180 degrees).
-/// `packed` holds out_channels * in_channels * 9 floats; the kernel's output channels must be a
-/// multiple of 4.
+/// `packed` holds out_channels * in_channels * 9 floats; `rows` = `thaw_conv3x3_rows(isa)` of the
+/// call that will use them.
 void thaw_conv3x3_pack(const float *weight, int out_channels, int in_channels, int transpose_flip,
-                       float *packed);
+                       int rows, float *packed);
 
 /// y = conv3x3(x) for one image. `x` points at channel 0 of the image, channel planes
 /// `x_channel_stride` floats apart (N*H*W in the engine's C,N,H,W layout); `y` likewise with
-/// `y_channel_stride`. `packed` comes from `thaw_conv3x3_pack` with this call's channel counts
-/// (`out_channels` a multiple of 4). Output is (H-1)/stride+1 by (W-1)/stride+1, fully overwritten.
+/// `y_channel_stride`. `packed` comes from `thaw_conv3x3_pack` with this call's channel counts and
+/// `isa`'s rows (`out_channels` a multiple of them; `isa` at most `thaw_conv3x3_isa()`).
+/// Output is (H-1)/stride+1 by (W-1)/stride+1, fully overwritten.
 void thaw_conv3x3_image(const float *x, long x_channel_stride, int in_channels, int in_h, int in_w,
                         int stride, const float *packed, int out_channels, float *y,
-                        long y_channel_stride, float *scratch);
+                        long y_channel_stride, int isa, float *scratch);
 
 #endif
