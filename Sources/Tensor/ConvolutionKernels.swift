@@ -98,6 +98,12 @@ public enum ConvolutionKernels {
                                             dInput: dx, workspace: workspace)
             dInput = nil
         }
+        var dWeight = dWeight
+        if let dw = dWeight, DirectConvolution.appliesToWeightGradient(g) {
+            DirectConvolution.weightGradient(x: x, dOutput: dOutput, batch: batch, geometry: g, dWeight: dw,
+                                             workspace: workspace)
+            dWeight = nil
+        }
         guard dWeight != nil || dInput != nil else { return }
         if let dInput { dInput.update(repeating: 0, count: g.inChannels * batch * g.inPlane) }
         let nb = blockSize(g, batch: batch)

@@ -1,3 +1,4 @@
+import BLAS
 import CConvKernels
 
 /// The direct 3x3 convolution (padding 1, stride 1 or 2) that replaces im2col + sgemm where the
@@ -28,13 +29,22 @@ public enum DirectConvolution {
     /// The kernel level for a convolution with `outputs` output channels under the current lowering
     /// (each level tiles a fixed number of output channels); 0 = use im2col.
     static func level(outputs: Int) -> Int {
-        let allowed = switch lowering {
+        for l in stride(from: Self.allowed, to: 0, by: -1) where outputs % Int(thaw_conv3x3_rows(Int32(l))) == 0 { return l }
+        return 0
+    }
+
+    /// The highest kernel level the current lowering allows on this CPU.
+    static var allowed: Int {
+        switch lowering {
         case .automatic: cpuLevel
         case .avx2: min(cpuLevel, 1)
         case .im2col: 0
         }
-        for l in stride(from: allowed, to: 0, by: -1) where outputs % Int(thaw_conv3x3_rows(Int32(l))) == 0 { return l }
-        return 0
+    }
+
+    /// Whether the weight gradient of `g` runs the direct kernel (stride 1 or 2).
+    public static func appliesToWeightGradient(_ g: Conv2dGeometry) -> Bool {
+        is3x3Pad1(g) && allowed > 0
     }
 
     /// Whether the forward pass of `g` runs the direct kernel.
@@ -72,6 +82,33 @@ public enum DirectConvolution {
         run(input: dOutput, inChannels: g.outChannels, inH: g.outH, inW: g.outW, stride: 1, batch: batch,
             weight: weight, outChannels: g.inChannels, transposeFlip: true,
             output: dInput, outPlane: g.inPlane, workspace: workspace)
+    }
+
+    /// dWeight = Σ over images of x ⋆ dOutput for a geometry where `appliesToWeightGradient` holds.
+    /// Images are split between workers; each sums its images into its own partial (worker 0 into
+    /// `dWeight`), then partials are added in worker order: deterministic for a given thread count.
+    public static func weightGradient(
+        x: UnsafePointer<Float>, dOutput: UnsafePointer<Float>, batch: Int, geometry g: Conv2dGeometry,
+        dWeight: UnsafeMutablePointer<Float>, workspace: Workspace
+    ) {
+        let isa = Int32(allowed)
+        let (c, o) = (g.inChannels, g.outChannels)
+        let scratchFloats = thaw_conv3x3_weight_gradient_scratch_floats(Int32(c), Int32(g.inH), Int32(g.inW), Int32(g.strideH))
+        let partialFloats = o * c * 9
+        let workers = Parallel.workers(for: batch)
+        let slots = workspace.floats(scratchFloats + partialFloats, slots: workers).map(UnsafeSendableBox.init)
+        let (xP, dyP, dwP) = (UnsafeSendableBox(x), UnsafeSendableBox(dOutput), UnsafeSendableBox(dWeight))
+        let (inPlane, outPlane) = (g.inPlane, g.outPlane)
+        Parallel.forEachWorker(batch) { w, images in
+            let target = w == 0 ? dwP.value : slots[w].value + scratchFloats
+            thaw_conv3x3_weight_gradient(xP.value + images.lowerBound * inPlane, batch * inPlane, inPlane, Int32(c),
+                                         Int32(g.inH), Int32(g.inW), Int32(g.strideH),
+                                         dyP.value + images.lowerBound * outPlane, batch * outPlane, outPlane,
+                                         Int32(o), Int32(images.count), isa, target, slots[w].value)
+        }
+        for w in 1..<max(1, workers) {
+            BLAS.saxpy(n: partialFloats, alpha: 1, x: slots[w].value + scratchFloats, y: dWeight)
+        }
     }
 
     private static func run(

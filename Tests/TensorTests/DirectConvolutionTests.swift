@@ -1,7 +1,7 @@
 import Tensor
 import Testing
 
-/// The direct 3x3 kernel against the naive reference and against im2col + sgemm, on the shapes
+/// The direct 3x3 kernels (forward, input and weight gradients) against the naive reference, on the shapes
 /// whose edges it handles specially: odd and tiny planes (partial tiles, masked stores), stride 2
 /// on odd sizes (the last polyphase row/column is padding), one input channel, many channels.
 @Suite struct DirectConvolutionTests {
@@ -42,6 +42,7 @@ import Testing
         let geo = Conv2dGeometry(inChannels: t.c, outChannels: t.o, kernel: 3, stride: t.s, padding: 1, inH: t.h, inW: t.w)
         #expect(DirectConvolution.applies(to: geo) == DirectConvolution.cpuSupported)
         #expect(DirectConvolution.appliesToInputGradient(geo) == (DirectConvolution.cpuSupported && t.s == 1 && t.c % 4 == 0))
+        #expect(DirectConvolution.appliesToWeightGradient(geo) == DirectConvolution.cpuSupported)
         var g = SeededGenerator(seed: UInt64(t.c * 31 + t.h))
         let x = Self.random([t.n, t.c, t.h, t.w], &g), w = Self.random([t.o, t.c, 3, 3], &g)
         let dy = Self.random([t.n, t.o, geo.outH, geo.outW], &g)
@@ -94,6 +95,7 @@ import Testing
             Conv2dGeometry(inChannels: 4, outChannels: 8, kernel: 3, stride: 3, padding: 1, inH: 9, inW: 9),  // stride 3
         ]
         for geo in shapes { #expect(!DirectConvolution.applies(to: geo), "\(geo)") }
+        for geo in shapes.dropFirst() { #expect(!DirectConvolution.appliesToWeightGradient(geo), "\(geo)") }
         let strided = Conv2dGeometry(inChannels: 8, outChannels: 8, kernel: 3, stride: 2, padding: 1, inH: 8, inW: 8)
         #expect(!DirectConvolution.appliesToInputGradient(strided))
         let geo = Conv2dGeometry(inChannels: 8, outChannels: 8, kernel: 3, stride: 1, padding: 1, inH: 8, inW: 8)

@@ -30,6 +30,10 @@ for l in sys.stdin:
     d=json.loads(l); d["engine"]="torch"; print(json.dumps(d))' | tee -a "$out"
         done
     done
+    # The same engine with im2col + sgemm for every convolution: what the direct 3x3 kernel changes.
+    for mode in train frozen infer; do
+        "$bench" engine --arch resnet-mini --mode "$mode" --threads "$threads" --batch 64 --lowering im2col | tee -a "$out"
+    done
     "$bench" engine --arch resnet-mini --mode conv --threads "$threads" --batch 64 | tee -a "$out"
 done
 "$python" - "$out" <<'PY'
@@ -40,7 +44,8 @@ tp = {}
 for r in rows:
     if r.get("kind", "throughput") == "throughput" and ("img_s" in r or "img_s_median" in r):
         r["img_s"] = r.get("img_s", r.get("img_s_median"))  # torch_peer.py names it img_s_median
-        tp.setdefault((r["arch"], r["mode"], r["engine"]), []).append(r)
+        engine = r["engine"] + ("-im2col" if r.get("lowering") == "im2col" else "")
+        tp.setdefault((r["arch"], r["mode"], engine), []).append(r)
 print("\n| arch | mode | Thaw img/s | PyTorch img/s | Thaw / PyTorch | Thaw peak RSS MiB |")
 print("|---|---|---:|---:|---:|---:|")
 for arch in ["small-cnn", "resnet-mini"]:
@@ -49,22 +54,32 @@ for arch in ["small-cnn", "resnet-mini"]:
         ti, pi = med([r["img_s"] for r in t]), med([r["img_s"] for r in p])
         rss = med([r.get("peak_rss_mib", float("nan")) for r in t])
         print(f"| {arch} | {mode} | {ti:.0f} | {pi:.0f} | {ti/pi:.2f}x | {rss:.0f} |")
+print("\n| resnet-mini mode | Thaw, im2col + sgemm only | Thaw, direct 3x3 kernel | direct / im2col |")
+print("|---|---:|---:|---:|")
+for mode in ["train", "frozen", "infer"]:
+    a = med([r["img_s"] for r in tp.get(("resnet-mini", mode, "thaw-im2col"), [])])
+    b = med([r["img_s"] for r in tp.get(("resnet-mini", mode, "thaw"), [])])
+    print(f"| {mode} | {a:.0f} | {b:.0f} | {b/a:.2f}x |")
 print("\n| arch | Thaw frozen-body step speed-up (frozen / train img/s) | PyTorch's |")
 print("|---|---:|---:|")
 for arch in ["small-cnn", "resnet-mini"]:
     f = lambda e, m: med([r["img_s"] for r in tp.get((arch, m, e), [])])
     print(f"| {arch} | {f('thaw','frozen')/f('thaw','train'):.2f}x | {f('torch','frozen')/f('torch','train'):.2f}x |")
 sg = [r for r in rows if r.get("kind") == "sgemm"]
-conv = {}
+conv, lowerings = {}, []
 for r in rows:
     if r.get("kind") in ("conv_forward", "conv_forward_total"):
-        conv.setdefault(r.get("layer", "all 3x3 convs, time-weighted"), []).append(r)
+        low = r.get("lowering", "im2col")
+        if low not in lowerings: lowerings.append(low)
+        conv.setdefault(r.get("layer", "all 3x3 convs, time-weighted"), {}).setdefault(low, []).append(r)
 if conv:
     print("\nsgemm ceiling (square 1024/2048, best of the two, median over rounds): %.1f GFLOP/s" %
           med([r["sgemm_gflops"] for r in rows if r.get("kind") == "conv_forward_total"]))
-    print("\n| resnet-mini 3x3 conv (forward, batch 64) | GFLOP/s | % of sgemm |")
-    print("|---|---:|---:|")
-    for name, rs in conv.items():
-        extra = f" ({rs[0]['cin']}->{rs[0]['cout']}, {rs[0]['hw']}x{rs[0]['hw']}, stride {rs[0]['stride']})" if "cin" in rs[0] else ""
-        print(f"| {name}{extra} | {med([r['gflops'] for r in rs]):.1f} | {med([r['pct_of_sgemm'] for r in rs]):.0f}% |")
+    print("\n| resnet-mini 3x3 conv (forward, batch 64) | " + " | ".join(f"{l} GFLOP/s (% of sgemm)" for l in lowerings) + " |")
+    print("|---|" + "---:|" * len(lowerings))
+    for name, by in conv.items():
+        first = next(iter(by.values()))[0]
+        extra = f" ({first['cin']}->{first['cout']}, {first['hw']}x{first['hw']}, stride {first['stride']})" if "cin" in first else ""
+        cells = [f"{med([r['gflops'] for r in by.get(l, [])]):.1f} ({med([r['pct_of_sgemm'] for r in by.get(l, [])]):.0f}%)" for l in lowerings]
+        print(f"| {name}{extra} | " + " | ".join(cells) + " |")
 PY

@@ -38,4 +38,17 @@ void thaw_conv3x3_image(const float *x, long x_channel_stride, int in_channels, 
                         int stride, const float *packed, int out_channels, float *y,
                         long y_channel_stride, int isa, float *scratch);
 
+/// Floats of per-thread scratch `thaw_conv3x3_weight_gradient` needs.
+long thaw_conv3x3_weight_gradient_scratch_floats(int in_channels, int in_h, int in_w, int stride);
+
+/// dWeight (out_channels, in_channels, 3, 3) = sum over `images` images of the correlation of each
+/// image's x with its dY, overwritten. x and dY in the engine's (C, N, H, W) layout: channel planes
+/// `*_channel_stride` apart, consecutive images `*_image_stride` apart. Positions are reduced in
+/// vector lanes over a group of images and summed into dWeight in image order, so the result depends
+/// only on which images one call gets.
+void thaw_conv3x3_weight_gradient(const float *x, long x_channel_stride, long x_image_stride, int in_channels,
+                                  int in_h, int in_w, int stride, const float *dy, long dy_channel_stride,
+                                  long dy_image_stride, int out_channels, int images, int isa, float *dweight,
+                                  float *scratch);
+
 #endif
