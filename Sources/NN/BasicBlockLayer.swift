@@ -50,13 +50,10 @@ public final class BasicBlockLayer: Layer {
     }
 
     public func forward(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
-        let r = ReLULayer.apply(bn1.forward(conv1.forward(x, &context), &context))
-        var out = bn2.forward(conv2.forward(r, &context), &context)
+        // BatchNorm, residual add and ReLU in one pass each (`BatchNorm2dLayer.forward(_:_:adding:relu:)`).
+        let r = bn1.forward(conv1.forward(x, &context), &context, adding: nil, relu: true)
         let shortcut = downsample.map { $0.bn.forward($0.conv.forward(x, &context), &context) } ?? x
-        let n = out.count
-        out.withMutablePointer { o in shortcut.withPointer { s in
-            for i in 0..<n { o[i] = max(o[i] + s[i], 0) }
-        } }
+        let out = bn2.forward(conv2.forward(r, &context), &context, adding: shortcut, relu: true)
         (hidden, output) = context.recordForBackward ? (r, out) : (nil, nil)
         return out
     }

@@ -43,6 +43,14 @@ public final class BatchNorm2dLayer: Layer {
     }
 
     public func forward(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
+        forward(x, &context, adding: nil, relu: false)
+    }
+
+    /// `max(BN(x) + residual, 0)` (or without the residual / the ReLU) in one pass over memory instead
+    /// of three: what a residual block does after each of its convolutions. `backward` is unchanged:
+    /// it needs only `x`, and the caller masks dOutput by the ReLU's output as before.
+    public func forward(_ x: Tensor, _ context: inout ForwardContext, adding residual: Tensor?, relu: Bool) -> Tensor {
+        precondition(residual == nil || residual!.shape == x.shape, "\(name): residual shape differs from the input's")
         let m = x.count / channels
         var scale = [Float](repeating: 0, count: channels), shift = scale
         if context.training {
@@ -81,14 +89,35 @@ public final class BatchNorm2dLayer: Layer {
         recordedTraining = context.training
         return Tensor(shape: x.shape) { y in
             x.withPointer { xp in
-                let box = UnsafeSendableBox((xp, y))
-                Parallel.forEach(channels) { c in
-                    let (xp, y) = box.value
-                    let (a, b) = (scale[c], shift[c])
-                    let src = xp + c * m, dst = y + c * m
-                    for i in 0..<m { dst[i] = src[i] * a + b }
+                withOptionalPointer(residual) { rp in
+                    let box = UnsafeSendableBox((xp, y, rp))
+                    Parallel.forEach(channels) { c in
+                        let (xp, y, rp) = box.value
+                        Self.affine(xp + c * m, count: m, scale: scale[c], shift: shift[c], adding: rp.map { $0 + c * m },
+                                    relu: relu, into: y + c * m)
+                    }
                 }
             }
+        }
+    }
+
+    /// dst = src·a + b (+ residual), then max(·, 0) if `relu`; eight lanes at a time.
+    private static func affine(_ src: UnsafePointer<Float>, count m: Int, scale a: Float, shift b: Float,
+                               adding residual: UnsafePointer<Float>?, relu: Bool, into dst: UnsafeMutablePointer<Float>) {
+        let (av, bv, zero) = (SIMD8<Float>(repeating: a), SIMD8<Float>(repeating: b), SIMD8<Float>(repeating: 0))
+        var i = 0
+        while i + 8 <= m {
+            var v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self) * av + bv
+            if let residual { v += UnsafeRawPointer(residual + i).loadUnaligned(as: SIMD8<Float>.self) }
+            if relu { v = v.replacing(with: zero, where: v .< zero) }
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < m {
+            var v = src[i] * a + b
+            if let residual { v += residual[i] }
+            dst[i] = relu ? (v < 0 ? 0 : v) : v
+            i += 1
         }
     }
 
@@ -147,4 +176,10 @@ public final class BatchNorm2dLayer: Layer {
         }
     }
 
+}
+
+/// Runs `body` with the tensor's storage pointer, or nil.
+private func withOptionalPointer<R>(_ t: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let t else { return body(nil) }
+    return t.withPointer { body($0) }
 }

@@ -61,10 +61,22 @@ extension Model {
         var ctx = ForwardContext(training: false, recordForBackward: false, workspace: workspace, generator: dropoutGenerator)
         var x = input
         let batch = input.shape[input.rank == 4 ? 1 : 0]
-        for i in start..<end {
+        var i = start
+        while i < end {
             ctx.training = training && isTrainableIndex(i)
             ctx.recordForBackward = lowest.map { i >= $0 } ?? false
+            if i + 1 < end, let bn = layers[i] as? BatchNorm2dLayer, let relu = layers[i + 1] as? ReLULayer {
+                // BatchNorm then ReLU (VGG-style nets): one pass over memory; the ReLU layer records
+                // the output it would have computed, so backward runs layer by layer as usual.
+                x = bn.forward(x, &ctx, adding: nil, relu: true)
+                ctx.training = training && isTrainableIndex(i + 1)
+                ctx.recordForBackward = lowest.map { i + 1 >= $0 } ?? false
+                relu.adopt(output: x, &ctx)
+                i += 2
+                continue
+            }
             x = layers[i].forward(x, &ctx)
+            i += 1
         }
         dropoutGenerator = ctx.generator
         if let lowest, end == layers.count {

@@ -19,6 +19,12 @@ public final class ReLULayer: Layer {
         return y
     }
 
+    /// Takes `y`, already rectified by the layer below (`BatchNorm2dLayer.forward(_:_:adding:relu:)`),
+    /// as this layer's output.
+    func adopt(output y: Tensor, _ context: inout ForwardContext) {
+        output = context.recordForBackward ? y : nil
+    }
+
     public func backward(_ dOutput: Tensor, _ context: BackwardContext) -> Tensor? {
         guard let y = output else { preconditionFailure("\(name): backward without a recorded forward") }
         output = nil

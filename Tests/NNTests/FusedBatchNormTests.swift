@@ -1,0 +1,41 @@
+import NN
+import Tensor
+import Testing
+
+/// `BatchNorm2dLayer.forward(_:_:adding:relu:)` (BatchNorm + residual + ReLU in one pass, used by
+/// residual blocks and by models where ReLU follows BatchNorm) against the three separate steps.
+@Suite struct FusedBatchNormTests {
+    static func random(_ shape: [Int], seed: UInt64) -> Tensor {
+        var g = SeededGenerator(seed: seed)
+        var t = Tensor.zeros(shape)
+        for i in 0..<t.count { t.storage[i] = g.uniform(-2, 2) }
+        return t
+    }
+
+    @Test(arguments: [true, false], [true, false])
+    func fusedEqualsSeparateSteps(training: Bool, withResidual: Bool) {
+        // Channel-major (C, N, H, W) activations of 3 channels; 13 values per channel row (not a
+        // multiple of the 8-lane loop) so the scalar tail runs too.
+        let x = Self.random([3, 1, 1, 13], seed: 1), residual = withResidual ? Self.random([3, 1, 1, 13], seed: 2) : nil
+        func layer() -> BatchNorm2dLayer {
+            let bn = BatchNorm2dLayer(name: "bn", channels: 3)
+            bn.weight.value = Tensor(shape: [3], storage: [0.5, -1.5, 2])
+            bn.bias.value = Tensor(shape: [3], storage: [0.1, 0.2, -0.3])
+            bn.runningMean.value = Tensor(shape: [3], storage: [0.3, -0.2, 0.1])
+            bn.runningVar.value = Tensor(shape: [3], storage: [0.5, 2, 1.5])
+            return bn
+        }
+        let (fusedLayer, plainLayer) = (layer(), layer())
+        var c1 = ForwardContext(training: training, recordForBackward: false, workspace: Workspace(), generator: SeededGenerator(seed: 0))
+        var c2 = c1
+        let fused = fusedLayer.forward(x, &c1, adding: residual, relu: true)
+        var expected = plainLayer.forward(x, &c2)
+        for i in 0..<expected.count {
+            expected.storage[i] = max(expected.storage[i] + (residual?.storage[i] ?? 0), 0)
+        }
+        #expect(fused.isClose(to: expected, rtol: 1e-6, atol: 1e-6))
+        #expect(fused.storage.contains(0) && fused.storage.contains { $0 > 0 }, "the ReLU clips some values, not all")
+        #expect(fusedLayer.runningMean.value == plainLayer.runningMean.value)
+        #expect(fusedLayer.runningVar.value == plainLayer.runningVar.value)
+    }
+}
