@@ -1,5 +1,6 @@
 #include "conv3x3.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #if defined(__x86_64__)
@@ -26,17 +27,22 @@ int thaw_conv3x3_rows(int isa) { return isa == 2 ? ROWS512 : ROWS; }
 /// The padded planes of one input channel: `planes` planes of `length` floats, each with `lead`
 /// zeros before output position 0 (so the taps one row up / one column left stay inside) and a
 /// zero tail (taps one row down, plus a partial tile's reads past the end).
+///
+/// `masked` layouts (the AVX-512 kernels) drop the copies with a zeroed column: their kernels load
+/// the taps that would wrap into the neighbouring row with a lane mask instead (`column_masks`),
+/// so stride 1 copies each plane once instead of three times and stride 2 builds 4 planes, not 6.
 typedef struct {
-    int out_h, out_w, planes;
+    int out_h, out_w, planes, masked;
     long lead, length;
     long tap_offset[9]; /// from a channel's first plane + lead, per tap (dy*3 + dx)
 } layout;
 
-static layout make_layout(int in_h, int in_w, int stride) {
+static layout make_layout(int in_h, int in_w, int stride, int masked) {
     layout l;
     l.out_h = (in_h - 1) / stride + 1;
     l.out_w = (in_w - 1) / stride + 1;
-    l.planes = stride == 1 ? 3 : 6;
+    l.masked = masked;
+    l.planes = stride == 1 ? (masked ? 1 : 3) : (masked ? 4 : 6);
     l.lead = l.out_w + 1;
     l.length = l.lead + (long)l.out_h * l.out_w + l.out_w + 1 + SLACK;
     for (int dy = 0; dy < 3; dy++) {
@@ -45,12 +51,12 @@ static layout make_layout(int in_h, int in_w, int stride) {
             if (stride == 1) {
                 // Plane dx: the input with column W-1 zeroed (dx 0), as is (dx 1), column 0 zeroed
                 // (dx 2): a flat shift by -1/+1 then reads zero where it wraps into the next row.
-                plane = dx; oy = dy - 1; ox = dx - 1;
+                plane = masked ? 0 : dx; oy = dy - 1; ox = dx - 1;
             } else {
                 // Polyphase: plane (py, v) holds rows 2y'+py and, for v 0, columns 2x'; for v 1 and 2
                 // columns 2x'+1 (v 2 with its last column zeroed, read one column left).
-                int py = dy == 1 ? 0 : 1, v = dx == 1 ? 0 : (dx == 2 ? 1 : 2);
-                plane = py * 3 + v; oy = dy == 0 ? -1 : 0; ox = dx == 0 ? -1 : 0;
+                int py = dy == 1 ? 0 : 1, v = dx == 1 ? 0 : (dx == 2 || masked ? 1 : 2);
+                plane = py * (masked ? 2 : 3) + v; oy = dy == 0 ? -1 : 0; ox = dx == 0 ? -1 : 0;
             }
             l.tap_offset[dy * 3 + dx] = plane * l.length + l.lead + (long)oy * l.out_w + ox;
         }
@@ -58,9 +64,12 @@ static layout make_layout(int in_h, int in_w, int stride) {
     return l;
 }
 
+/// Floats after the planes that hold the column masks (two 16-bit masks per 16 positions).
+static long mask_floats(const layout *l) { return ((long)l->out_h * l->out_w + 15) / 16 + 2; }
+
 long thaw_conv3x3_scratch_floats(int in_channels, int in_h, int in_w, int stride) {
-    layout l = make_layout(in_h, in_w, stride);
-    return (long)in_channels * l.planes * l.length;
+    layout l = make_layout(in_h, in_w, stride, 0);  // the unmasked layout is the larger
+    return (long)in_channels * l.planes * l.length + mask_floats(&l);
 }
 
 void thaw_conv3x3_pack(const float *weight, int out_channels, int in_channels, int transpose_flip,
@@ -92,7 +101,9 @@ static void fill_planes(const float *x, long x_channel_stride, int channels, int
             memset(p, 0, sizeof(float) * l->lead);
             memset(p + l->lead + plane, 0, sizeof(float) * (l->length - l->lead - plane));
         }
-        if (stride == 1) {
+        if (stride == 1 && l->masked) {
+            memcpy(base + l->lead, src, sizeof(float) * plane);
+        } else if (stride == 1) {
             float *left = base + l->lead, *mid = left + l->length, *right = mid + l->length;
             memcpy(mid, src, sizeof(float) * plane);
             memcpy(left, src, sizeof(float) * plane);
@@ -102,15 +113,17 @@ static void fill_planes(const float *x, long x_channel_stride, int channels, int
                 right[y * ow] = 0;
             }
         } else {
+            const int per_phase = l->masked ? 2 : 3;
             for (int py = 0; py < 2; py++) {
-                float *even = base + (py * 3) * l->length + l->lead, *odd = even + l->length, *oddMasked = odd + l->length;
+                float *even = base + (py * per_phase) * l->length + l->lead, *odd = even + l->length;
+                float *oddMasked = l->masked ? 0 : odd + l->length;
                 for (int y = 0; y < l->out_h; y++) {
                     int iy = 2 * y + py;
-                    float *e = even + y * ow, *o = odd + y * ow, *m = oddMasked + y * ow;
+                    float *e = even + y * ow, *o = odd + y * ow, *m = oddMasked ? oddMasked + y * ow : 0;
                     if (iy >= in_h) {
                         memset(e, 0, sizeof(float) * ow);
                         memset(o, 0, sizeof(float) * ow);
-                        memset(m, 0, sizeof(float) * ow);
+                        if (m) memset(m, 0, sizeof(float) * ow);
                         continue;
                     }
                     const float *row = src + (long)iy * in_w;
@@ -123,16 +136,35 @@ static void fill_planes(const float *x, long x_channel_stride, int channels, int
                         e[pairs] = row[2 * pairs];
                         o[pairs] = 0;
                     }
-                    memcpy(m, o, sizeof(float) * ow);
-                    m[ow - 1] = 0;
+                    if (m) {
+                        memcpy(m, o, sizeof(float) * ow);
+                        m[ow - 1] = 0;
+                    }
                 }
             }
         }
     }
 }
 
-#if defined(__x86_64__)
+/// For a masked layout, per 16 output positions: bit j of left[k] is set when position 16k+j is not
+/// in column 0 (its tap one column left stays in the row); right[k] likewise for the last column
+/// (all ones for stride 2, whose right-hand taps read the odd plane at the same column).
+static void column_masks(const layout *l, int stride, uint16_t *left, uint16_t *right) {
+    const long positions = (long)l->out_h * l->out_w, vectors = (positions + 15) / 16 + 1;
+    long x = 0;
+    for (long k = 0; k < vectors; k++) {
+        unsigned lm = 0, rm = 0;
+        for (int j = 0; j < 16; j++) {
+            if (x != 0) lm |= 1u << j;
+            if (stride != 1 || x != l->out_w - 1) rm |= 1u << j;
+            if (++x == l->out_w) x = 0;
+        }
+        left[k] = (uint16_t)lm;
+        right[k] = (uint16_t)rm;
+    }
+}
 
+#if defined(__x86_64__)
 
 /// Partial-vector store masks: `mask_table + 8 - n` selects the first n lanes.
 static const int mask_table[16] = { -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0 };
@@ -227,26 +259,34 @@ THAW_AVX512 static inline __mmask16 first_lanes(int valid) {
 }
 
 #define Z_LOAD2(P) z0 = _mm512_loadu_ps(P); z1 = _mm512_loadu_ps((P) + 16);
+#define Z_LOAD2M(P, M0, M1) z0 = _mm512_maskz_loadu_ps(M0, P); z1 = _mm512_maskz_loadu_ps(M1, (P) + 16);
 #define Z_ROW2(R, W)                                                                 \
     zb = _mm512_set1_ps(*(W));                                                       \
     a##R##0 = _mm512_fmadd_ps(zb, z0, a##R##0);                                      \
     a##R##1 = _mm512_fmadd_ps(zb, z1, a##R##1);
+#define Z_ROWS2(T) Z_ROW2(0, w + (T) * 8) Z_ROW2(1, w + (T) * 8 + 1) Z_ROW2(2, w + (T) * 8 + 2) \
+    Z_ROW2(3, w + (T) * 8 + 3) Z_ROW2(4, w + (T) * 8 + 4) Z_ROW2(5, w + (T) * 8 + 5) Z_ROW2(6, w + (T) * 8 + 6) \
+    Z_ROW2(7, w + (T) * 8 + 7)
+#define Z_TAP2L(P, T) Z_LOAD2M(P, ml0, ml1) Z_ROWS2(T)
+#define Z_TAP2R(P, T) Z_LOAD2M(P, mr0, mr1) Z_ROWS2(T)
 #define Z_TAP2(P, T) Z_LOAD2(P) Z_ROW2(0, w + (T) * 8) Z_ROW2(1, w + (T) * 8 + 1) Z_ROW2(2, w + (T) * 8 + 2) \
     Z_ROW2(3, w + (T) * 8 + 3) Z_ROW2(4, w + (T) * 8 + 4) Z_ROW2(5, w + (T) * 8 + 5) Z_ROW2(6, w + (T) * 8 + 6) \
     Z_ROW2(7, w + (T) * 8 + 7)
 
 /// 8 output channels x 32 positions from `p`: 16 accumulators of AVX-512's 32 registers.
 THAW_AVX512 static void tile512_wide(const float *in, long channel_floats, const taps *tp, int channels,
-                                     const float *w, float *y, long ys, long p, int valid) {
+                                     const float *w, float *y, long ys, long p, int valid,
+                                     const uint16_t *lm, const uint16_t *rm) {
+    const __mmask16 ml0 = lm[0], ml1 = lm[1], mr0 = rm[0], mr1 = rm[1];
     __m512 a00 = _mm512_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
     __m512 a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
     __m512 z0, z1, zb;
     const long r0 = tp->row[0], r1 = tp->row[1], r2 = tp->row[2];
     const float *c0 = in + p + tp->col[0], *c1 = in + p + tp->col[1], *c2 = in + p + tp->col[2];
     for (int c = 0; c < channels; c++) {
-        Z_TAP2(c0 + r0, 0) Z_TAP2(c1 + r0, 1) Z_TAP2(c2 + r0, 2)
-        Z_TAP2(c0 + r1, 3) Z_TAP2(c1 + r1, 4) Z_TAP2(c2 + r1, 5)
-        Z_TAP2(c0 + r2, 6) Z_TAP2(c1 + r2, 7) Z_TAP2(c2 + r2, 8)
+        Z_TAP2L(c0 + r0, 0) Z_TAP2(c1 + r0, 1) Z_TAP2R(c2 + r0, 2)
+        Z_TAP2L(c0 + r1, 3) Z_TAP2(c1 + r1, 4) Z_TAP2R(c2 + r1, 5)
+        Z_TAP2L(c0 + r2, 6) Z_TAP2(c1 + r2, 7) Z_TAP2R(c2 + r2, 8)
         c0 += channel_floats; c1 += channel_floats; c2 += channel_floats; w += 9 * ROWS512;
     }
     const __mmask16 m0 = first_lanes(valid), m1 = first_lanes(valid - 16);
@@ -257,20 +297,27 @@ THAW_AVX512 static void tile512_wide(const float *in, long channel_floats, const
 }
 
 #define Z_ROW1(R, W) a##R = _mm512_fmadd_ps(_mm512_set1_ps(*(W)), z0, a##R);
+#define Z_ROWS1(T) Z_ROW1(0, w + (T) * 8) Z_ROW1(1, w + (T) * 8 + 1) \
+    Z_ROW1(2, w + (T) * 8 + 2) Z_ROW1(3, w + (T) * 8 + 3) Z_ROW1(4, w + (T) * 8 + 4) Z_ROW1(5, w + (T) * 8 + 5) \
+    Z_ROW1(6, w + (T) * 8 + 6) Z_ROW1(7, w + (T) * 8 + 7)
+#define Z_TAP1L(P, T) z0 = _mm512_maskz_loadu_ps(ml, P); Z_ROWS1(T)
+#define Z_TAP1R(P, T) z0 = _mm512_maskz_loadu_ps(mr, P); Z_ROWS1(T)
 #define Z_TAP1(P, T) z0 = _mm512_loadu_ps(P); Z_ROW1(0, w + (T) * 8) Z_ROW1(1, w + (T) * 8 + 1) \
     Z_ROW1(2, w + (T) * 8 + 2) Z_ROW1(3, w + (T) * 8 + 3) Z_ROW1(4, w + (T) * 8 + 4) Z_ROW1(5, w + (T) * 8 + 5) \
     Z_ROW1(6, w + (T) * 8 + 6) Z_ROW1(7, w + (T) * 8 + 7)
 
 /// 8 output channels x 16 positions.
 THAW_AVX512 static void tile512_mid(const float *in, long channel_floats, const taps *tp, int channels,
-                                    const float *w, float *y, long ys, long p, int valid) {
+                                    const float *w, float *y, long ys, long p, int valid,
+                                    const uint16_t *lm, const uint16_t *rm) {
+    const __mmask16 ml = lm[0], mr = rm[0];
     __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, z0;
     const long r0 = tp->row[0], r1 = tp->row[1], r2 = tp->row[2];
     const float *c0 = in + p + tp->col[0], *c1 = in + p + tp->col[1], *c2 = in + p + tp->col[2];
     for (int c = 0; c < channels; c++) {
-        Z_TAP1(c0 + r0, 0) Z_TAP1(c1 + r0, 1) Z_TAP1(c2 + r0, 2)
-        Z_TAP1(c0 + r1, 3) Z_TAP1(c1 + r1, 4) Z_TAP1(c2 + r1, 5)
-        Z_TAP1(c0 + r2, 6) Z_TAP1(c1 + r2, 7) Z_TAP1(c2 + r2, 8)
+        Z_TAP1L(c0 + r0, 0) Z_TAP1(c1 + r0, 1) Z_TAP1R(c2 + r0, 2)
+        Z_TAP1L(c0 + r1, 3) Z_TAP1(c1 + r1, 4) Z_TAP1R(c2 + r1, 5)
+        Z_TAP1L(c0 + r2, 6) Z_TAP1(c1 + r2, 7) Z_TAP1R(c2 + r2, 8)
         c0 += channel_floats; c1 += channel_floats; c2 += channel_floats; w += 9 * ROWS512;
     }
     const __mmask16 m = first_lanes(valid);
@@ -282,20 +329,27 @@ THAW_AVX512 static void tile512_mid(const float *in, long channel_floats, const 
 }
 
 #define Y_ROW1(R, W) a##R = _mm256_fmadd_ps(_mm256_broadcast_ss(W), x0, a##R);
+#define Y_ROWS1(T) Y_ROW1(0, w + (T) * 8) Y_ROW1(1, w + (T) * 8 + 1) \
+    Y_ROW1(2, w + (T) * 8 + 2) Y_ROW1(3, w + (T) * 8 + 3) Y_ROW1(4, w + (T) * 8 + 4) Y_ROW1(5, w + (T) * 8 + 5) \
+    Y_ROW1(6, w + (T) * 8 + 6) Y_ROW1(7, w + (T) * 8 + 7)
+#define Y_TAP1L(P, T) x0 = _mm256_maskz_loadu_ps(ml, P); Y_ROWS1(T)
+#define Y_TAP1R(P, T) x0 = _mm256_maskz_loadu_ps(mr, P); Y_ROWS1(T)
 #define Y_TAP1(P, T) x0 = _mm256_loadu_ps(P); Y_ROW1(0, w + (T) * 8) Y_ROW1(1, w + (T) * 8 + 1) \
     Y_ROW1(2, w + (T) * 8 + 2) Y_ROW1(3, w + (T) * 8 + 3) Y_ROW1(4, w + (T) * 8 + 4) Y_ROW1(5, w + (T) * 8 + 5) \
     Y_ROW1(6, w + (T) * 8 + 6) Y_ROW1(7, w + (T) * 8 + 7)
 
 /// 8 output channels x 8 positions: the last few positions of a plane.
 THAW_AVX512 static void tile512_narrow(const float *in, long channel_floats, const taps *tp, int channels,
-                                       const float *w, float *y, long ys, long p, int valid) {
+                                       const float *w, float *y, long ys, long p, int valid,
+                                       const uint16_t *lm, const uint16_t *rm) {
+    const __mmask8 ml = (__mmask8)lm[0], mr = (__mmask8)rm[0];
     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, x0;
     const long r0 = tp->row[0], r1 = tp->row[1], r2 = tp->row[2];
     const float *c0 = in + p + tp->col[0], *c1 = in + p + tp->col[1], *c2 = in + p + tp->col[2];
     for (int c = 0; c < channels; c++) {
-        Y_TAP1(c0 + r0, 0) Y_TAP1(c1 + r0, 1) Y_TAP1(c2 + r0, 2)
-        Y_TAP1(c0 + r1, 3) Y_TAP1(c1 + r1, 4) Y_TAP1(c2 + r1, 5)
-        Y_TAP1(c0 + r2, 6) Y_TAP1(c1 + r2, 7) Y_TAP1(c2 + r2, 8)
+        Y_TAP1L(c0 + r0, 0) Y_TAP1(c1 + r0, 1) Y_TAP1R(c2 + r0, 2)
+        Y_TAP1L(c0 + r1, 3) Y_TAP1(c1 + r1, 4) Y_TAP1R(c2 + r1, 5)
+        Y_TAP1L(c0 + r2, 6) Y_TAP1(c1 + r2, 7) Y_TAP1R(c2 + r2, 8)
         c0 += channel_floats; c1 += channel_floats; c2 += channel_floats; w += 9 * ROWS512;
     }
     const __mmask8 m = (__mmask8)first_lanes(valid < 8 ? valid : 8);
@@ -307,7 +361,8 @@ THAW_AVX512 static void tile512_narrow(const float *in, long channel_floats, con
 }
 
 THAW_AVX512 static void compute_avx512(const float *scratch, const layout *l, const taps *tp, int in_channels,
-                                       const float *packed, int out_channels, float *y, long y_channel_stride) {
+                                       const float *packed, int out_channels, float *y, long y_channel_stride,
+                                       const uint16_t *lm, const uint16_t *rm) {
     const long positions = (long)l->out_h * l->out_w, channel_floats = (long)l->planes * l->length;
     const long wblock = (long)in_channels * 9 * ROWS512, yblock = (long)ROWS512 * y_channel_stride;
     const int blocks = out_channels / ROWS512;
@@ -317,15 +372,15 @@ THAW_AVX512 static void compute_avx512(const float *scratch, const layout *l, co
     for (; positions - p >= TILE512; p += TILE512)
         for (int ob = 0; ob < blocks; ob++)
             tile512_wide(scratch, channel_floats, tp, in_channels, packed + ob * wblock, y + ob * yblock,
-                         y_channel_stride, p, TILE512);
+                         y_channel_stride, p, TILE512, lm + p / 16, rm + p / 16);
     for (; positions - p > LANES; p += 16)
         for (int ob = 0; ob < blocks; ob++)
             tile512_mid(scratch, channel_floats, tp, in_channels, packed + ob * wblock, y + ob * yblock,
-                        y_channel_stride, p, (int)(positions - p));
+                        y_channel_stride, p, (int)(positions - p), lm + p / 16, rm + p / 16);
     if (p < positions)
         for (int ob = 0; ob < blocks; ob++)
             tile512_narrow(scratch, channel_floats, tp, in_channels, packed + ob * wblock, y + ob * yblock,
-                           y_channel_stride, p, (int)(positions - p));
+                           y_channel_stride, p, (int)(positions - p), lm + p / 16, rm + p / 16);
 }
 
 
@@ -336,11 +391,11 @@ static int gradient_group(const layout *l) {
     return g < 1 ? 1 : g > 8 ? 8 : (int)g;
 }
 
-/// dW for R output channels x 1 input channel x 9 taps over `g` images: 9R accumulators (27 of
-/// AVX-512's 32 registers for R = 3), each a vector of partial sums over positions, reduced once at
-/// the end. Generated for R = 1, 2, 3: every tap load feeds R multiply-adds.
+/// dW for R output channels x 1 input channel x 9 taps over `g` images (masked layout): 9R
+/// accumulators (27 of AVX-512's 32 registers for R = 3), each a vector of partial sums over
+/// positions, reduced once at the end. Generated for R = 1, 2, 3: every tap load feeds R multiply-adds.
 THAW_AVX512 static void weight_gradient_rows3(const float *planes, long image_floats, const long *off, int g,
-        long positions, const float *dy0, const float *dy1, const float *dy2, long dy_image_stride, float *dw0, float *dw1, float *dw2) {
+        long positions, const uint16_t *lm, const uint16_t *rm, const float *dy0, const float *dy1, const float *dy2, long dy_image_stride, float *dw0, float *dw1, float *dw2) {
     __m512 a00 = _mm512_setzero_ps(), a01 = _mm512_setzero_ps(), a02 = _mm512_setzero_ps(), a03 = _mm512_setzero_ps(), a04 = _mm512_setzero_ps(), a05 = _mm512_setzero_ps(), a06 = _mm512_setzero_ps(), a07 = _mm512_setzero_ps(), a08 = _mm512_setzero_ps(), a10 = _mm512_setzero_ps(), a11 = _mm512_setzero_ps(), a12 = _mm512_setzero_ps(), a13 = _mm512_setzero_ps(), a14 = _mm512_setzero_ps(), a15 = _mm512_setzero_ps(), a16 = _mm512_setzero_ps(), a17 = _mm512_setzero_ps(), a18 = _mm512_setzero_ps(), a20 = _mm512_setzero_ps(), a21 = _mm512_setzero_ps(), a22 = _mm512_setzero_ps(), a23 = _mm512_setzero_ps(), a24 = _mm512_setzero_ps(), a25 = _mm512_setzero_ps(), a26 = _mm512_setzero_ps(), a27 = _mm512_setzero_ps(), a28 = _mm512_setzero_ps();
     const long o0 = off[0], o1 = off[1], o2 = off[2], o3 = off[3], o4 = off[4], o5 = off[5], o6 = off[6], o7 = off[7], o8 = off[8];
     for (int i = 0; i < g; i++) {
@@ -348,22 +403,23 @@ THAW_AVX512 static void weight_gradient_rows3(const float *planes, long image_fl
         const float *e0 = dy0 + i * dy_image_stride;
         const float *e1 = dy1 + i * dy_image_stride;
         const float *e2 = dy2 + i * dy_image_stride;
-        for (long p = 0; p < positions; p += 16) {
+        for (long p = 0, k = 0; p < positions; p += 16, k++) {
             // Past the last position dY reads as zero, so whatever the taps read there adds nothing.
             const __mmask16 m = first_lanes((int)(positions - p < 16 ? positions - p : 16));
+            const __mmask16 ml = lm[k], mr = rm[k];
             const __m512 d0 = _mm512_maskz_loadu_ps(m, e0 + p);
             const __m512 d1 = _mm512_maskz_loadu_ps(m, e1 + p);
             const __m512 d2 = _mm512_maskz_loadu_ps(m, e2 + p);
             __m512 xv;
-            xv = _mm512_loadu_ps(xp + o0 + p); a00 = _mm512_fmadd_ps(d0, xv, a00); a10 = _mm512_fmadd_ps(d1, xv, a10); a20 = _mm512_fmadd_ps(d2, xv, a20);
+            xv = _mm512_maskz_loadu_ps(ml, xp + o0 + p); a00 = _mm512_fmadd_ps(d0, xv, a00); a10 = _mm512_fmadd_ps(d1, xv, a10); a20 = _mm512_fmadd_ps(d2, xv, a20);
             xv = _mm512_loadu_ps(xp + o1 + p); a01 = _mm512_fmadd_ps(d0, xv, a01); a11 = _mm512_fmadd_ps(d1, xv, a11); a21 = _mm512_fmadd_ps(d2, xv, a21);
-            xv = _mm512_loadu_ps(xp + o2 + p); a02 = _mm512_fmadd_ps(d0, xv, a02); a12 = _mm512_fmadd_ps(d1, xv, a12); a22 = _mm512_fmadd_ps(d2, xv, a22);
-            xv = _mm512_loadu_ps(xp + o3 + p); a03 = _mm512_fmadd_ps(d0, xv, a03); a13 = _mm512_fmadd_ps(d1, xv, a13); a23 = _mm512_fmadd_ps(d2, xv, a23);
+            xv = _mm512_maskz_loadu_ps(mr, xp + o2 + p); a02 = _mm512_fmadd_ps(d0, xv, a02); a12 = _mm512_fmadd_ps(d1, xv, a12); a22 = _mm512_fmadd_ps(d2, xv, a22);
+            xv = _mm512_maskz_loadu_ps(ml, xp + o3 + p); a03 = _mm512_fmadd_ps(d0, xv, a03); a13 = _mm512_fmadd_ps(d1, xv, a13); a23 = _mm512_fmadd_ps(d2, xv, a23);
             xv = _mm512_loadu_ps(xp + o4 + p); a04 = _mm512_fmadd_ps(d0, xv, a04); a14 = _mm512_fmadd_ps(d1, xv, a14); a24 = _mm512_fmadd_ps(d2, xv, a24);
-            xv = _mm512_loadu_ps(xp + o5 + p); a05 = _mm512_fmadd_ps(d0, xv, a05); a15 = _mm512_fmadd_ps(d1, xv, a15); a25 = _mm512_fmadd_ps(d2, xv, a25);
-            xv = _mm512_loadu_ps(xp + o6 + p); a06 = _mm512_fmadd_ps(d0, xv, a06); a16 = _mm512_fmadd_ps(d1, xv, a16); a26 = _mm512_fmadd_ps(d2, xv, a26);
+            xv = _mm512_maskz_loadu_ps(mr, xp + o5 + p); a05 = _mm512_fmadd_ps(d0, xv, a05); a15 = _mm512_fmadd_ps(d1, xv, a15); a25 = _mm512_fmadd_ps(d2, xv, a25);
+            xv = _mm512_maskz_loadu_ps(ml, xp + o6 + p); a06 = _mm512_fmadd_ps(d0, xv, a06); a16 = _mm512_fmadd_ps(d1, xv, a16); a26 = _mm512_fmadd_ps(d2, xv, a26);
             xv = _mm512_loadu_ps(xp + o7 + p); a07 = _mm512_fmadd_ps(d0, xv, a07); a17 = _mm512_fmadd_ps(d1, xv, a17); a27 = _mm512_fmadd_ps(d2, xv, a27);
-            xv = _mm512_loadu_ps(xp + o8 + p); a08 = _mm512_fmadd_ps(d0, xv, a08); a18 = _mm512_fmadd_ps(d1, xv, a18); a28 = _mm512_fmadd_ps(d2, xv, a28);
+            xv = _mm512_maskz_loadu_ps(mr, xp + o8 + p); a08 = _mm512_fmadd_ps(d0, xv, a08); a18 = _mm512_fmadd_ps(d1, xv, a18); a28 = _mm512_fmadd_ps(d2, xv, a28);
         }
     }
     dw0[0] += _mm512_reduce_add_ps(a00); dw0[1] += _mm512_reduce_add_ps(a01); dw0[2] += _mm512_reduce_add_ps(a02); dw0[3] += _mm512_reduce_add_ps(a03); dw0[4] += _mm512_reduce_add_ps(a04); dw0[5] += _mm512_reduce_add_ps(a05); dw0[6] += _mm512_reduce_add_ps(a06); dw0[7] += _mm512_reduce_add_ps(a07); dw0[8] += _mm512_reduce_add_ps(a08);
@@ -372,28 +428,29 @@ THAW_AVX512 static void weight_gradient_rows3(const float *planes, long image_fl
 }
 
 THAW_AVX512 static void weight_gradient_rows2(const float *planes, long image_floats, const long *off, int g,
-        long positions, const float *dy0, const float *dy1, long dy_image_stride, float *dw0, float *dw1) {
+        long positions, const uint16_t *lm, const uint16_t *rm, const float *dy0, const float *dy1, long dy_image_stride, float *dw0, float *dw1) {
     __m512 a00 = _mm512_setzero_ps(), a01 = _mm512_setzero_ps(), a02 = _mm512_setzero_ps(), a03 = _mm512_setzero_ps(), a04 = _mm512_setzero_ps(), a05 = _mm512_setzero_ps(), a06 = _mm512_setzero_ps(), a07 = _mm512_setzero_ps(), a08 = _mm512_setzero_ps(), a10 = _mm512_setzero_ps(), a11 = _mm512_setzero_ps(), a12 = _mm512_setzero_ps(), a13 = _mm512_setzero_ps(), a14 = _mm512_setzero_ps(), a15 = _mm512_setzero_ps(), a16 = _mm512_setzero_ps(), a17 = _mm512_setzero_ps(), a18 = _mm512_setzero_ps();
     const long o0 = off[0], o1 = off[1], o2 = off[2], o3 = off[3], o4 = off[4], o5 = off[5], o6 = off[6], o7 = off[7], o8 = off[8];
     for (int i = 0; i < g; i++) {
         const float *xp = planes + i * image_floats;
         const float *e0 = dy0 + i * dy_image_stride;
         const float *e1 = dy1 + i * dy_image_stride;
-        for (long p = 0; p < positions; p += 16) {
+        for (long p = 0, k = 0; p < positions; p += 16, k++) {
             // Past the last position dY reads as zero, so whatever the taps read there adds nothing.
             const __mmask16 m = first_lanes((int)(positions - p < 16 ? positions - p : 16));
+            const __mmask16 ml = lm[k], mr = rm[k];
             const __m512 d0 = _mm512_maskz_loadu_ps(m, e0 + p);
             const __m512 d1 = _mm512_maskz_loadu_ps(m, e1 + p);
             __m512 xv;
-            xv = _mm512_loadu_ps(xp + o0 + p); a00 = _mm512_fmadd_ps(d0, xv, a00); a10 = _mm512_fmadd_ps(d1, xv, a10);
+            xv = _mm512_maskz_loadu_ps(ml, xp + o0 + p); a00 = _mm512_fmadd_ps(d0, xv, a00); a10 = _mm512_fmadd_ps(d1, xv, a10);
             xv = _mm512_loadu_ps(xp + o1 + p); a01 = _mm512_fmadd_ps(d0, xv, a01); a11 = _mm512_fmadd_ps(d1, xv, a11);
-            xv = _mm512_loadu_ps(xp + o2 + p); a02 = _mm512_fmadd_ps(d0, xv, a02); a12 = _mm512_fmadd_ps(d1, xv, a12);
-            xv = _mm512_loadu_ps(xp + o3 + p); a03 = _mm512_fmadd_ps(d0, xv, a03); a13 = _mm512_fmadd_ps(d1, xv, a13);
+            xv = _mm512_maskz_loadu_ps(mr, xp + o2 + p); a02 = _mm512_fmadd_ps(d0, xv, a02); a12 = _mm512_fmadd_ps(d1, xv, a12);
+            xv = _mm512_maskz_loadu_ps(ml, xp + o3 + p); a03 = _mm512_fmadd_ps(d0, xv, a03); a13 = _mm512_fmadd_ps(d1, xv, a13);
             xv = _mm512_loadu_ps(xp + o4 + p); a04 = _mm512_fmadd_ps(d0, xv, a04); a14 = _mm512_fmadd_ps(d1, xv, a14);
-            xv = _mm512_loadu_ps(xp + o5 + p); a05 = _mm512_fmadd_ps(d0, xv, a05); a15 = _mm512_fmadd_ps(d1, xv, a15);
-            xv = _mm512_loadu_ps(xp + o6 + p); a06 = _mm512_fmadd_ps(d0, xv, a06); a16 = _mm512_fmadd_ps(d1, xv, a16);
+            xv = _mm512_maskz_loadu_ps(mr, xp + o5 + p); a05 = _mm512_fmadd_ps(d0, xv, a05); a15 = _mm512_fmadd_ps(d1, xv, a15);
+            xv = _mm512_maskz_loadu_ps(ml, xp + o6 + p); a06 = _mm512_fmadd_ps(d0, xv, a06); a16 = _mm512_fmadd_ps(d1, xv, a16);
             xv = _mm512_loadu_ps(xp + o7 + p); a07 = _mm512_fmadd_ps(d0, xv, a07); a17 = _mm512_fmadd_ps(d1, xv, a17);
-            xv = _mm512_loadu_ps(xp + o8 + p); a08 = _mm512_fmadd_ps(d0, xv, a08); a18 = _mm512_fmadd_ps(d1, xv, a18);
+            xv = _mm512_maskz_loadu_ps(mr, xp + o8 + p); a08 = _mm512_fmadd_ps(d0, xv, a08); a18 = _mm512_fmadd_ps(d1, xv, a18);
         }
     }
     dw0[0] += _mm512_reduce_add_ps(a00); dw0[1] += _mm512_reduce_add_ps(a01); dw0[2] += _mm512_reduce_add_ps(a02); dw0[3] += _mm512_reduce_add_ps(a03); dw0[4] += _mm512_reduce_add_ps(a04); dw0[5] += _mm512_reduce_add_ps(a05); dw0[6] += _mm512_reduce_add_ps(a06); dw0[7] += _mm512_reduce_add_ps(a07); dw0[8] += _mm512_reduce_add_ps(a08);
@@ -401,26 +458,27 @@ THAW_AVX512 static void weight_gradient_rows2(const float *planes, long image_fl
 }
 
 THAW_AVX512 static void weight_gradient_rows1(const float *planes, long image_floats, const long *off, int g,
-        long positions, const float *dy0, long dy_image_stride, float *dw0) {
+        long positions, const uint16_t *lm, const uint16_t *rm, const float *dy0, long dy_image_stride, float *dw0) {
     __m512 a00 = _mm512_setzero_ps(), a01 = _mm512_setzero_ps(), a02 = _mm512_setzero_ps(), a03 = _mm512_setzero_ps(), a04 = _mm512_setzero_ps(), a05 = _mm512_setzero_ps(), a06 = _mm512_setzero_ps(), a07 = _mm512_setzero_ps(), a08 = _mm512_setzero_ps();
     const long o0 = off[0], o1 = off[1], o2 = off[2], o3 = off[3], o4 = off[4], o5 = off[5], o6 = off[6], o7 = off[7], o8 = off[8];
     for (int i = 0; i < g; i++) {
         const float *xp = planes + i * image_floats;
         const float *e0 = dy0 + i * dy_image_stride;
-        for (long p = 0; p < positions; p += 16) {
+        for (long p = 0, k = 0; p < positions; p += 16, k++) {
             // Past the last position dY reads as zero, so whatever the taps read there adds nothing.
             const __mmask16 m = first_lanes((int)(positions - p < 16 ? positions - p : 16));
+            const __mmask16 ml = lm[k], mr = rm[k];
             const __m512 d0 = _mm512_maskz_loadu_ps(m, e0 + p);
             __m512 xv;
-            xv = _mm512_loadu_ps(xp + o0 + p); a00 = _mm512_fmadd_ps(d0, xv, a00);
+            xv = _mm512_maskz_loadu_ps(ml, xp + o0 + p); a00 = _mm512_fmadd_ps(d0, xv, a00);
             xv = _mm512_loadu_ps(xp + o1 + p); a01 = _mm512_fmadd_ps(d0, xv, a01);
-            xv = _mm512_loadu_ps(xp + o2 + p); a02 = _mm512_fmadd_ps(d0, xv, a02);
-            xv = _mm512_loadu_ps(xp + o3 + p); a03 = _mm512_fmadd_ps(d0, xv, a03);
+            xv = _mm512_maskz_loadu_ps(mr, xp + o2 + p); a02 = _mm512_fmadd_ps(d0, xv, a02);
+            xv = _mm512_maskz_loadu_ps(ml, xp + o3 + p); a03 = _mm512_fmadd_ps(d0, xv, a03);
             xv = _mm512_loadu_ps(xp + o4 + p); a04 = _mm512_fmadd_ps(d0, xv, a04);
-            xv = _mm512_loadu_ps(xp + o5 + p); a05 = _mm512_fmadd_ps(d0, xv, a05);
-            xv = _mm512_loadu_ps(xp + o6 + p); a06 = _mm512_fmadd_ps(d0, xv, a06);
+            xv = _mm512_maskz_loadu_ps(mr, xp + o5 + p); a05 = _mm512_fmadd_ps(d0, xv, a05);
+            xv = _mm512_maskz_loadu_ps(ml, xp + o6 + p); a06 = _mm512_fmadd_ps(d0, xv, a06);
             xv = _mm512_loadu_ps(xp + o7 + p); a07 = _mm512_fmadd_ps(d0, xv, a07);
-            xv = _mm512_loadu_ps(xp + o8 + p); a08 = _mm512_fmadd_ps(d0, xv, a08);
+            xv = _mm512_maskz_loadu_ps(mr, xp + o8 + p); a08 = _mm512_fmadd_ps(d0, xv, a08);
         }
     }
     dw0[0] += _mm512_reduce_add_ps(a00); dw0[1] += _mm512_reduce_add_ps(a01); dw0[2] += _mm512_reduce_add_ps(a02); dw0[3] += _mm512_reduce_add_ps(a03); dw0[4] += _mm512_reduce_add_ps(a04); dw0[5] += _mm512_reduce_add_ps(a05); dw0[6] += _mm512_reduce_add_ps(a06); dw0[7] += _mm512_reduce_add_ps(a07); dw0[8] += _mm512_reduce_add_ps(a08);
@@ -456,8 +514,8 @@ THAW_AVX2 static void weight_gradient_one(const float *planes, long image_floats
 #endif
 
 long thaw_conv3x3_weight_gradient_scratch_floats(int in_channels, int in_h, int in_w, int stride) {
-    layout l = make_layout(in_h, in_w, stride);
-    return (long)gradient_group(&l) * in_channels * l.planes * l.length;
+    layout l = make_layout(in_h, in_w, stride, 0);  // the unmasked layout is the larger
+    return (long)gradient_group(&l) * in_channels * l.planes * l.length + mask_floats(&l);
 }
 
 void thaw_conv3x3_weight_gradient(const float *x, long x_channel_stride, long x_image_stride, int in_channels,
@@ -466,10 +524,13 @@ void thaw_conv3x3_weight_gradient(const float *x, long x_channel_stride, long x_
                                   float *scratch) {
     memset(dweight, 0, sizeof(float) * (size_t)out_channels * in_channels * 9);
 #if defined(__x86_64__)
-    layout l = make_layout(in_h, in_w, stride);
+    layout l = make_layout(in_h, in_w, stride, isa == 2);
     const long positions = (long)l.out_h * l.out_w, channel_floats = (long)l.planes * l.length;
     const long image_floats = channel_floats * in_channels;
     const int group = gradient_group(&l);
+    // The masks live after the largest group of planes the scratch was sized for.
+    uint16_t *lm = (uint16_t *)(scratch + group * image_floats), *rm = lm + (positions + 15) / 16 + 1;
+    if (isa == 2) column_masks(&l, stride, lm, rm);
     for (int n0 = 0; n0 < images; n0 += group) {
         const int g = images - n0 < group ? images - n0 : group;
         for (int i = 0; i < g; i++)
@@ -483,13 +544,13 @@ void thaw_conv3x3_weight_gradient(const float *x, long x_channel_stride, long x_
 #define DY(o) dyn + (o) * dy_channel_stride
                 int o = 0;
                 for (; o + 3 <= out_channels; o += 3)
-                    weight_gradient_rows3(planes, image_floats, l.tap_offset, g, positions, DY(o), DY(o + 1), DY(o + 2),
+                    weight_gradient_rows3(planes, image_floats, l.tap_offset, g, positions, lm, rm, DY(o), DY(o + 1), DY(o + 2),
                                           dy_image_stride, DW(o), DW(o + 1), DW(o + 2));
                 if (out_channels - o == 2)
-                    weight_gradient_rows2(planes, image_floats, l.tap_offset, g, positions, DY(o), DY(o + 1),
+                    weight_gradient_rows2(planes, image_floats, l.tap_offset, g, positions, lm, rm, DY(o), DY(o + 1),
                                           dy_image_stride, DW(o), DW(o + 1));
                 else if (out_channels - o == 1)
-                    weight_gradient_rows1(planes, image_floats, l.tap_offset, g, positions, DY(o), dy_image_stride, DW(o));
+                    weight_gradient_rows1(planes, image_floats, l.tap_offset, g, positions, lm, rm, DY(o), dy_image_stride, DW(o));
 #undef DW
 #undef DY
             } else {
@@ -510,15 +571,18 @@ void thaw_conv3x3_image(const float *x, long x_channel_stride, int in_channels, 
                         int stride, const float *packed, int out_channels, float *y,
                         long y_channel_stride, int isa, float *scratch) {
 #if defined(__x86_64__)
-    layout l = make_layout(in_h, in_w, stride);
+    layout l = make_layout(in_h, in_w, stride, isa == 2);
     fill_planes(x, x_channel_stride, in_channels, in_h, in_w, stride, &l, scratch);
+    uint16_t *lm = (uint16_t *)(scratch + (long)in_channels * l.planes * l.length);
+    uint16_t *rm = lm + ((long)l.out_h * l.out_w + 15) / 16 + 1;
+    if (isa == 2) column_masks(&l, stride, lm, rm);
     taps tp;
     for (int i = 0; i < 3; i++) {
         tp.row[i] = l.tap_offset[i * 3] - l.tap_offset[0];
         tp.col[i] = l.tap_offset[i];
     }
     if (isa == 2)
-        compute_avx512(scratch, &l, &tp, in_channels, packed, out_channels, y, y_channel_stride);
+        compute_avx512(scratch, &l, &tp, in_channels, packed, out_channels, y, y_channel_stride, lm, rm);
     else
         compute_avx2(scratch, &l, &tp, in_channels, packed, out_channels, y, y_channel_stride);
 #else
