@@ -542,14 +542,17 @@ void thaw_conv3x3_weight_gradient(const float *x, long x_channel_stride, long x_
             if (isa == 2) {
 #define DW(o) dweight + ((long)(o) * in_channels + c) * 9
 #define DY(o) dyn + (o) * dy_channel_stride
+                // Triples, then pairs for what is left: 16 = 4 x 3 + 2 x 2 (a single row would load
+                // each tap for one multiply-add).
                 int o = 0;
-                for (; o + 3 <= out_channels; o += 3)
+                const int triples = out_channels % 3 == 1 && out_channels >= 4 ? (out_channels - 4) / 3 : out_channels / 3;
+                for (; o < 3 * triples; o += 3)
                     weight_gradient_rows3(planes, image_floats, l.tap_offset, g, positions, lm, rm, DY(o), DY(o + 1), DY(o + 2),
                                           dy_image_stride, DW(o), DW(o + 1), DW(o + 2));
-                if (out_channels - o == 2)
+                for (; out_channels - o >= 2; o += 2)
                     weight_gradient_rows2(planes, image_floats, l.tap_offset, g, positions, lm, rm, DY(o), DY(o + 1),
                                           dy_image_stride, DW(o), DW(o + 1));
-                else if (out_channels - o == 1)
+                if (out_channels - o == 1)
                     weight_gradient_rows1(planes, image_floats, l.tap_offset, g, positions, lm, rm, DY(o), dy_image_stride, DW(o));
 #undef DW
 #undef DY

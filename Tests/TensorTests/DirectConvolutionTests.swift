@@ -71,6 +71,26 @@ import Testing
         }
     }
 
+    /// The weight-gradient kernel takes any number of output channels (rows of 3, 2 and 1).
+    @Test(arguments: [1, 2, 7], [DirectConvolution.Lowering.automatic, .avx2])
+    func weightGradientForAnyOutputCount(outputs: Int, lowering: DirectConvolution.Lowering) {
+        let geo = Conv2dGeometry(inChannels: 3, outChannels: outputs, kernel: 3, stride: 1, padding: 1, inH: 9, inW: 10)
+        var g = SeededGenerator(seed: UInt64(outputs))
+        let x = Self.random([3, 3, 9, 10], &g), w = Self.random([outputs, 3, 3, 3], &g)
+        let dy = Self.random([3, outputs, 9, 10], &g)
+        let (xc, dyc) = (Layout.toChannelMajor(x), Layout.toChannelMajor(dy))
+        var dW = Tensor(shape: w.shape, repeating: .nan)
+        DirectConvolution.$lowering.withValue(lowering) {
+            #expect(DirectConvolution.appliesToWeightGradient(geo) == DirectConvolution.cpuSupported)
+            xc.withPointer { xp in dyc.withPointer { dyp in w.withPointer { wp in dW.withMutablePointer { dwp in
+                ConvolutionKernels.backward(x: xp, dOutput: dyp, batch: 3, weight: wp, geometry: geo,
+                                            dWeight: dwp, dBias: nil, dInput: nil, workspace: Workspace())
+            } } } }
+        }
+        let r = ReferenceKernels.convBackward(x: x, weight: w, dOutput: dy, geometry: geo)
+        #expect(dW.isClose(to: r.dWeight, rtol: 1e-4, atol: 1e-4))
+    }
+
     @Test func outputDoesNotDependOnTheThreadCount() {
         let geo = Conv2dGeometry(inChannels: 16, outChannels: 32, kernel: 3, stride: 2, padding: 1, inH: 28, inW: 28)
         var g = SeededGenerator(seed: 11)
