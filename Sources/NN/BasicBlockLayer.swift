@@ -65,7 +65,7 @@ public final class BasicBlockLayer: Layer {
         let outer = BackwardContext(needsInputGradient: context.needsInputGradient, workspace: context.workspace)
         let dSum = ReLULayer.mask(dOutput, by: y)
         let dr = conv2.backward(bn2.backward(dSum, inner)!, inner)!
-        var dx = conv1.backward(bn1.backward(ReLULayer.mask(dr, by: r), inner)!, outer)
+        var dx = conv1.backward(bn1.backward(dr, inner, maskedBy: r)!, outer)
         let dShortcut = downsample.map { $0.conv.backward($0.bn.backward(dSum, inner)!, outer) } ?? dSum
         guard context.needsInputGradient, let ds = dShortcut else { return nil }
         let n = ds.count

@@ -124,31 +124,43 @@ public final class BatchNorm2dLayer: Layer {
     /// Uses the statistics of the recorded forward: batch statistics in training mode (gradient
     /// flows through mean and variance), running statistics otherwise (a per-channel affine map).
     public func backward(_ dOutput: Tensor, _ context: BackwardContext) -> Tensor? {
+        backward(dOutput, context, maskedBy: nil)
+    }
+
+    /// The backward of BatchNorm followed by ReLU in one pass less: `dOutput` is the ReLU's output
+    /// gradient and `reluOutput` its recorded output; dOutput counts only where reluOutput > 0.
+    public func backward(_ dOutput: Tensor, _ context: BackwardContext, maskedBy reluOutput: Tensor?) -> Tensor? {
         guard let x = input else { preconditionFailure("\(name): backward without a recorded forward") }
+        precondition(reluOutput == nil || reluOutput!.shape == dOutput.shape, "\(name): mask shape differs from dOutput's")
         let m = x.count / channels
         let batchStats = recordedTraining
         var sumDy = [Float](repeating: 0, count: channels), sumDyXhat = sumDy
-        x.withPointer { xp in dOutput.withPointer { dyp in
-            let box = UnsafeSendableBox((xp, dyp, sumDy.withUnsafeMutableBufferPointer { $0.baseAddress! },
+        x.withPointer { xp in dOutput.withPointer { dyp in withOptionalPointer(reluOutput) { yp in
+            let box = UnsafeSendableBox((xp, dyp, yp, sumDy.withUnsafeMutableBufferPointer { $0.baseAddress! },
                                          sumDyXhat.withUnsafeMutableBufferPointer { $0.baseAddress! }))
             Parallel.forEach(channels) { c in
-                let (xp, dyp, sd, sdx) = box.value
-                let (xs, dys, mu) = (xp + c * m, dyp + c * m, mean[c])
+                let (xp, dyp, yp, sd, sdx) = box.value
+                let (xs, dys, ys, mu) = (xp + c * m, dyp + c * m, yp.map { $0 + c * m }, mean[c])
                 var acc = SIMD8<Float>(repeating: 0), accX = acc
                 let mv = SIMD8<Float>(repeating: mu)
                 var i = 0
                 while i + 8 <= m {
-                    let d = UnsafeRawPointer(dys + i).loadUnaligned(as: SIMD8<Float>.self)
+                    let d = Self.maskedGradient(dys, ys, at: i)
                     acc += d
                     accX += d * (UnsafeRawPointer(xs + i).loadUnaligned(as: SIMD8<Float>.self) - mv)
                     i += 8
                 }
                 var s = acc.sum(), sx = accX.sum()
-                while i < m { s += dys[i]; sx += dys[i] * (xs[i] - mu); i += 1 }
+                while i < m {
+                    let d = ys.map { $0[i] > 0 ? dys[i] : 0 } ?? dys[i]
+                    s += d
+                    sx += d * (xs[i] - mu)
+                    i += 1
+                }
                 sd[c] = s
                 sdx[c] = sx * invStd[c]
             }
-        } }
+        } } }
         weight.grad = weight.trainable ? Tensor(shape: [channels], storage: sumDyXhat) : nil
         bias.grad = bias.trainable ? Tensor(shape: [channels], storage: sumDy) : nil
         input = nil
@@ -164,16 +176,36 @@ public final class BatchNorm2dLayer: Layer {
             }
         }
         return Tensor(shape: x.shape) { dx in
-            x.withPointer { xp in dOutput.withPointer { dyp in
-                let box = UnsafeSendableBox((xp, dyp, dx))
+            x.withPointer { xp in dOutput.withPointer { dyp in withOptionalPointer(reluOutput) { yp in
+                let box = UnsafeSendableBox((xp, dyp, yp, dx))
                 Parallel.forEach(channels) { c in
-                    let (xp, dyp, dx) = box.value
-                    let (xs, dys, out) = (xp + c * m, dyp + c * m, dx + c * m)
+                    let (xp, dyp, yp, dx) = box.value
+                    let (xs, dys, ys, out) = (xp + c * m, dyp + c * m, yp.map { $0 + c * m }, dx + c * m)
                     let (ac, bc, cc) = (a[c], b[c], c0[c])
-                    for i in 0..<m { out[i] = ac * dys[i] + bc * xs[i] + cc }
+                    let (av, bv, cv) = (SIMD8<Float>(repeating: ac), SIMD8<Float>(repeating: bc), SIMD8<Float>(repeating: cc))
+                    var i = 0
+                    while i + 8 <= m {
+                        let v = av * Self.maskedGradient(dys, ys, at: i)
+                            + bv * UnsafeRawPointer(xs + i).loadUnaligned(as: SIMD8<Float>.self) + cv
+                        UnsafeMutableRawPointer(out + i).storeBytes(of: v, as: SIMD8<Float>.self)
+                        i += 8
+                    }
+                    while i < m {
+                        out[i] = ac * (ys.map { $0[i] > 0 ? dys[i] : 0 } ?? dys[i]) + bc * xs[i] + cc
+                        i += 1
+                    }
                 }
-            } }
+            } } }
         }
+    }
+
+    /// Eight lanes of dY from `i`, zeroed where the ReLU output (if any) is not positive.
+    @inline(__always)
+    private static func maskedGradient(_ dy: UnsafePointer<Float>, _ reluOutput: UnsafePointer<Float>?, at i: Int) -> SIMD8<Float> {
+        let d = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<Float>.self)
+        guard let reluOutput else { return d }
+        let y = UnsafeRawPointer(reluOutput + i).loadUnaligned(as: SIMD8<Float>.self)
+        return SIMD8<Float>(repeating: 0).replacing(with: d, where: y .> SIMD8<Float>(repeating: 0))
     }
 
 }

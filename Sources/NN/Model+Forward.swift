@@ -36,10 +36,20 @@ extension Model {
         }
         recordedRange = nil
         var d = dLogits
-        for i in range.reversed() {
+        var i = range.upperBound - 1
+        while i >= range.lowerBound {
+            if i - 1 >= range.lowerBound, let relu = layers[i] as? ReLULayer, let bn = layers[i - 1] as? BatchNorm2dLayer {
+                // ReLU's backward folded into BatchNorm's (the mirror of the fused forward).
+                let ctx = BackwardContext(needsInputGradient: i - 1 > range.lowerBound, workspace: workspace)
+                guard let next = bn.backward(d, ctx, maskedBy: relu.releaseOutput()) else { break }
+                d = next
+                i -= 2
+                continue
+            }
             let ctx = BackwardContext(needsInputGradient: i > range.lowerBound, workspace: workspace)
             guard let next = layers[i].backward(d, ctx) else { break }
             d = next
+            i -= 1
         }
     }
 

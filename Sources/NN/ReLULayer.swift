@@ -25,6 +25,13 @@ public final class ReLULayer: Layer {
         output = context.recordForBackward ? y : nil
     }
 
+    /// The recorded output, handed over (and forgotten) for a backward fused into the layer below.
+    func releaseOutput() -> Tensor {
+        guard let y = output else { preconditionFailure("\(name): backward without a recorded forward") }
+        output = nil
+        return y
+    }
+
     public func backward(_ dOutput: Tensor, _ context: BackwardContext) -> Tensor? {
         guard let y = output else { preconditionFailure("\(name): backward without a recorded forward") }
         output = nil

@@ -38,4 +38,24 @@ import Testing
         #expect(fusedLayer.runningMean.value == plainLayer.runningMean.value)
         #expect(fusedLayer.runningVar.value == plainLayer.runningVar.value)
     }
+
+    @Test(arguments: [true, false])
+    func maskedBackwardEqualsMaskThenBackward(training: Bool) {
+        let x = Self.random([3, 2, 1, 11], seed: 3), d = Self.random([3, 2, 1, 11], seed: 4)
+        func recorded() -> (BatchNorm2dLayer, Tensor) {
+            let bn = BatchNorm2dLayer(name: "bn", channels: 3)
+            bn.weight.value = Tensor(shape: [3], storage: [0.7, -1.2, 1.9])
+            var ctx = ForwardContext(training: training, recordForBackward: true, workspace: Workspace(), generator: SeededGenerator(seed: 0))
+            return (bn, bn.forward(x, &ctx, adding: nil, relu: true))
+        }
+        let (fused, y) = recorded(), (plain, _) = recorded()
+        var masked = d
+        for i in 0..<d.count where y.storage[i] <= 0 { masked.storage[i] = 0 }
+        #expect(y.storage.contains(0) && masked != d, "the mask zeroes some gradients")
+        let ctx = BackwardContext(needsInputGradient: true, workspace: Workspace())
+        let dxFused = fused.backward(d, ctx, maskedBy: y)!, dxPlain = plain.backward(masked, ctx)!
+        #expect(dxFused.isClose(to: dxPlain, rtol: 1e-5, atol: 1e-6))
+        #expect(fused.weight.grad!.isClose(to: plain.weight.grad!, rtol: 1e-5, atol: 1e-6))
+        #expect(fused.bias.grad!.isClose(to: plain.bias.grad!, rtol: 1e-5, atol: 1e-6))
+    }
 }
