@@ -52,10 +52,12 @@ public enum DirectConvolution {
         is3x3Pad1(g) && level(outputs: g.outChannels) > 0
     }
 
-    /// Whether the input gradient of `g` runs the direct kernel: a stride-1 3x3 convolution's input
-    /// gradient is the same convolution with channels swapped and taps rotated 180 degrees.
+    /// Whether the input gradient of `g` runs the direct kernels: a stride-1 3x3 convolution's input
+    /// gradient is the same convolution with channels swapped and taps rotated 180 degrees; a
+    /// stride-2 one is four small convolutions of dY, one per output phase (AVX-512 only).
     public static func appliesToInputGradient(_ g: Conv2dGeometry) -> Bool {
-        is3x3Pad1(g) && g.strideH == 1 && level(outputs: g.inChannels) > 0
+        guard is3x3Pad1(g) else { return false }
+        return g.strideH == 1 ? level(outputs: g.inChannels) > 0 : allowed == 2 && g.inChannels % 8 == 0
     }
 
     private static func is3x3Pad1(_ g: Conv2dGeometry) -> Bool {
@@ -73,12 +75,16 @@ public enum DirectConvolution {
             output: y, outPlane: g.outPlane, workspace: workspace)
     }
 
-    /// dInput = conv(dOutput, rot180(weightᵀ)) for a stride-1 geometry where
-    /// `appliesToInputGradient` holds. `dInput` is fully overwritten.
+    /// dInput of a geometry where `appliesToInputGradient` holds (stride 1: conv(dOutput, rot180(weightᵀ));
+    /// stride 2: per output phase). `dInput` is fully overwritten.
     public static func inputGradient(
         dOutput: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>, geometry g: Conv2dGeometry,
         dInput: UnsafeMutablePointer<Float>, workspace: Workspace
     ) {
+        if g.strideH == 2 {
+            stride2InputGradient(dOutput: dOutput, batch: batch, weight: weight, geometry: g, dInput: dInput, workspace: workspace)
+            return
+        }
         run(input: dOutput, inChannels: g.outChannels, inH: g.outH, inW: g.outW, stride: 1, batch: batch,
             weight: weight, outChannels: g.inChannels, transposeFlip: true,
             output: dInput, outPlane: g.inPlane, workspace: workspace)
@@ -108,6 +114,27 @@ public enum DirectConvolution {
         }
         for w in 1..<max(1, workers) {
             BLAS.saxpy(n: partialFloats, alpha: 1, x: slots[w].value + scratchFloats, y: dWeight)
+        }
+    }
+
+    private static func stride2InputGradient(
+        dOutput: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>, geometry g: Conv2dGeometry,
+        dInput: UnsafeMutablePointer<Float>, workspace: Workspace
+    ) {
+        let (c, o) = (g.inChannels, g.outChannels)
+        let scratchFloats = thaw_conv3x3_s2_input_gradient_scratch_floats(Int32(o), Int32(c), Int32(g.inH), Int32(g.inW))
+        let workers = Parallel.workers(for: batch)
+        let slots = workspace.floats(max(scratchFloats, o * c * 9), slots: workers + 1)
+        thaw_conv3x3_s2_pack(weight, Int32(o), Int32(c), slots[0])
+        let (dyP, dxP, packed) = (UnsafeSendableBox(dOutput), UnsafeSendableBox(dInput), UnsafeSendableBox(slots[0]))
+        let scratch = slots.dropFirst().map(UnsafeSendableBox.init)
+        let (inPlane, outPlane) = (g.inPlane, g.outPlane)
+        Parallel.forEachWorker(batch) { w, images in
+            for n in images {
+                thaw_conv3x3_s2_input_gradient_image(dyP.value + n * outPlane, batch * outPlane, Int32(o), Int32(g.inH),
+                                                     Int32(g.inW), packed.value, Int32(c), dxP.value + n * inPlane,
+                                                     batch * inPlane, scratch[w].value)
+            }
         }
     }
 

@@ -51,4 +51,17 @@ void thaw_conv3x3_weight_gradient(const float *x, long x_channel_stride, long x_
                                   long dy_image_stride, int out_channels, int images, int isa, float *dweight,
                                   float *scratch);
 
+/// Packs OIHW weights for `thaw_conv3x3_s2_input_gradient_image` (out_channels * in_channels * 9 floats).
+void thaw_conv3x3_s2_pack(const float *weight, int out_channels, int in_channels, float *packed);
+
+/// Floats of per-thread scratch `thaw_conv3x3_s2_input_gradient_image` needs.
+long thaw_conv3x3_s2_input_gradient_scratch_floats(int out_channels, int in_channels, int in_h, int in_w);
+
+/// dX (in_channels planes of in_h x in_w, `dx_channel_stride` apart, overwritten) of a 3x3, stride-2,
+/// padding-1 convolution for one image from its dY (out_channels planes of the output size).
+/// AVX-512 only (`thaw_conv3x3_isa()` == 2); `in_channels` a multiple of 8.
+void thaw_conv3x3_s2_input_gradient_image(const float *dy, long dy_channel_stride, int out_channels, int in_h,
+                                          int in_w, const float *packed, int in_channels, float *dx,
+                                          long dx_channel_stride, float *scratch);
+
 #endif
