@@ -6,6 +6,8 @@
 #   pip install numpy torch     # once (CPU wheel; see ../shared/bench/README.md for this machine's copy)
 #   deploy/bench/engine-vs-torch.sh [rounds]                                 # default 2 rounds
 #
+# Also runs resnet-mini with `--lowering im2col` and `--lowering avx2` (see docs/benchmarks.md).
+#
 # Each measurement is its own process (so peak RSS is per mode), and Thaw and PyTorch alternate
 # within a round so that background load hits both alike. Prints JSON lines to
 # .build/bench/engine-vs-torch.jsonl and a markdown table of medians over rounds.
@@ -30,9 +32,12 @@ for l in sys.stdin:
     d=json.loads(l); d["engine"]="torch"; print(json.dumps(d))' | tee -a "$out"
         done
     done
-    # The same engine with im2col + sgemm for every convolution: what the direct 3x3 kernel changes.
-    for mode in train frozen infer; do
-        "$bench" engine --arch resnet-mini --mode "$mode" --threads "$threads" --batch 64 --lowering im2col | tee -a "$out"
+    # The same engine with im2col + sgemm for every convolution (what the direct 3x3 kernels change),
+    # and with the AVX2 kernels only (what a CPU without AVX-512 runs).
+    for lowering in im2col avx2; do
+        for mode in train frozen infer; do
+            "$bench" engine --arch resnet-mini --mode "$mode" --threads "$threads" --batch 64 --lowering "$lowering" | tee -a "$out"
+        done
     done
     "$bench" engine --arch resnet-mini --mode conv --threads "$threads" --batch 64 | tee -a "$out"
 done
@@ -44,7 +49,7 @@ tp = {}
 for r in rows:
     if r.get("kind", "throughput") == "throughput" and ("img_s" in r or "img_s_median" in r):
         r["img_s"] = r.get("img_s", r.get("img_s_median"))  # torch_peer.py names it img_s_median
-        engine = r["engine"] + ("-im2col" if r.get("lowering") == "im2col" else "")
+        engine = r["engine"] + ("-" + r["lowering"] if r.get("lowering") in ("im2col", "avx2") else "")
         tp.setdefault((r["arch"], r["mode"], engine), []).append(r)
 print("\n| arch | mode | Thaw img/s | PyTorch img/s | Thaw / PyTorch | Thaw peak RSS MiB |")
 print("|---|---|---:|---:|---:|---:|")
@@ -54,12 +59,14 @@ for arch in ["small-cnn", "resnet-mini"]:
         ti, pi = med([r["img_s"] for r in t]), med([r["img_s"] for r in p])
         rss = med([r.get("peak_rss_mib", float("nan")) for r in t])
         print(f"| {arch} | {mode} | {ti:.0f} | {pi:.0f} | {ti/pi:.2f}x | {rss:.0f} |")
-print("\n| resnet-mini mode | Thaw, im2col + sgemm only | Thaw, direct 3x3 kernel | direct / im2col |")
-print("|---|---:|---:|---:|")
+print("\n| resnet-mini mode | Thaw, im2col + sgemm only | Thaw, AVX2 direct kernels | Thaw, best direct kernels | best / im2col | PyTorch | AVX2 / PyTorch |")
+print("|---|---:|---:|---:|---:|---:|---:|")
 for mode in ["train", "frozen", "infer"]:
     a = med([r["img_s"] for r in tp.get(("resnet-mini", mode, "thaw-im2col"), [])])
+    v = med([r["img_s"] for r in tp.get(("resnet-mini", mode, "thaw-avx2"), [])])
     b = med([r["img_s"] for r in tp.get(("resnet-mini", mode, "thaw"), [])])
-    print(f"| {mode} | {a:.0f} | {b:.0f} | {b/a:.2f}x |")
+    t = med([r["img_s"] for r in tp.get(("resnet-mini", mode, "torch"), [])])
+    print(f"| {mode} | {a:.0f} | {v:.0f} | {b:.0f} | {b/a:.2f}x | {t:.0f} | {v/t:.2f}x |")
 print("\n| arch | Thaw frozen-body step speed-up (frozen / train img/s) | PyTorch's |")
 print("|---|---:|---:|")
 for arch in ["small-cnn", "resnet-mini"]:
