@@ -50,6 +50,16 @@ public final class BasicBlockLayer: Layer {
     }
 
     public func forward(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
+        if !context.training && !context.recordForBackward {
+            // Inference (a frozen body, evaluation): every BatchNorm, the residual add and the ReLUs
+            // ride on the convolutions' epilogues.
+            let r = conv1.forward(x, &context, epilogue: bn1.inferenceEpilogue(relu: true))
+            let shortcut = downsample.map {
+                $0.conv.forward(x, &context, epilogue: $0.bn.inferenceEpilogue(relu: false))
+            } ?? x
+            (hidden, output) = (nil, nil)
+            return conv2.forward(r, &context, epilogue: bn2.inferenceEpilogue(adding: shortcut, relu: true))
+        }
         // BatchNorm, residual add and ReLU in one pass each (`BatchNorm2dLayer.forward(_:_:adding:relu:)`).
         let r = bn1.forward(conv1.forward(x, &context), &context, adding: nil, relu: true)
         let shortcut = downsample.map { $0.bn.forward($0.conv.forward(x, &context), &context) } ?? x

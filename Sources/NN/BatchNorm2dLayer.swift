@@ -127,6 +127,19 @@ public final class BatchNorm2dLayer: Layer {
         backward(dOutput, context, maskedBy: nil)
     }
 
+    /// This layer in inference mode as the epilogue of the convolution below it:
+    /// `y·(weight/√(running_var+eps)) + (bias − running_mean·scale)`, then `residual` and ReLU.
+    /// Only for a forward that records nothing (backward needs this layer's own input).
+    public func inferenceEpilogue(adding residual: Tensor? = nil, relu: Bool) -> ConvolutionEpilogue {
+        var scale = [Float](repeating: 0, count: channels), shift = scale
+        for c in 0..<channels {
+            scale[c] = weight.value.storage[c] / (runningVar.value.storage[c] + eps).squareRoot()
+            shift[c] = bias.value.storage[c] - runningMean.value.storage[c] * scale[c]
+        }
+        input = nil
+        return ConvolutionEpilogue(scale: scale, shift: shift, residual: residual, relu: relu)
+    }
+
     /// The backward of BatchNorm followed by ReLU in one pass less: `dOutput` is the ReLU's output
     /// gradient and `reluOutput` its recorded output; dOutput counts only where reluOutput > 0.
     public func backward(_ dOutput: Tensor, _ context: BackwardContext, maskedBy reluOutput: Tensor?) -> Tensor? {

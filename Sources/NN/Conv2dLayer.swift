@@ -40,6 +40,12 @@ public final class Conv2dLayer: Layer {
     }
 
     public func forward(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
+        forward(x, &context, epilogue: nil)
+    }
+
+    /// The forward pass followed by `epilogue` (an inference-mode BatchNorm, a residual, a ReLU),
+    /// applied by the kernel while each image's output is in cache.
+    public func forward(_ x: Tensor, _ context: inout ForwardContext, epilogue: ConvolutionEpilogue?) -> Tensor {
         let n = x.shape[1]
         let g = geometry(h: x.shape[2], w: x.shape[3])
         input = context.recordForBackward ? x : nil
@@ -49,10 +55,12 @@ public final class Conv2dLayer: Layer {
                 weight.value.withPointer { wp in
                     if let bias {
                         bias.value.withPointer { bp in
-                            ConvolutionKernels.forward(x: xp, batch: n, weight: wp, bias: bp, geometry: g, y: y, workspace: ws)
+                            ConvolutionKernels.forward(x: xp, batch: n, weight: wp, bias: bp, geometry: g, y: y,
+                                                       epilogue: epilogue, workspace: ws)
                         }
                     } else {
-                        ConvolutionKernels.forward(x: xp, batch: n, weight: wp, bias: nil, geometry: g, y: y, workspace: ws)
+                        ConvolutionKernels.forward(x: xp, batch: n, weight: wp, bias: nil, geometry: g, y: y,
+                                                   epilogue: epilogue, workspace: ws)
                     }
                 }
             }

@@ -75,6 +75,18 @@ extension Model {
         while i < end {
             ctx.training = training && isTrainableIndex(i)
             ctx.recordForBackward = lowest.map { i >= $0 } ?? false
+            if i + 2 < end, let conv = layers[i] as? Conv2dLayer, let bn = layers[i + 1] as? BatchNorm2dLayer,
+               let relu = layers[i + 2] as? ReLULayer,
+               (i...(i + 2)).allSatisfy({ k in !(training && isTrainableIndex(k)) && !(lowest.map { k >= $0 } ?? false) }) {
+                // Conv, BatchNorm, ReLU all in inference and recording nothing: one convolution with
+                // the BatchNorm and ReLU as its epilogue.
+                ctx.training = false
+                ctx.recordForBackward = false
+                x = conv.forward(x, &ctx, epilogue: bn.inferenceEpilogue(relu: true))
+                relu.adopt(output: x, &ctx)
+                i += 3
+                continue
+            }
             if i + 1 < end, let bn = layers[i] as? BatchNorm2dLayer, let relu = layers[i + 1] as? ReLULayer {
                 // BatchNorm then ReLU (VGG-style nets): one pass over memory; the ReLU layer records
                 // the output it would have computed, so backward runs layer by layer as usual.

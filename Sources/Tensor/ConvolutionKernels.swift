@@ -19,8 +19,22 @@ public enum ConvolutionKernels {
         max(1, min(batch, maxColumnFloats / max(1, g.colRows * g.outPlane)))
     }
 
-    /// y = conv(x, weight) + bias. `y` is fully overwritten.
+    /// y = conv(x, weight) + bias, then the `epilogue` if any. `y` is fully overwritten.
     public static func forward(
+        x: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        geometry g: Conv2dGeometry, y: UnsafeMutablePointer<Float>, epilogue: ConvolutionEpilogue? = nil,
+        workspace: Workspace
+    ) {
+        if bias == nil, DirectConvolution.applies(to: g) {
+            DirectConvolution.forward(x: x, batch: batch, weight: weight, geometry: g, y: y, epilogue: epilogue,
+                                      workspace: workspace)
+            return
+        }
+        forwardUnfused(x: x, batch: batch, weight: weight, bias: bias, geometry: g, y: y, workspace: workspace)
+        epilogue?.apply(to: y, channels: g.outChannels, plane: batch * g.outPlane)
+    }
+
+    private static func forwardUnfused(
         x: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         geometry g: Conv2dGeometry, y: UnsafeMutablePointer<Float>, workspace: Workspace
     ) {

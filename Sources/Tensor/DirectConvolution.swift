@@ -66,13 +66,24 @@ public enum DirectConvolution {
     }
 
     /// y = conv(x, weight) for a geometry where `applies(to:)` holds. `y` is fully overwritten.
+    /// With an `epilogue`, each image's output gets it as soon as the kernel has written it.
     public static func forward(
         x: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>, geometry g: Conv2dGeometry,
-        y: UnsafeMutablePointer<Float>, workspace: Workspace
+        y: UnsafeMutablePointer<Float>, epilogue: ConvolutionEpilogue? = nil, workspace: Workspace
     ) {
-        run(input: x, inChannels: g.inChannels, inH: g.inH, inW: g.inW, stride: g.strideH, batch: batch,
-            weight: weight, outChannels: g.outChannels, transposeFlip: false,
-            output: y, outPlane: g.outPlane, workspace: workspace)
+        guard let epilogue else {
+            run(input: x, inChannels: g.inChannels, inH: g.inH, inW: g.inW, stride: g.strideH, batch: batch,
+                weight: weight, outChannels: g.outChannels, transposeFlip: false,
+                output: y, outPlane: g.outPlane, workspace: workspace)
+            return
+        }
+        precondition(epilogue.residual.map { $0.count == g.outChannels * batch * g.outPlane } ?? true,
+                     "the residual must have the convolution's output shape")
+        epilogue.withPointers { scale, shift, residual in
+            run(input: x, inChannels: g.inChannels, inH: g.inH, inW: g.inW, stride: g.strideH, batch: batch,
+                weight: weight, outChannels: g.outChannels, transposeFlip: false,
+                output: y, outPlane: g.outPlane, finish: (scale, shift, residual, epilogue.relu), workspace: workspace)
+        }
     }
 
     /// dInput of a geometry where `appliesToInputGradient` holds (stride 1: conv(dOutput, rot180(weightᵀ));
@@ -141,7 +152,10 @@ public enum DirectConvolution {
     private static func run(
         input: UnsafePointer<Float>, inChannels c: Int, inH: Int, inW: Int, stride: Int, batch: Int,
         weight: UnsafePointer<Float>, outChannels o: Int, transposeFlip: Bool,
-        output: UnsafeMutablePointer<Float>, outPlane: Int, workspace: Workspace
+        output: UnsafeMutablePointer<Float>, outPlane: Int,
+        finish: (scale: UnsafePointer<Float>?, shift: UnsafePointer<Float>?, residual: UnsafePointer<Float>?, relu: Bool)
+            = (nil, nil, nil, false),
+        workspace: Workspace
     ) {
         let isa = Int32(level(outputs: o))
         let scratchFloats = thaw_conv3x3_scratch_floats(Int32(c), Int32(inH), Int32(inW), Int32(stride))
@@ -153,11 +167,14 @@ public enum DirectConvolution {
         let (inP, outP, packed) = (UnsafeSendableBox(input), UnsafeSendableBox(output), UnsafeSendableBox(slots[0]))
         let scratch = slots.dropFirst().map(UnsafeSendableBox.init)
         let inPlane = inH * inW
+        let fin = UnsafeSendableBox(finish)
         Parallel.forEachWorker(batch) { w, images in
+            let (scale, shift, residual, relu) = fin.value
             for n in images {
                 thaw_conv3x3_image(inP.value + n * inPlane, batch * inPlane, Int32(c), Int32(inH), Int32(inW),
                                    Int32(stride), packed.value, Int32(o), outP.value + n * outPlane,
-                                   batch * outPlane, isa, scratch[w].value)
+                                   batch * outPlane, scale, shift, residual.map { $0 + n * outPlane },
+                                   batch * outPlane, relu ? 1 : 0, isa, scratch[w].value)
             }
         }
     }

@@ -58,4 +58,31 @@ import Testing
         #expect(fused.weight.grad!.isClose(to: plain.weight.grad!, rtol: 1e-5, atol: 1e-6))
         #expect(fused.bias.grad!.isClose(to: plain.bias.grad!, rtol: 1e-5, atol: 1e-6))
     }
+
+    /// Sets every BatchNorm's running statistics and affine parameters to something other than the
+    /// identity, so folding them into a convolution's epilogue is really exercised.
+    static func perturbBatchNorms(_ params: [Parameter], _ buffers: [Buffer]) {
+        var g = SeededGenerator(seed: 21)
+        for p in params where p.name.contains("bn") || p.name.contains("downsample.1") || p.name.hasPrefix("features.") {
+            if p.value.rank == 1 { for i in 0..<p.value.count { p.value.storage[i] = g.uniform(0.5, 1.5) * (i % 2 == 0 ? 1 : -1) } }
+        }
+        for b in buffers where b.name.hasSuffix("running_mean") || b.name.hasSuffix("running_var") {
+            for i in 0..<b.value.count { b.value.storage[i] = b.name.hasSuffix("var") ? g.uniform(0.3, 2) : g.uniform(-0.5, 0.5) }
+        }
+    }
+
+    /// A model's inference forward (convolutions carrying BatchNorm, residual and ReLU as epilogues)
+    /// against the same layers run one by one with recording on (no epilogues).
+    @Test(arguments: ["resnet-mini", "small-cnn"])
+    func inferenceWithEpiloguesEqualsLayerByLayer(arch: String) throws {
+        let model = try Model(architecture: arch, seed: 3)
+        Self.perturbBatchNorms(model.parameters, model.buffers)
+        let x = Self.random([4, 1, 28, 28], seed: 5)
+        let fused = try model.forward(x, training: false)
+        var ctx = ForwardContext(training: false, recordForBackward: true, workspace: Workspace(), generator: SeededGenerator(seed: 0))
+        var h = Layout.toChannelMajor(x)
+        for layer in model.layers { h = layer.forward(h, &ctx) }
+        #expect(fused.isClose(to: h, rtol: 1e-4, atol: 1e-4))
+        #expect(fused.storage.contains { abs($0) > 1e-3 }, "logits are not all zero")
+    }
 }

@@ -33,10 +33,13 @@ void thaw_conv3x3_pack(const float *weight, int out_channels, int in_channels, i
 /// `x_channel_stride` floats apart (N*H*W in the engine's C,N,H,W layout); `y` likewise with
 /// `y_channel_stride`. `packed` comes from `thaw_conv3x3_pack` with this call's channel counts and
 /// `isa`'s rows (`out_channels` a multiple of them; `isa` at most `thaw_conv3x3_isa()`).
-/// Output is (H-1)/stride+1 by (W-1)/stride+1, fully overwritten.
+/// Output is (H-1)/stride+1 by (W-1)/stride+1, fully overwritten, then (each part optional, NULL / 0
+/// for none) y = y·scale[o] + shift[o] (an inference-mode BatchNorm), + residual (planes
+/// `residual_channel_stride` apart), then max(·, 0) if `relu` — while the image's output is in cache.
 void thaw_conv3x3_image(const float *x, long x_channel_stride, int in_channels, int in_h, int in_w,
                         int stride, const float *packed, int out_channels, float *y,
-                        long y_channel_stride, int isa, float *scratch);
+                        long y_channel_stride, const float *scale, const float *shift, const float *residual,
+                        long residual_channel_stride, int relu, int isa, float *scratch);
 
 /// Floats of per-thread scratch `thaw_conv3x3_weight_gradient` needs.
 long thaw_conv3x3_weight_gradient_scratch_floats(int in_channels, int in_h, int in_w, int stride);

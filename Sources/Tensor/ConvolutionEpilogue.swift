@@ -1,0 +1,49 @@
+/// What a convolution's forward pass applies to its output before returning it: an inference-mode
+/// BatchNorm folded to a per-channel scale and shift, a residual to add, a ReLU —
+/// `y = max(conv(x)·scale + shift + residual, 0)`. The direct kernels apply it to each image's
+/// output while it is still in cache, instead of a separate pass (and tensor) per step.
+public struct ConvolutionEpilogue: Sendable {
+    public var scale: [Float]?, shift: [Float]?
+    /// Same shape as the convolution's output, channel-major (C, N, H, W).
+    public var residual: Tensor?
+    public var relu: Bool
+
+    public init(scale: [Float]? = nil, shift: [Float]? = nil, residual: Tensor? = nil, relu: Bool = false) {
+        precondition((scale == nil) == (shift == nil), "scale and shift come together")
+        (self.scale, self.shift, self.residual, self.relu) = (scale, shift, residual, relu)
+    }
+
+    /// Pointers to the parts (nil where absent), valid inside `body`.
+    func withPointers<R>(_ body: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?) -> R) -> R {
+        func scalePart(_ next: (UnsafePointer<Float>?) -> R) -> R {
+            guard let scale else { return next(nil) }
+            return scale.withUnsafeBufferPointer { next($0.baseAddress!) }
+        }
+        func shiftPart(_ next: (UnsafePointer<Float>?) -> R) -> R {
+            guard let shift else { return next(nil) }
+            return shift.withUnsafeBufferPointer { next($0.baseAddress!) }
+        }
+        func residualPart(_ next: (UnsafePointer<Float>?) -> R) -> R {
+            guard let residual else { return next(nil) }
+            return residual.withPointer { next($0) }
+        }
+        return scalePart { a in shiftPart { b in residualPart { r in body(a, b, r) } } }
+    }
+
+    /// Applies the epilogue in place to `channels` planes of `plane` floats (the im2col path's
+    /// separate pass).
+    func apply(to y: UnsafeMutablePointer<Float>, channels: Int, plane: Int) {
+        withPointers { scale, shift, residual in
+            let box = UnsafeSendableBox((y, scale, shift, residual))
+            Parallel.forEach(channels) { c in
+                let (y, scale, shift, residual) = box.value
+                let (a, b) = (scale?[c] ?? 1, shift?[c] ?? 0)
+                let row = y + c * plane, res = residual.map { $0 + c * plane }
+                for i in 0..<plane {
+                    let v = row[i] * a + b + (res?[i] ?? 0)
+                    row[i] = relu && v < 0 ? 0 : v
+                }
+            }
+        }
+    }
+}
