@@ -202,6 +202,22 @@ let refusedCommands: [RefusedCommand] = [
                 "\(c.name): got \(error.problems)")
     }
 
+    /// What `POST` refuses at once: every problem but those that depend on the state the command
+    /// meets at the batch boundary (here: the freezes that would leave nothing trainable, the scale
+    /// that would lift an LR above 10), which the runner decides.
+    @Test(arguments: refusedCommands)
+    func problemsWithAnyStateLeaveStateRulesToTheRunner(_ c: RefusedCommand) {
+        guard case .success(let command) = ControlCommand.parse(action: c.action, body: Data(c.body.utf8)) else { return }
+        let state = smallCNNState().startingPhase(PhaseSpec(name: "head", trainable: .groups(["head"]), epochs: 1, lr: .uniform(3)))
+        let problems = state.problemsWithAnyState(command)
+        if ["freeze everything", "freeze the only trainable group", "scale above the LR ceiling"].contains(c.name) {
+            #expect(problems.isEmpty, "\(c.name): \(problems)")
+        } else {
+            #expect(problems.count == 1 && problems[0].path == c.path && problems[0].message.contains(c.message),
+                    "\(c.name): got \(problems)")
+        }
+    }
+
     @Test func issueBodiesParse() throws {
         #expect(try command("unfreeze", ["groups": ["block2", "head"]]) == .unfreeze(.groups(["block2", "head"]), lr: nil))
         #expect(try command("unfreeze", ["last": 2]) == .unfreeze(.last(2), lr: nil))

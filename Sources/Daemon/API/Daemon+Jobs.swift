@@ -120,12 +120,10 @@ extension Daemon {
         switch command {
         case .unfreeze, .freeze, .setLR:
             let (_, context) = try jobContext(for: job)
-            if case .failure(let error) = GroupState(groups: context.groupLayers).applying(command) {
-                // Names and counts are checked against the model now; what depends on the run's state
-                // ("would leave nothing trainable", "would raise the LR above 10") is the runner's call.
-                let naming = error.problems.filter { !$0.message.hasPrefix("would") }
-                if !naming.isEmpty { throw APIError.invalid(naming.map { .init(field: $0.path, message: $0.message) }) }
-            }
+            // Names and counts are checked against the model now; what depends on the run's state
+            // (a freeze that would leave nothing trainable, an LR pushed above 10) is the runner's call.
+            let problems = GroupState(groups: context.groupLayers).problemsWithAnyState(command)
+            if !problems.isEmpty { throw APIError.invalid(problems.map { .init(field: $0.path, message: $0.message) }) }
         case .pause:
             guard job.status == .running else {
                 throw APIError(.conflict, code: "illegal_state", message: "only a running job can be paused (it is \(job.status.rawValue))")

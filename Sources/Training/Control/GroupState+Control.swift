@@ -3,6 +3,19 @@ extension GroupState {
     /// model, a freeze that would leave nothing to train). Pause, resume, stop and cancel leave the
     /// groups as they are.
     public func applying(_ command: ControlCommand) -> Result<GroupState, SpecError> {
+        applying(command, stateRules: true)
+    }
+
+    /// The problems with a command that hold in every state of the run: names the model does not
+    /// have, counts beyond it. What `POST /v1/jobs/{id}/<command>` can refuse at once; the rules
+    /// that depend on the state the command meets (a freeze that would leave nothing trainable, a
+    /// scale that would lift an LR above 10) are the runner's, at the batch boundary.
+    public func problemsWithAnyState(_ command: ControlCommand) -> [SpecProblem] {
+        if case .failure(let error) = applying(command, stateRules: false) { return error.problems }
+        return []
+    }
+
+    private func applying(_ command: ControlCommand, stateRules: Bool) -> Result<GroupState, SpecError> {
         let log = ProblemLog()
         var next = self
         switch command {
@@ -16,7 +29,7 @@ extension GroupState {
         case .freeze(let target):
             if let layers = resolve(target, log: log) {
                 next.freeze(layers: layers)
-                if next.trainableLayers.isEmpty {
+                if stateRules && next.trainableLayers.isEmpty {
                     log.add("", "would leave nothing trainable (pause the job instead)")
                 }
             }
@@ -26,7 +39,7 @@ extension GroupState {
             let indices = groupIndices(names ?? self.names, path: "groups", log: log)
             for i in indices { next.groups[i].peakLR *= factor }
             let tooHigh = indices.filter { next.groups[$0].peakLR > 10 }.map { groups[$0].name }
-            if !tooHigh.isEmpty {
+            if stateRules && !tooHigh.isEmpty {
                 log.add("scale", "would raise the peak LR of \(tooHigh.joined(separator: ", ")) above 10")
             }
         case .pause, .resume, .stop, .cancel:
