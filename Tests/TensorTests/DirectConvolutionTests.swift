@@ -23,6 +23,10 @@ import Testing
         Case(n: 2, c: 8, o: 12, h: 3, w: 5, s: 1),
         Case(n: 2, c: 3, o: 4, h: 2, w: 3, s: 2),
         Case(n: 1, c: 4, o: 8, h: 17, w: 5, s: 1),
+        // resnet18's deep end (many channels, planes smaller than one vector) and a large plane.
+        Case(n: 1, c: 256, o: 512, h: 4, w: 4, s: 2),
+        Case(n: 2, c: 64, o: 64, h: 2, w: 2, s: 1),
+        Case(n: 1, c: 4, o: 8, h: 56, w: 56, s: 1),
     ]
 
     static func random(_ shape: [Int], _ g: inout SeededGenerator) -> Tensor {
