@@ -93,31 +93,11 @@ public final class BatchNorm2dLayer: Layer {
                     let box = UnsafeSendableBox((xp, y, rp))
                     Parallel.forEach(channels) { c in
                         let (xp, y, rp) = box.value
-                        Self.affine(xp + c * m, count: m, scale: scale[c], shift: shift[c], adding: rp.map { $0 + c * m },
+                        Affine.apply(xp + c * m, count: m, scale: scale[c], shift: shift[c], adding: rp.map { $0 + c * m },
                                     relu: relu, into: y + c * m)
                     }
                 }
             }
-        }
-    }
-
-    /// dst = src·a + b (+ residual), then max(·, 0) if `relu`; eight lanes at a time.
-    private static func affine(_ src: UnsafePointer<Float>, count m: Int, scale a: Float, shift b: Float,
-                               adding residual: UnsafePointer<Float>?, relu: Bool, into dst: UnsafeMutablePointer<Float>) {
-        let (av, bv, zero) = (SIMD8<Float>(repeating: a), SIMD8<Float>(repeating: b), SIMD8<Float>(repeating: 0))
-        var i = 0
-        while i + 8 <= m {
-            var v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self) * av + bv
-            if let residual { v += UnsafeRawPointer(residual + i).loadUnaligned(as: SIMD8<Float>.self) }
-            if relu { v = v.replacing(with: zero, where: v .< zero) }
-            UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < m {
-            var v = src[i] * a + b
-            if let residual { v += residual[i] }
-            dst[i] = relu ? (v < 0 ? 0 : v) : v
-            i += 1
         }
     }
 
@@ -220,11 +200,4 @@ public final class BatchNorm2dLayer: Layer {
         let y = UnsafeRawPointer(reluOutput + i).loadUnaligned(as: SIMD8<Float>.self)
         return SIMD8<Float>(repeating: 0).replacing(with: d, where: y .> SIMD8<Float>(repeating: 0))
     }
-
-}
-
-/// Runs `body` with the tensor's storage pointer, or nil.
-private func withOptionalPointer<R>(_ t: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-    guard let t else { return body(nil) }
-    return t.withPointer { body($0) }
 }

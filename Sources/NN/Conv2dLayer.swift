@@ -86,9 +86,3 @@ public final class Conv2dLayer: Layer {
         return dX
     }
 }
-
-/// Runs `body` with the tensor's mutable storage, or nil when there is no tensor.
-func withOptionalPointer<R>(_ t: inout Tensor?, _ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
-    if t == nil { return body(nil) }
-    return t!.withMutablePointer { body($0) }
-}

@@ -23,11 +23,7 @@ public struct ConvolutionEpilogue: Sendable {
             guard let shift else { return next(nil) }
             return shift.withUnsafeBufferPointer { next($0.baseAddress!) }
         }
-        func residualPart(_ next: (UnsafePointer<Float>?) -> R) -> R {
-            guard let residual else { return next(nil) }
-            return residual.withPointer { next($0) }
-        }
-        return scalePart { a in shiftPart { b in residualPart { r in body(a, b, r) } } }
+        return scalePart { a in shiftPart { b in withOptionalPointer(residual) { r in body(a, b, r) } } }
     }
 
     /// Applies the epilogue in place to `channels` planes of `plane` floats (the im2col path's
@@ -37,12 +33,9 @@ public struct ConvolutionEpilogue: Sendable {
             let box = UnsafeSendableBox((y, scale, shift, residual))
             Parallel.forEach(channels) { c in
                 let (y, scale, shift, residual) = box.value
-                let (a, b) = (scale?[c] ?? 1, shift?[c] ?? 0)
-                let row = y + c * plane, res = residual.map { $0 + c * plane }
-                for i in 0..<plane {
-                    let v = row[i] * a + b + (res?[i] ?? 0)
-                    row[i] = relu && v < 0 ? 0 : v
-                }
+                let row = y + c * plane
+                Affine.apply(row, count: plane, scale: scale?[c] ?? 1, shift: shift?[c] ?? 0,
+                             adding: residual.map { $0 + c * plane }, relu: relu, into: row)
             }
         }
     }
