@@ -34,8 +34,8 @@ var productTargets: [Target] { [
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "OpenSSL", dependencies: ["COpenSSL"]),
 
-        // The direct 3x3 convolution kernel (AVX2/FMA intrinsics, chosen at run time). Optimized in
-        // debug builds too, like the Swift numerics: intrinsics at -O0 spill every register.
+        // The direct 3x3 convolution kernels (AVX2/FMA and AVX-512 intrinsics, chosen at run time).
+        // Optimized in debug builds too, like the Swift numerics: intrinsics at -O0 spill every register.
         .target(name: "CConvKernels", cSettings: [.unsafeFlags(["-O2"])]),
 
         .target(name: "HTTP1"),

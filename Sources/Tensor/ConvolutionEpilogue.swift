@@ -13,6 +13,15 @@ public struct ConvolutionEpilogue: Sendable {
         (self.scale, self.shift, self.residual, self.relu) = (scale, shift, residual, relu)
     }
 
+    /// A convolution's `bias` followed by `next`: `(y + bias)·scale + shift` becomes
+    /// `y·scale + (bias·scale + shift)`, one shift per channel. Without `next` (or without its
+    /// scale) the result is exactly `y + bias`.
+    init(bias: UnsafePointer<Float>, channels: Int, then next: ConvolutionEpilogue?) {
+        let scale = next?.scale ?? [Float](repeating: 1, count: channels)
+        let shift = (0..<channels).map { c in bias[c] * scale[c] + (next?.shift?[c] ?? 0) }
+        self.init(scale: scale, shift: shift, residual: next?.residual, relu: next?.relu ?? false)
+    }
+
     /// Pointers to the parts (nil where absent), valid inside `body`.
     func withPointers<R>(_ body: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?) -> R) -> R {
         func scalePart(_ next: (UnsafePointer<Float>?) -> R) -> R {

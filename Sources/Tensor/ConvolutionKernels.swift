@@ -25,25 +25,17 @@ public enum ConvolutionKernels {
         geometry g: Conv2dGeometry, y: UnsafeMutablePointer<Float>, epilogue: ConvolutionEpilogue? = nil,
         workspace: Workspace
     ) {
-        if bias == nil, DirectConvolution.applies(to: g) {
+        // A bias is one more per-channel shift: it rides on the epilogue like a BatchNorm's.
+        let epilogue = bias.map { ConvolutionEpilogue(bias: $0, channels: g.outChannels, then: epilogue) } ?? epilogue
+        if DirectConvolution.applies(to: g) {
             DirectConvolution.forward(x: x, batch: batch, weight: weight, geometry: g, y: y, epilogue: epilogue,
                                       workspace: workspace)
             return
         }
-        forwardUnfused(x: x, batch: batch, weight: weight, bias: bias, geometry: g, y: y, workspace: workspace)
-        epilogue?.apply(to: y, channels: g.outChannels, plane: batch * g.outPlane)
-    }
-
-    private static func forwardUnfused(
-        x: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        geometry g: Conv2dGeometry, y: UnsafeMutablePointer<Float>, workspace: Workspace
-    ) {
         let (o, p, k) = (g.outChannels, g.outPlane, g.colRows)
         let ldy = batch * p
         let (xP, wP, yP) = (UnsafeSendableBox(x), UnsafeSendableBox(weight), UnsafeSendableBox(y))
-        if DirectConvolution.applies(to: g) {
-            DirectConvolution.forward(x: x, batch: batch, weight: weight, geometry: g, y: y, workspace: workspace)
-        } else if g.isPointwise {
+        if g.isPointwise {
             // Columns of the output split over workers: each writes its own slice.
             let chunk = 256
             Parallel.forEachWorker((ldy + chunk - 1) / chunk) { _, range in
@@ -64,12 +56,7 @@ public enum ConvolutionKernels {
                 }
             }
         }
-        if let bias {
-            Parallel.forEach(o) { c in
-                let row = yP.value + c * ldy, b = bias[c]
-                for i in 0..<ldy { row[i] += b }
-            }
-        }
+        epilogue?.apply(to: y, channels: o, plane: ldy)
     }
 
     /// Gradients of `forward`. Each output is optional: pass nil for what is not needed (a frozen

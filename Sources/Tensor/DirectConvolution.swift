@@ -2,8 +2,9 @@ import BLAS
 import CConvKernels
 
 /// The direct 3x3 convolution (padding 1, stride 1 or 2) that replaces im2col + sgemm where the
-/// CPU has AVX2 and FMA (AVX-512 kernels where it has those too): it reads each input plane once instead of writing and re-packing a
-/// 9x column matrix, which on thin layers cost as much as the multiply-adds (see docs/benchmarks.md).
+/// CPU has AVX2 and FMA (AVX-512 kernels where it has those too): it reads each input plane once
+/// instead of writing and re-packing a 9x column matrix, which on thin layers cost as much as the
+/// multiply-adds (see docs/benchmarks.md).
 /// Images are split between workers; each output element has one writer and a summation order that
 /// does not depend on the split.
 public enum DirectConvolution {
@@ -71,12 +72,7 @@ public enum DirectConvolution {
         x: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>, geometry g: Conv2dGeometry,
         y: UnsafeMutablePointer<Float>, epilogue: ConvolutionEpilogue? = nil, workspace: Workspace
     ) {
-        guard let epilogue else {
-            run(input: x, inChannels: g.inChannels, inH: g.inH, inW: g.inW, stride: g.strideH, batch: batch,
-                weight: weight, outChannels: g.outChannels, transposeFlip: false,
-                output: y, outPlane: g.outPlane, workspace: workspace)
-            return
-        }
+        let epilogue = epilogue ?? ConvolutionEpilogue()  // no parts: the kernel skips it
         precondition(epilogue.residual.map { $0.count == g.outChannels * batch * g.outPlane } ?? true,
                      "the residual must have the convolution's output shape")
         epilogue.withPointers { scale, shift, residual in

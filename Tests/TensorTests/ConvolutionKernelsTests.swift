@@ -13,6 +13,7 @@ import Testing
     static let cases: [Case] = [
         Case(n: 3, c: 2, o: 4, h: 7, w: 6, k: 3, s: 1, p: 1, bias: false),
         Case(n: 2, c: 3, o: 5, h: 9, w: 9, k: 3, s: 2, p: 1, bias: true),
+        Case(n: 2, c: 3, o: 8, h: 9, w: 9, k: 3, s: 1, p: 1, bias: true),  // the direct kernel with a bias epilogue
         Case(n: 4, c: 6, o: 3, h: 5, w: 5, k: 1, s: 1, p: 0, bias: false),
         Case(n: 2, c: 4, o: 6, h: 8, w: 7, k: 1, s: 2, p: 0, bias: false),
         Case(n: 2, c: 3, o: 4, h: 11, w: 12, k: 7, s: 2, p: 3, bias: true),
