@@ -16,7 +16,18 @@ int thaw_conv3x3_rows(int isa) { return isa == 2 ? ROWS512 : ROWS; }
 
 long thaw_conv3x3_scratch_floats(int in_channels, int in_h, int in_w, int stride) {
     layout l = conv3x3_layout(in_h, in_w, stride, 0);  // the unmasked layout is the larger
-    return (long)in_channels * l.planes * l.length + conv3x3_mask_floats(&l);
+    return (long)in_channels * l.planes * l.length;
+}
+
+long thaw_conv3x3_masks_floats(int in_h, int in_w, int stride) {
+    layout l = conv3x3_layout(in_h, in_w, stride, 1);
+    return conv3x3_mask_floats(&l);
+}
+
+void thaw_conv3x3_masks(int in_h, int in_w, int stride, float *masks) {
+    layout l = conv3x3_layout(in_h, in_w, stride, 1);
+    uint16_t *left = (uint16_t *)masks;
+    conv3x3_column_masks(&l, stride, left, left + ((long)l.out_h * l.out_w + 15) / 16 + 1);
 }
 
 void thaw_conv3x3_pack(const float *weight, int out_channels, int in_channels, int transpose_flip,
@@ -64,13 +75,11 @@ static void finish(float *y, long y_channel_stride, int out_channels, long posit
 void thaw_conv3x3_image(const float *x, long x_channel_stride, int in_channels, int in_h, int in_w,
                         int stride, const float *packed, int out_channels, float *y,
                         long y_channel_stride, const float *scale, const float *shift, const float *residual,
-                        long residual_channel_stride, int relu, int isa, float *scratch) {
+                        long residual_channel_stride, int relu, int isa, const float *masks, float *scratch) {
 #if defined(__x86_64__)
     layout l = conv3x3_layout(in_h, in_w, stride, isa == 2);
     conv3x3_fill_planes(x, x_channel_stride, in_channels, in_h, in_w, stride, &l, scratch);
-    uint16_t *lm = (uint16_t *)(scratch + (long)in_channels * l.planes * l.length);
-    uint16_t *rm = lm + ((long)l.out_h * l.out_w + 15) / 16 + 1;
-    if (isa == 2) conv3x3_column_masks(&l, stride, lm, rm);
+    const uint16_t *lm = (const uint16_t *)masks, *rm = lm + ((long)l.out_h * l.out_w + 15) / 16 + 1;
     taps tp = conv3x3_taps(&l);
     if (isa == 2)
         conv3x3_forward_avx512(scratch, &l, &tp, in_channels, packed, out_channels, y, y_channel_stride, lm, rm);
@@ -82,6 +91,6 @@ void thaw_conv3x3_image(const float *x, long x_channel_stride, int in_channels, 
 #else
     (void)x; (void)x_channel_stride; (void)in_channels; (void)in_h; (void)in_w; (void)stride;
     (void)packed; (void)out_channels; (void)y; (void)y_channel_stride; (void)isa; (void)scratch;
-    (void)scale; (void)shift; (void)residual; (void)residual_channel_stride; (void)relu; (void)finish;
+    (void)scale; (void)shift; (void)residual; (void)residual_channel_stride; (void)relu; (void)masks; (void)finish;
 #endif
 }

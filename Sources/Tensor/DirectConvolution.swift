@@ -130,17 +130,21 @@ public enum DirectConvolution {
     ) {
         let (c, o) = (g.inChannels, g.outChannels)
         let scratchFloats = thaw_conv3x3_s2_input_gradient_scratch_floats(Int32(o), Int32(c), Int32(g.inH), Int32(g.inW))
+        let maskFloats = thaw_conv3x3_masks_floats(Int32(g.outH), Int32(g.outW), 1)
         let workers = Parallel.workers(for: batch)
-        let slots = workspace.floats(max(scratchFloats, o * c * 9), slots: workers + 1)
+        // Slot 0: the packed weights; slot 1: the column masks of dY's plane; then one scratch per worker.
+        let slots = workspace.floats(max(scratchFloats, o * c * 9, maskFloats), slots: workers + 2)
         thaw_conv3x3_s2_pack(weight, Int32(o), Int32(c), slots[0])
-        let (dyP, dxP, packed) = (UnsafeSendableBox(dOutput), UnsafeSendableBox(dInput), UnsafeSendableBox(slots[0]))
-        let scratch = slots.dropFirst().map(UnsafeSendableBox.init)
+        thaw_conv3x3_masks(Int32(g.outH), Int32(g.outW), 1, slots[1])
+        let (dyP, dxP) = (UnsafeSendableBox(dOutput), UnsafeSendableBox(dInput))
+        let (packed, masks) = (UnsafeSendableBox(slots[0]), UnsafeSendableBox(slots[1]))
+        let scratch = slots.dropFirst(2).map(UnsafeSendableBox.init)
         let (inPlane, outPlane) = (g.inPlane, g.outPlane)
         Parallel.forEachWorker(batch) { w, images in
             for n in images {
                 thaw_conv3x3_s2_input_gradient_image(dyP.value + n * outPlane, batch * outPlane, Int32(o), Int32(g.inH),
                                                      Int32(g.inW), packed.value, Int32(c), dxP.value + n * inPlane,
-                                                     batch * inPlane, scratch[w].value)
+                                                     batch * inPlane, masks.value, scratch[w].value)
             }
         }
     }
@@ -155,13 +159,17 @@ public enum DirectConvolution {
     ) {
         let isa = Int32(level(outputs: o))
         let scratchFloats = thaw_conv3x3_scratch_floats(Int32(c), Int32(inH), Int32(inW), Int32(stride))
+        let maskFloats = thaw_conv3x3_masks_floats(Int32(inH), Int32(inW), Int32(stride))
         let workers = Parallel.workers(for: batch)
-        // Slot 0: the packed weights; then one scratch per worker.
-        let slots = workspace.floats(max(scratchFloats, o * c * 9), slots: workers + 1)
+        // Slot 0: the packed weights; slot 1: the column masks (the same for every image); then one
+        // scratch per worker.
+        let slots = workspace.floats(max(scratchFloats, o * c * 9, maskFloats), slots: workers + 2)
         thaw_conv3x3_pack(weight, Int32(transposeFlip ? c : o), Int32(transposeFlip ? o : c),
                           transposeFlip ? 1 : 0, thaw_conv3x3_rows(isa), slots[0])
-        let (inP, outP, packed) = (UnsafeSendableBox(input), UnsafeSendableBox(output), UnsafeSendableBox(slots[0]))
-        let scratch = slots.dropFirst().map(UnsafeSendableBox.init)
+        thaw_conv3x3_masks(Int32(inH), Int32(inW), Int32(stride), slots[1])
+        let (inP, outP) = (UnsafeSendableBox(input), UnsafeSendableBox(output))
+        let (packed, masks) = (UnsafeSendableBox(slots[0]), UnsafeSendableBox(slots[1]))
+        let scratch = slots.dropFirst(2).map(UnsafeSendableBox.init)
         let inPlane = inH * inW
         let fin = UnsafeSendableBox(finish)
         Parallel.forEachWorker(batch) { w, images in
@@ -170,7 +178,7 @@ public enum DirectConvolution {
                 thaw_conv3x3_image(inP.value + n * inPlane, batch * inPlane, Int32(c), Int32(inH), Int32(inW),
                                    Int32(stride), packed.value, Int32(o), outP.value + n * outPlane,
                                    batch * outPlane, scale, shift, residual.map { $0 + n * outPlane },
-                                   batch * outPlane, relu ? 1 : 0, isa, scratch[w].value)
+                                   batch * outPlane, relu ? 1 : 0, isa, masks.value, scratch[w].value)
             }
         }
     }

@@ -21,6 +21,15 @@ int thaw_conv3x3_rows(int isa);
 /// Floats of per-thread scratch `thaw_conv3x3_image` needs for one image.
 long thaw_conv3x3_scratch_floats(int in_channels, int in_h, int in_w, int stride);
 
+/// Floats `thaw_conv3x3_masks` writes for a 3x3 convolution of an in_h x in_w plane.
+long thaw_conv3x3_masks_floats(int in_h, int in_w, int stride);
+
+/// The AVX-512 kernels' column masks for this geometry (which lanes of each 16 output positions may
+/// read one column left / right without wrapping into the next row): computed once per layer call,
+/// read by every image's `thaw_conv3x3_image` (and, for the dY grid of a stride-2 layer, taken with
+/// stride 1, by `thaw_conv3x3_s2_input_gradient_image`).
+void thaw_conv3x3_masks(int in_h, int in_w, int stride, float *masks);
+
 /// Repacks OIHW weights (out_channels, in_channels, 3, 3) into the kernel's layout.
 /// `transpose_flip` = 1 packs the weights of the transposed convolution instead (the input gradient
 /// of a stride-1 convolution: in and out channels swapped, taps rotated by 180 degrees).
@@ -36,10 +45,11 @@ void thaw_conv3x3_pack(const float *weight, int out_channels, int in_channels, i
 /// Output is (H-1)/stride+1 by (W-1)/stride+1, fully overwritten, then (each part optional, NULL / 0
 /// for none) y = y·scale[o] + shift[o] (an inference-mode BatchNorm), + residual (planes
 /// `residual_channel_stride` apart), then max(·, 0) if `relu` — while the image's output is in cache.
+/// `masks` from `thaw_conv3x3_masks` for this geometry (used by `isa` 2).
 void thaw_conv3x3_image(const float *x, long x_channel_stride, int in_channels, int in_h, int in_w,
                         int stride, const float *packed, int out_channels, float *y,
                         long y_channel_stride, const float *scale, const float *shift, const float *residual,
-                        long residual_channel_stride, int relu, int isa, float *scratch);
+                        long residual_channel_stride, int relu, int isa, const float *masks, float *scratch);
 
 /// Floats of per-thread scratch `thaw_conv3x3_weight_gradient` needs.
 long thaw_conv3x3_weight_gradient_scratch_floats(int in_channels, int in_h, int in_w, int stride);
@@ -62,9 +72,10 @@ long thaw_conv3x3_s2_input_gradient_scratch_floats(int out_channels, int in_chan
 
 /// dX (in_channels planes of in_h x in_w, `dx_channel_stride` apart, overwritten) of a 3x3, stride-2,
 /// padding-1 convolution for one image from its dY (out_channels planes of the output size).
-/// AVX-512 only (`thaw_conv3x3_isa()` == 2); `in_channels` a multiple of 8.
+/// AVX-512 only (`thaw_conv3x3_isa()` == 2); `in_channels` a multiple of 8; `masks` from
+/// `thaw_conv3x3_masks` for dY's plane with stride 1.
 void thaw_conv3x3_s2_input_gradient_image(const float *dy, long dy_channel_stride, int out_channels, int in_h,
                                           int in_w, const float *packed, int in_channels, float *dx,
-                                          long dx_channel_stride, float *scratch);
+                                          long dx_channel_stride, const float *masks, float *scratch);
 
 #endif
