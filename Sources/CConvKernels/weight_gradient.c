@@ -4,97 +4,51 @@
 
 #if defined(__x86_64__)
 
-/// dW for R output channels x 1 input channel x 9 taps over `g` images (masked layout): 9R
-/// accumulators (27 of AVX-512's 32 registers for R = 3), each a vector of partial sums over
-/// positions, reduced once at the end. Generated for R = 1, 2, 3: every tap load feeds R multiply-adds.
-THAW_AVX512 static void weight_gradient_rows3(const float *planes, long image_floats, const long *off, int g,
-        long positions, const uint16_t *lm, const uint16_t *rm, const float *dy0, const float *dy1, const float *dy2, long dy_image_stride, float *dw0, float *dw1, float *dw2) {
-    __m512 a00 = _mm512_setzero_ps(), a01 = _mm512_setzero_ps(), a02 = _mm512_setzero_ps(), a03 = _mm512_setzero_ps(), a04 = _mm512_setzero_ps(), a05 = _mm512_setzero_ps(), a06 = _mm512_setzero_ps(), a07 = _mm512_setzero_ps(), a08 = _mm512_setzero_ps(), a10 = _mm512_setzero_ps(), a11 = _mm512_setzero_ps(), a12 = _mm512_setzero_ps(), a13 = _mm512_setzero_ps(), a14 = _mm512_setzero_ps(), a15 = _mm512_setzero_ps(), a16 = _mm512_setzero_ps(), a17 = _mm512_setzero_ps(), a18 = _mm512_setzero_ps(), a20 = _mm512_setzero_ps(), a21 = _mm512_setzero_ps(), a22 = _mm512_setzero_ps(), a23 = _mm512_setzero_ps(), a24 = _mm512_setzero_ps(), a25 = _mm512_setzero_ps(), a26 = _mm512_setzero_ps(), a27 = _mm512_setzero_ps(), a28 = _mm512_setzero_ps();
-    const long o0 = off[0], o1 = off[1], o2 = off[2], o3 = off[3], o4 = off[4], o5 = off[5], o6 = off[6], o7 = off[7], o8 = off[8];
+/// dW for `rows` (1-3) output channels x 1 input channel x 9 taps over `g` images (masked layout):
+/// 9·rows accumulators (27 of AVX-512's 32 registers for 3 rows), each a vector of partial sums over
+/// positions, reduced once at the end; every tap load feeds `rows` multiply-adds. Always inlined
+/// with a constant `rows`, so the loops over rows and taps unroll and the accumulators stay in
+/// registers.
+THAW_AVX512 static inline __attribute__((always_inline)) void weight_gradient_rows(
+    const int rows, const float *planes, long image_floats, const long *off, int g, long positions,
+    const uint16_t *lm, const uint16_t *rm, const float *const *dy, long dy_image_stride, float *const *dw) {
+    __m512 acc[3][9];
+    for (int r = 0; r < rows; r++)
+        for (int t = 0; t < 9; t++) acc[r][t] = _mm512_setzero_ps();
     for (int i = 0; i < g; i++) {
         const float *xp = planes + i * image_floats;
-        const float *e0 = dy0 + i * dy_image_stride;
-        const float *e1 = dy1 + i * dy_image_stride;
-        const float *e2 = dy2 + i * dy_image_stride;
         for (long p = 0, k = 0; p < positions; p += 16, k++) {
             // Past the last position dY reads as zero, so whatever the taps read there adds nothing.
             const __mmask16 m = first_lanes((int)(positions - p < 16 ? positions - p : 16));
-            const __mmask16 ml = lm[k], mr = rm[k];
-            const __m512 d0 = _mm512_maskz_loadu_ps(m, e0 + p);
-            const __m512 d1 = _mm512_maskz_loadu_ps(m, e1 + p);
-            const __m512 d2 = _mm512_maskz_loadu_ps(m, e2 + p);
-            __m512 xv;
-            xv = _mm512_maskz_loadu_ps(ml, xp + o0 + p); a00 = _mm512_fmadd_ps(d0, xv, a00); a10 = _mm512_fmadd_ps(d1, xv, a10); a20 = _mm512_fmadd_ps(d2, xv, a20);
-            xv = _mm512_loadu_ps(xp + o1 + p); a01 = _mm512_fmadd_ps(d0, xv, a01); a11 = _mm512_fmadd_ps(d1, xv, a11); a21 = _mm512_fmadd_ps(d2, xv, a21);
-            xv = _mm512_maskz_loadu_ps(mr, xp + o2 + p); a02 = _mm512_fmadd_ps(d0, xv, a02); a12 = _mm512_fmadd_ps(d1, xv, a12); a22 = _mm512_fmadd_ps(d2, xv, a22);
-            xv = _mm512_maskz_loadu_ps(ml, xp + o3 + p); a03 = _mm512_fmadd_ps(d0, xv, a03); a13 = _mm512_fmadd_ps(d1, xv, a13); a23 = _mm512_fmadd_ps(d2, xv, a23);
-            xv = _mm512_loadu_ps(xp + o4 + p); a04 = _mm512_fmadd_ps(d0, xv, a04); a14 = _mm512_fmadd_ps(d1, xv, a14); a24 = _mm512_fmadd_ps(d2, xv, a24);
-            xv = _mm512_maskz_loadu_ps(mr, xp + o5 + p); a05 = _mm512_fmadd_ps(d0, xv, a05); a15 = _mm512_fmadd_ps(d1, xv, a15); a25 = _mm512_fmadd_ps(d2, xv, a25);
-            xv = _mm512_maskz_loadu_ps(ml, xp + o6 + p); a06 = _mm512_fmadd_ps(d0, xv, a06); a16 = _mm512_fmadd_ps(d1, xv, a16); a26 = _mm512_fmadd_ps(d2, xv, a26);
-            xv = _mm512_loadu_ps(xp + o7 + p); a07 = _mm512_fmadd_ps(d0, xv, a07); a17 = _mm512_fmadd_ps(d1, xv, a17); a27 = _mm512_fmadd_ps(d2, xv, a27);
-            xv = _mm512_maskz_loadu_ps(mr, xp + o8 + p); a08 = _mm512_fmadd_ps(d0, xv, a08); a18 = _mm512_fmadd_ps(d1, xv, a18); a28 = _mm512_fmadd_ps(d2, xv, a28);
+            const __mmask16 tap_mask[3] = { lm[k], (__mmask16)0xFFFF, rm[k] };  // by dx: wrap-free lanes
+            __m512 d[3];
+            for (int r = 0; r < rows; r++) d[r] = _mm512_maskz_loadu_ps(m, dy[r] + i * dy_image_stride + p);
+            for (int t = 0; t < 9; t++) {
+                const __m512 xv = _mm512_maskz_loadu_ps(tap_mask[t % 3], xp + off[t] + p);
+                for (int r = 0; r < rows; r++) acc[r][t] = _mm512_fmadd_ps(d[r], xv, acc[r][t]);
+            }
         }
     }
-    dw0[0] += _mm512_reduce_add_ps(a00); dw0[1] += _mm512_reduce_add_ps(a01); dw0[2] += _mm512_reduce_add_ps(a02); dw0[3] += _mm512_reduce_add_ps(a03); dw0[4] += _mm512_reduce_add_ps(a04); dw0[5] += _mm512_reduce_add_ps(a05); dw0[6] += _mm512_reduce_add_ps(a06); dw0[7] += _mm512_reduce_add_ps(a07); dw0[8] += _mm512_reduce_add_ps(a08);
-    dw1[0] += _mm512_reduce_add_ps(a10); dw1[1] += _mm512_reduce_add_ps(a11); dw1[2] += _mm512_reduce_add_ps(a12); dw1[3] += _mm512_reduce_add_ps(a13); dw1[4] += _mm512_reduce_add_ps(a14); dw1[5] += _mm512_reduce_add_ps(a15); dw1[6] += _mm512_reduce_add_ps(a16); dw1[7] += _mm512_reduce_add_ps(a17); dw1[8] += _mm512_reduce_add_ps(a18);
-    dw2[0] += _mm512_reduce_add_ps(a20); dw2[1] += _mm512_reduce_add_ps(a21); dw2[2] += _mm512_reduce_add_ps(a22); dw2[3] += _mm512_reduce_add_ps(a23); dw2[4] += _mm512_reduce_add_ps(a24); dw2[5] += _mm512_reduce_add_ps(a25); dw2[6] += _mm512_reduce_add_ps(a26); dw2[7] += _mm512_reduce_add_ps(a27); dw2[8] += _mm512_reduce_add_ps(a28);
+    for (int r = 0; r < rows; r++)
+        for (int t = 0; t < 9; t++) dw[r][t] += _mm512_reduce_add_ps(acc[r][t]);
+}
+
+THAW_AVX512 static void weight_gradient_rows3(const float *planes, long image_floats, const long *off, int g,
+                                              long positions, const uint16_t *lm, const uint16_t *rm,
+                                              const float *const *dy, long dy_image_stride, float *const *dw) {
+    weight_gradient_rows(3, planes, image_floats, off, g, positions, lm, rm, dy, dy_image_stride, dw);
 }
 
 THAW_AVX512 static void weight_gradient_rows2(const float *planes, long image_floats, const long *off, int g,
-        long positions, const uint16_t *lm, const uint16_t *rm, const float *dy0, const float *dy1, long dy_image_stride, float *dw0, float *dw1) {
-    __m512 a00 = _mm512_setzero_ps(), a01 = _mm512_setzero_ps(), a02 = _mm512_setzero_ps(), a03 = _mm512_setzero_ps(), a04 = _mm512_setzero_ps(), a05 = _mm512_setzero_ps(), a06 = _mm512_setzero_ps(), a07 = _mm512_setzero_ps(), a08 = _mm512_setzero_ps(), a10 = _mm512_setzero_ps(), a11 = _mm512_setzero_ps(), a12 = _mm512_setzero_ps(), a13 = _mm512_setzero_ps(), a14 = _mm512_setzero_ps(), a15 = _mm512_setzero_ps(), a16 = _mm512_setzero_ps(), a17 = _mm512_setzero_ps(), a18 = _mm512_setzero_ps();
-    const long o0 = off[0], o1 = off[1], o2 = off[2], o3 = off[3], o4 = off[4], o5 = off[5], o6 = off[6], o7 = off[7], o8 = off[8];
-    for (int i = 0; i < g; i++) {
-        const float *xp = planes + i * image_floats;
-        const float *e0 = dy0 + i * dy_image_stride;
-        const float *e1 = dy1 + i * dy_image_stride;
-        for (long p = 0, k = 0; p < positions; p += 16, k++) {
-            // Past the last position dY reads as zero, so whatever the taps read there adds nothing.
-            const __mmask16 m = first_lanes((int)(positions - p < 16 ? positions - p : 16));
-            const __mmask16 ml = lm[k], mr = rm[k];
-            const __m512 d0 = _mm512_maskz_loadu_ps(m, e0 + p);
-            const __m512 d1 = _mm512_maskz_loadu_ps(m, e1 + p);
-            __m512 xv;
-            xv = _mm512_maskz_loadu_ps(ml, xp + o0 + p); a00 = _mm512_fmadd_ps(d0, xv, a00); a10 = _mm512_fmadd_ps(d1, xv, a10);
-            xv = _mm512_loadu_ps(xp + o1 + p); a01 = _mm512_fmadd_ps(d0, xv, a01); a11 = _mm512_fmadd_ps(d1, xv, a11);
-            xv = _mm512_maskz_loadu_ps(mr, xp + o2 + p); a02 = _mm512_fmadd_ps(d0, xv, a02); a12 = _mm512_fmadd_ps(d1, xv, a12);
-            xv = _mm512_maskz_loadu_ps(ml, xp + o3 + p); a03 = _mm512_fmadd_ps(d0, xv, a03); a13 = _mm512_fmadd_ps(d1, xv, a13);
-            xv = _mm512_loadu_ps(xp + o4 + p); a04 = _mm512_fmadd_ps(d0, xv, a04); a14 = _mm512_fmadd_ps(d1, xv, a14);
-            xv = _mm512_maskz_loadu_ps(mr, xp + o5 + p); a05 = _mm512_fmadd_ps(d0, xv, a05); a15 = _mm512_fmadd_ps(d1, xv, a15);
-            xv = _mm512_maskz_loadu_ps(ml, xp + o6 + p); a06 = _mm512_fmadd_ps(d0, xv, a06); a16 = _mm512_fmadd_ps(d1, xv, a16);
-            xv = _mm512_loadu_ps(xp + o7 + p); a07 = _mm512_fmadd_ps(d0, xv, a07); a17 = _mm512_fmadd_ps(d1, xv, a17);
-            xv = _mm512_maskz_loadu_ps(mr, xp + o8 + p); a08 = _mm512_fmadd_ps(d0, xv, a08); a18 = _mm512_fmadd_ps(d1, xv, a18);
-        }
-    }
-    dw0[0] += _mm512_reduce_add_ps(a00); dw0[1] += _mm512_reduce_add_ps(a01); dw0[2] += _mm512_reduce_add_ps(a02); dw0[3] += _mm512_reduce_add_ps(a03); dw0[4] += _mm512_reduce_add_ps(a04); dw0[5] += _mm512_reduce_add_ps(a05); dw0[6] += _mm512_reduce_add_ps(a06); dw0[7] += _mm512_reduce_add_ps(a07); dw0[8] += _mm512_reduce_add_ps(a08);
-    dw1[0] += _mm512_reduce_add_ps(a10); dw1[1] += _mm512_reduce_add_ps(a11); dw1[2] += _mm512_reduce_add_ps(a12); dw1[3] += _mm512_reduce_add_ps(a13); dw1[4] += _mm512_reduce_add_ps(a14); dw1[5] += _mm512_reduce_add_ps(a15); dw1[6] += _mm512_reduce_add_ps(a16); dw1[7] += _mm512_reduce_add_ps(a17); dw1[8] += _mm512_reduce_add_ps(a18);
+                                              long positions, const uint16_t *lm, const uint16_t *rm,
+                                              const float *const *dy, long dy_image_stride, float *const *dw) {
+    weight_gradient_rows(2, planes, image_floats, off, g, positions, lm, rm, dy, dy_image_stride, dw);
 }
 
 THAW_AVX512 static void weight_gradient_rows1(const float *planes, long image_floats, const long *off, int g,
-        long positions, const uint16_t *lm, const uint16_t *rm, const float *dy0, long dy_image_stride, float *dw0) {
-    __m512 a00 = _mm512_setzero_ps(), a01 = _mm512_setzero_ps(), a02 = _mm512_setzero_ps(), a03 = _mm512_setzero_ps(), a04 = _mm512_setzero_ps(), a05 = _mm512_setzero_ps(), a06 = _mm512_setzero_ps(), a07 = _mm512_setzero_ps(), a08 = _mm512_setzero_ps();
-    const long o0 = off[0], o1 = off[1], o2 = off[2], o3 = off[3], o4 = off[4], o5 = off[5], o6 = off[6], o7 = off[7], o8 = off[8];
-    for (int i = 0; i < g; i++) {
-        const float *xp = planes + i * image_floats;
-        const float *e0 = dy0 + i * dy_image_stride;
-        for (long p = 0, k = 0; p < positions; p += 16, k++) {
-            // Past the last position dY reads as zero, so whatever the taps read there adds nothing.
-            const __mmask16 m = first_lanes((int)(positions - p < 16 ? positions - p : 16));
-            const __mmask16 ml = lm[k], mr = rm[k];
-            const __m512 d0 = _mm512_maskz_loadu_ps(m, e0 + p);
-            __m512 xv;
-            xv = _mm512_maskz_loadu_ps(ml, xp + o0 + p); a00 = _mm512_fmadd_ps(d0, xv, a00);
-            xv = _mm512_loadu_ps(xp + o1 + p); a01 = _mm512_fmadd_ps(d0, xv, a01);
-            xv = _mm512_maskz_loadu_ps(mr, xp + o2 + p); a02 = _mm512_fmadd_ps(d0, xv, a02);
-            xv = _mm512_maskz_loadu_ps(ml, xp + o3 + p); a03 = _mm512_fmadd_ps(d0, xv, a03);
-            xv = _mm512_loadu_ps(xp + o4 + p); a04 = _mm512_fmadd_ps(d0, xv, a04);
-            xv = _mm512_maskz_loadu_ps(mr, xp + o5 + p); a05 = _mm512_fmadd_ps(d0, xv, a05);
-            xv = _mm512_maskz_loadu_ps(ml, xp + o6 + p); a06 = _mm512_fmadd_ps(d0, xv, a06);
-            xv = _mm512_loadu_ps(xp + o7 + p); a07 = _mm512_fmadd_ps(d0, xv, a07);
-            xv = _mm512_maskz_loadu_ps(mr, xp + o8 + p); a08 = _mm512_fmadd_ps(d0, xv, a08);
-        }
-    }
-    dw0[0] += _mm512_reduce_add_ps(a00); dw0[1] += _mm512_reduce_add_ps(a01); dw0[2] += _mm512_reduce_add_ps(a02); dw0[3] += _mm512_reduce_add_ps(a03); dw0[4] += _mm512_reduce_add_ps(a04); dw0[5] += _mm512_reduce_add_ps(a05); dw0[6] += _mm512_reduce_add_ps(a06); dw0[7] += _mm512_reduce_add_ps(a07); dw0[8] += _mm512_reduce_add_ps(a08);
+                                              long positions, const uint16_t *lm, const uint16_t *rm,
+                                              const float *const *dy, long dy_image_stride, float *const *dw) {
+    weight_gradient_rows(1, planes, image_floats, off, g, positions, lm, rm, dy, dy_image_stride, dw);
 }
 
 #define H_TAP(T, OFF) a##T = _mm256_fmadd_ps(d0, _mm256_loadu_ps(xp + (OFF) + p), a##T);
@@ -153,22 +107,25 @@ void thaw_conv3x3_weight_gradient(const float *x, long x_channel_stride, long x_
         for (int c = 0; c < in_channels; c++) {
             const float *planes = scratch + c * channel_floats;
             if (isa == 2) {
-#define DW(o) dweight + ((long)(o) * in_channels + c) * 9
-#define DY(o) dyn + (o) * dy_channel_stride
                 // Triples, then pairs for what is left: 16 = 4 x 3 + 2 x 2 (a single row would load
                 // each tap for one multiply-add).
-                int o = 0;
-                const int triples = out_channels % 3 == 1 && out_channels >= 4 ? (out_channels - 4) / 3 : out_channels / 3;
-                for (; o < 3 * triples; o += 3)
-                    weight_gradient_rows3(planes, image_floats, l.tap_offset, g, positions, lm, rm, DY(o), DY(o + 1), DY(o + 2),
-                                          dy_image_stride, DW(o), DW(o + 1), DW(o + 2));
-                for (; out_channels - o >= 2; o += 2)
-                    weight_gradient_rows2(planes, image_floats, l.tap_offset, g, positions, lm, rm, DY(o), DY(o + 1),
-                                          dy_image_stride, DW(o), DW(o + 1));
-                if (out_channels - o == 1)
-                    weight_gradient_rows1(planes, image_floats, l.tap_offset, g, positions, lm, rm, DY(o), dy_image_stride, DW(o));
-#undef DW
-#undef DY
+                const float *dy_rows[3];
+                float *dw_rows[3];
+                for (int o = 0; o < out_channels;) {
+                    const int left = out_channels - o;
+                    const int rows = left == 4 || left == 2 ? 2 : left >= 3 ? 3 : 1;
+                    for (int r = 0; r < rows; r++) {
+                        dy_rows[r] = dyn + (o + r) * dy_channel_stride;
+                        dw_rows[r] = dweight + ((long)(o + r) * in_channels + c) * 9;
+                    }
+                    if (rows == 3)
+                        weight_gradient_rows3(planes, image_floats, l.tap_offset, g, positions, lm, rm, dy_rows, dy_image_stride, dw_rows);
+                    else if (rows == 2)
+                        weight_gradient_rows2(planes, image_floats, l.tap_offset, g, positions, lm, rm, dy_rows, dy_image_stride, dw_rows);
+                    else
+                        weight_gradient_rows1(planes, image_floats, l.tap_offset, g, positions, lm, rm, dy_rows, dy_image_stride, dw_rows);
+                    o += rows;
+                }
             } else {
                 for (int o = 0; o < out_channels; o++)
                     weight_gradient_one(planes, image_floats, l.tap_offset, g, positions, dyn + o * dy_channel_stride,
