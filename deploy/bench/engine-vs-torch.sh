@@ -3,8 +3,7 @@
 # throughput (batch 64, 2 threads) for small-cnn and resnet-mini, the head-only speed-up, peak RSS,
 # and 3x3 convolution efficiency against this machine's sgemm.
 #
-#   pip install numpy torch     # once (CPU wheel; see ../shared/bench/README.md for this machine's copy)
-#   deploy/bench/engine-vs-torch.sh [rounds]                                 # default 2 rounds
+#   deploy/bench/engine-vs-torch.sh [rounds]      # default 2 rounds; PyTorch from deploy/torch-env.sh
 #
 # Also runs resnet-mini with `--lowering im2col` and `--lowering avx2` (see docs/benchmarks.md).
 #
@@ -15,8 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-2}
 threads=${THREADS:-2}
-peer=${TORCH_PEER:-../shared/bench/torch_peer.py}
-python=${PYTHON:-python3}
+peer=${TORCH_PEER:-deploy/bench/torch_peer.py}
+python=${PYTHON:-$(deploy/torch-env.sh)}
 swift build -c release --product thaw-bench >&2
 bench=.build/release/thaw-bench
 out=.build/bench/engine-vs-torch.jsonl
