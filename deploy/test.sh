@@ -4,6 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/setup.sh
+# The repository stands alone: no tracked file outside .ci/ may read the folder some checkouts have
+# beside them (a fresh clone has nothing there).
+if stray=$(git ls-files -z -- . ':!:.ci/**' | xargs -0 grep -lF -e "../""shared" --); then
+    echo "deploy/test.sh: these files refer to a folder outside the repository:" >&2
+    echo "$stray" >&2
+    exit 1
+fi
+# The PyTorch golden tensors the engine is tested against are what their generator computes today.
+"$(deploy/torch-env.sh)" Tests/Fixtures/golden/make_golden.py --check Tests/Fixtures/golden/public
 # The end-to-end tests drive the real thawd and thaw binaries; build them with the tests.
 swift build --build-tests
 swift build --product thawd
@@ -22,6 +31,7 @@ stages=(
 )
 for dir in Tests/*/; do
     target=$(basename "$dir")
+    [ "$target" = Fixtures ] && continue    # data shared by the targets (golden tensors), not a target
     if ! printf '%s\n' "${stages[@]}" | tr '|' '\n' | grep -qx "$target"; then
         echo "deploy/test.sh: test target $target is in no stage; add it to the list" >&2
         exit 1

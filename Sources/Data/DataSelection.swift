@@ -3,7 +3,7 @@
 /// `classes` picks source labels and relabels them `0..<classes.count` in the given order (Fashion-MNIST
 /// `[1, 3, 4, 6, 9]` makes Trouser label 0 … Ankle boot label 4); nil keeps every class as is.
 /// The split is either a seeded stratified pick or explicit index lists, so a run can use exactly
-/// the images another tool used (`../shared/bench/fewshot_pick.json`).
+/// the images another tool used (`examples/fewshot/fewshot_pick.json`).
 public struct DataSelection: Sendable, Equatable, Codable {
     public enum Split: Sendable, Equatable, Codable {
         /// Per class: shuffle that class's source indices with `seed`, keep the first `perClass`

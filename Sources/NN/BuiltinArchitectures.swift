@@ -1,5 +1,6 @@
 /// The architectures Thaw ships, with PyTorch's state-dict names and layer groups
-/// (see ../shared/bench/README.md for small-cnn and resnet-mini; resnet18 and vgg16 are torchvision's).
+/// (docs/architecture.md, "Built-in networks", has small-cnn and resnet-mini with their PyTorch modules;
+/// resnet18 and vgg16 are torchvision's).
 public enum BuiltinArchitectures {
     public static let names = ["small-cnn", "resnet-mini", "resnet18", "vgg16"]
 

@@ -4,7 +4,7 @@ import NN
 import Tensor
 
 /// `thaw-bench engine`: training / frozen / inference throughput of the CPU engine on real
-/// Fashion-MNIST batches, timed like ../shared/bench/torch_peer.py (warm-up, then windows of
+/// Fashion-MNIST batches, timed like deploy/bench/torch_peer.py (warm-up, then windows of
 /// steps; median images/s), plus the convolution-vs-sgemm efficiency figures (`--mode conv`).
 struct EngineBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,8 +4,8 @@ import Foundation
 import NN
 import Training
 
-/// `thaw-bench fewshot`: the few-shot transfer protocol of ../shared/bench/README.md ("Transfer
-/// quality") on real Fashion-MNIST through the real `JobRunner`, from the job specs users post
+/// `thaw-bench fewshot`: the few-shot transfer protocol of examples/fewshot/README.md ("The
+/// protocol") on real Fashion-MNIST through the real `JobRunner`, from the job specs users post
 /// (examples/fewshot). Pretrains small-cnn on the source classes once (or loads `--pretrained`), then
 /// runs every strategy x seed on the pick's exact images (`fixed`) and on Thaw's seeded pick
 /// (`seeded`), printing one JSON line per run and a markdown table per pick beside PyTorch's figures.
@@ -17,7 +17,7 @@ struct FewShotBenchCommand: ParsableCommand {
                                 "scratch_1e-2"]
 
     @Option(help: "The pick file (exact training images of source and target).")
-    var pick = "../shared/bench/fewshot_pick.json"
+    var pick = "examples/fewshot/fewshot_pick.json"
     @Option(help: "Directory of the job specs: pretrain.json, fixed/<strategy>.json, seeded/<strategy>.json.")
     var examples = "examples/fewshot"
     @Option(help: "Threads (OpenBLAS and the engine's loops).") var threads = 2

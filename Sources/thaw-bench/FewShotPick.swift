@@ -1,6 +1,6 @@
 import Foundation
 
-/// `../shared/bench/fewshot_pick.json`: the exact Fashion-MNIST training images of the few-shot
+/// `examples/fewshot/fewshot_pick.json`: the exact Fashion-MNIST training images of the few-shot
 /// protocol (0-based indices into the training files; classes relabelled 0..k-1 in the listed order).
 struct FewShotPick: Decodable {
     struct Task: Decodable {

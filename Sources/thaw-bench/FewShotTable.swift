@@ -5,7 +5,7 @@ import Foundation
 /// least 1.5 pp each and is at most 1.5 pp below PyTorch's recipe.
 struct FewShotTable {
     /// PyTorch 2.13.0+cpu on the same protocol and images, test accuracy mean [min, max] over seeds
-    /// 42–44 (../shared/bench/README.md, "Transfer quality").
+    /// 42–44 (examples/fewshot/README.md, "The protocol").
     static let pytorch: [String: (mean: Double, min: Double, max: Double)] = [
         "recipe": (0.772, 0.765, 0.779), "gradual": (0.771, 0.766, 0.778), "full_from_start": (0.769, 0.759, 0.781),
         "head_only": (0.746, 0.738, 0.753), "scratch_3e-3": (0.740, 0.731, 0.747), "scratch_1e-3": (0.738, 0.728, 0.756),

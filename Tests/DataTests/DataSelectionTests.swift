@@ -145,9 +145,9 @@ import Testing
 
     // MARK: the bench protocol on the real files
 
-    @Test(.enabled(if: FashionMNIST.isInstalled() && Fixtures.fewshotPick() != nil, "needs Fashion-MNIST and fewshot_pick.json"))
+    @Test(.enabled(if: FashionMNIST.isInstalled(), "needs Fashion-MNIST"))
     func fewShotProtocolPickOnRealFashionMNIST() throws {
-        let pick = Fixtures.fewshotPick()!
+        let pick = try #require(Fixtures.fewshotPick(), "examples/fewshot/fewshot_pick.json is unreadable")
         let target = pick["target"] as! [String: Any]
         let classes = target["classes"] as! [Int]
         let selection = DataSelection(classes: classes, split: .explicit(train: target["train"] as! [Int],

@@ -15,10 +15,10 @@ enum Fixtures {
         images(labels: (0..<(classes * perClass)).map { $0 % classes }, classes: classes, c: c, h: h, w: w)
     }
 
-    /// `../shared/bench/fewshot_pick.json` from the worktree root, if present.
+    /// `examples/fewshot/fewshot_pick.json` in the repository (nil if unreadable).
     static func fewshotPick() -> [String: Any]? {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let url = root.deletingLastPathComponent().appendingPathComponent("shared/bench/fewshot_pick.json")
+        let url = root.appendingPathComponent("examples/fewshot/fewshot_pick.json")
         guard let bytes = try? Foundation.Data(contentsOf: url) else { return nil }
         return (try? JSONSerialization.jsonObject(with: bytes)) as? [String: Any]
     }

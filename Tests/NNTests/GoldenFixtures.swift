@@ -2,13 +2,12 @@ import Foundation
 import NN
 import Tensor
 
-/// Locates ../shared/golden/public beside the repository (THAW_GOLDEN_DIR overrides).
+/// Locates Tests/Fixtures/golden/public, written by make_golden.py beside it (THAW_GOLDEN_DIR overrides).
 enum GoldenFixtures {
     static var directory: String {
         if let env = ProcessInfo.processInfo.environment["THAW_GOLDEN_DIR"] { return env }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return root.deletingLastPathComponent().appendingPathComponent("shared/golden/public").path
+        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        return tests.appendingPathComponent("Fixtures/golden/public").path
     }
 
     static func load(_ file: String) throws -> StateDict {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Training
 
-/// small-cnn's groups and parameterised layers (../shared/bench/README.md).
+/// small-cnn's groups and parameterised layers (docs/architecture.md, "Built-in networks").
 func smallCNNState() -> GroupState {
     GroupState(groups: [("block1", ["features.0", "features.1", "features.3", "features.4"]),
                         ("block2", ["features.7", "features.8", "features.10", "features.11"]),

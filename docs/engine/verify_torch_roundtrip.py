@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch <-> Thaw weight round trip (needs torch + safetensors; see ../shared/bench/README.md).
+"""PyTorch <-> Thaw weight round trip (needs torch + safetensors: `deploy/torch-env.sh`).
 
 1. Builds torchvision's ResNet-18 / VGG-16 module tree (same state_dict names; torchvision itself
    is not required), seeds it, randomises BN statistics, saves it with safetensors.torch.save_file.

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Writes the few-shot transfer job specs (POST /v1/jobs JSON) of ../shared/bench/README.md
-"Transfer quality" from a pick file: pretrain.json (source task, fixed split), fixed/<strategy>.json
+"""Writes the few-shot transfer job specs (POST /v1/jobs JSON) of examples/fewshot/README.md
+("The protocol") from a pick file: pretrain.json (source task, fixed split), fixed/<strategy>.json
 (the pick's exact target images) and seeded/<strategy>.json (Thaw's own stratified pick).
 
-  python3 examples/fewshot/make_examples.py ../shared/bench/fewshot_pick.json
+  python3 examples/fewshot/make_examples.py [examples/fewshot/fewshot_pick.json]
 """
 import json, os, sys
 
@@ -68,7 +68,7 @@ def write(path, spec):
 
 
 def main():
-    pick = json.load(open(sys.argv[1] if len(sys.argv) > 1 else "../shared/bench/fewshot_pick.json"))
+    pick = json.load(open(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "fewshot_pick.json")))
     source, target = pick["source"], pick["target"]
     write(os.path.join(HERE, "pretrain.json"), job(
         "fewshot-pretrain", {"architecture": "small-cnn"},

@@ -6,7 +6,7 @@ public enum ModelSource: Sendable, Equatable, Codable {
     case registered(id: String)
     case architecture(String)
 
-    /// Built-in architectures (see ../shared/bench/README.md for their layers and groups).
+    /// Built-in architectures (docs/architecture.md, "Built-in networks", has their layers and groups).
     public static let builtInArchitectures = ["small-cnn", "resnet-mini", "resnet18"]
 
     static func read(_ value: JSONValue, path: String, log: ProblemLog) -> ModelSource? {
