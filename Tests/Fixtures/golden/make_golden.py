@@ -242,8 +242,9 @@ def check(folder, init_from=None):
     if problems:
         print(f"make_golden.py --check: {folder}: " + "; ".join(problems), file=sys.stderr)
         return 1
-    print(f"make_golden.py --check: {folder} reproduced ({identical} of {len(FILES)} files byte for "
-          f"byte, the rest within rounding) on torch {torch.__version__}, "
+    how = ("every file byte for byte" if identical == len(FILES)
+           else f"{identical} of {len(FILES)} files byte for byte, the rest within rounding")
+    print(f"make_golden.py --check: {folder} reproduced ({how}) on torch {torch.__version__}, "
           f"{torch.backends.cpu.get_cpu_capability()} kernels")
     return 0
 
