@@ -13,8 +13,10 @@ public struct HTTPRequest: Sendable {
     public var pathSegments: [String]
     public var queryItems: [HTTPRequestTarget.QueryItem]
     public var headers: HTTPHeaders
-    /// The body after de-chunking; empty when there was none.
+    /// The body after de-chunking; empty when there was none, and when it went to `bodyFile`.
     public var body: [UInt8]
+    /// The body spooled to a temporary file, for routes whose `HTTPBodyPolicy` stores to a file.
+    public var bodyFile: HTTPBodyFile?
     /// Trailer fields of a chunked body.
     public var trailers: HTTPHeaders
     /// Values of the route's `:name` segments, filled by the router.
@@ -23,7 +25,8 @@ public struct HTTPRequest: Sendable {
     public var remoteAddress: String
 
     public init(method: HTTPMethod, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders(),
-                body: [UInt8] = [], trailers: HTTPHeaders = HTTPHeaders(), remoteAddress: String = "") throws(HTTPParseError) {
+                body: [UInt8] = [], trailers: HTTPHeaders = HTTPHeaders(), remoteAddress: String = "",
+                bodyFile: HTTPBodyFile? = nil) throws(HTTPParseError) {
         let parsed = try HTTPRequestTarget.parse(target, method: method)
         self.method = method
         self.target = target
@@ -33,6 +36,7 @@ public struct HTTPRequest: Sendable {
         self.queryItems = parsed.queryItems
         self.headers = headers
         self.body = body
+        self.bodyFile = bodyFile
         self.trailers = trailers
         self.pathParameters = [:]
         self.remoteAddress = remoteAddress

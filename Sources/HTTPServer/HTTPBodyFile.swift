@@ -1,0 +1,60 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A request body spooled to a temporary file as it arrived (routes whose `HTTPBodyPolicy` says
+/// `.file`), so a large upload never sits in memory. The file is unlinked when the last reference
+/// goes away: after the handler returned, or when the client disconnected mid-body.
+public final class HTTPBodyFile: @unchecked Sendable {
+    /// Where the bytes are; valid while this object lives.
+    public let path: String
+    /// Bytes written so far (the whole body once the handler sees it).
+    public private(set) var size = 0
+    private var fd: Int32
+
+    /// Creates `directory/upload-XXXXXX.tmp` (mode 0600); the directory is created if missing.
+    init(directory: String) throws(HTTPBodyFileError) {
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var template = Array((directory as NSString).appendingPathComponent("upload-XXXXXX.tmp").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
+        guard fd >= 0 else { throw HTTPBodyFileError(operation: "create", errno: errno) }
+        self.fd = fd
+        self.path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    deinit {
+        if fd >= 0 { Glibc.close(fd) }
+        unlink(path)
+    }
+
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPBodyFileError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw HTTPBodyFileError(operation: "write", errno: errno)
+            }
+            offset += n
+        }
+        size += bytes.count
+    }
+
+    /// The body is complete: no more writes.
+    func finish() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
+
+    /// The whole body, memory-mapped (pages are read on demand and not counted as heap).
+    public func mappedData() throws -> Data {
+        try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+    }
+}
+
+/// Spooling a body to disk failed (disk full, directory not writable); the client gets a 500.
+struct HTTPBodyFileError: Error {
+    let operation: String
+    let errno: Int32
+}
