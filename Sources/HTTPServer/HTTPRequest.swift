@@ -54,13 +54,18 @@ public struct HTTPRequest: Sendable {
         return value
     }
 
-    /// Decodes the JSON body. Throws 415 if a non-JSON Content-Type was sent, 400 `invalid_json`
-    /// naming the offending field otherwise.
+    /// Decodes the JSON body. Throws 415 if a non-JSON Content-Type was sent, 400 `invalid_json` for
+    /// an empty or malformed body (strict RFC 8259: no trailing commas) or one naming the offending
+    /// field otherwise.
     public func decodeJSON<T: Decodable>(_ type: T.Type = T.self, decoder: JSONDecoder = HTTPJSON.makeDecoder()) throws -> T {
         if let contentType = headers["content-type"]?.lowercased(),
            !(contentType.hasPrefix("application/json") || contentType.contains("+json")) {
             throw HTTPError(.unsupportedMediaType, code: "unsupported_media_type",
                             message: "expected Content-Type application/json, got \(contentType)")
+        }
+        if let problem = JSONSyntax.problem(body) {
+            throw HTTPError.badRequest(body.isEmpty ? "the request body is empty; a JSON value is required" : problem,
+                                       code: "invalid_json")
         }
         do {
             return try decoder.decode(T.self, from: Data(body))
