@@ -1,11 +1,18 @@
 import Foundation
+import HTTP1
 import HTTPServer
 import NN
 import Store
 
 extension Daemon {
     func registerModelRoutes(_ router: inout HTTPRouter) {
-        route(&router, .POST, "/v1/models") { [unowned self] in try createModel($0) }
+        // A raw safetensors body has its own limit and goes to a temporary file as it arrives;
+        // JSON bodies (built-ins, weights_base64, from_job) keep the JSON limit.
+        let upload = HTTPBodyPolicy(maxBytes: configuration.maxUploadBodyBytes,
+                                    storage: .file(directory: configuration.uploadsDirectory))
+        route(&router, .POST, "/v1/models", body: { head in Self.isRawUpload(head.headers) ? upload : nil }) { [unowned self] in
+            try createModel($0)
+        }
         route(&router, .GET, "/v1/models") { [unowned self] in try listModels($0) }
         route(&router, .GET, "/v1/models/:id") { [unowned self] in
             try json(modelObject(store.model($0.parameter("id"))))
@@ -15,16 +22,21 @@ extension Daemon {
     /// Three ways in (docs/api.md): a built-in architecture with fresh weights; an upload (JSON with
     /// `weights_base64`, or the raw safetensors bytes as the body with `?name=`); or the promotion of
     /// a finished job's checkpoint (`from_job`).
+    static func isRawUpload(_ headers: HTTPHeaders) -> Bool {
+        headers["content-type"]?.lowercased().hasPrefix("application/octet-stream") ?? false
+    }
+
     func createModel(_ request: HTTPRequest) throws -> HTTPResponse {
-        let contentType = request.headers["content-type"]?.lowercased() ?? ""
-        if contentType.hasPrefix("application/octet-stream") {
+        if Self.isRawUpload(request.headers) {
             var fields: [String: Any] = [:]
             for item in request.queryItems { fields[item.name] = item.value }
             if let classes = fields["num_classes"] as? String {
                 guard let n = Int(classes) else { throw APIError.invalid(field: "num_classes", "must be an integer") }
                 fields["num_classes"] = n
             }
-            return try uploadModel(fields, weights: request.body)
+            // The body arrived in a temporary file; it is read into memory only now, for decoding.
+            let weights = try request.bodyFile.map { Array(try $0.mappedData()) } ?? request.body
+            return try uploadModel(fields, weights: weights)
         }
         let body = try RequestBody(request)
         if body.has("from_job") { return try promoteModel(body) }
