@@ -280,9 +280,11 @@ extension Connection {
         request.pathParameters = p.parameters
         let routed = request
         let handler = p.handler
+        let file = p.file
         let info = ResponseInfo(isHead: p.head.method == .HEAD, version: p.head.version)
         handlerQueue.async { [self] in
             let response = Connection.run(handler, routed, report: context.configuration.onHandlerError)
+            file?.remove() // gone before the client hears back
             // `sync` runs the block on this thread once the connection queue is free: no
             // thread hop back. Safe because the connection queue never waits on this one.
             queue.sync { self.respond(response, info) }

@@ -4,8 +4,9 @@ import Glibc
 #endif
 
 /// A request body spooled to a temporary file as it arrived (routes whose `HTTPBodyPolicy` says
-/// `.file`), so a large upload never sits in memory. The file is unlinked when the last reference
-/// goes away: after the handler returned, or when the client disconnected mid-body.
+/// `.file`), so a large upload never sits in memory. The file is unlinked as soon as the handler
+/// returns (before the response goes out), or when the client disconnects mid-body; a handler
+/// that wants to keep the bytes must copy or link them elsewhere.
 public final class HTTPBodyFile: @unchecked Sendable {
     /// Where the bytes are; valid while this object lives.
     public let path: String
@@ -23,9 +24,21 @@ public final class HTTPBodyFile: @unchecked Sendable {
         self.path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
+    private let removeLock = NSLock()
+    private var removed = false
+
     deinit {
         if fd >= 0 { Glibc.close(fd) }
-        unlink(path)
+        remove()
+    }
+
+    /// Unlinks the file (once; later calls do nothing).
+    func remove() {
+        let first = removeLock.withLock {
+            defer { removed = true }
+            return !removed
+        }
+        if first { unlink(path) }
     }
 
     func append(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPBodyFileError) {

@@ -10,7 +10,7 @@ public struct HTTPBodyPolicy: Sendable, Hashable {
         /// Collected in `HTTPRequest.body` (JSON and other small bodies).
         case memory
         /// Streamed to a temporary file in `directory` as it arrives (`HTTPRequest.bodyFile`);
-        /// the file is removed when the request value is released.
+        /// the file is removed when the handler returns.
         case file(directory: String)
     }
 
