@@ -34,8 +34,8 @@ extension Daemon {
                 guard let n = Int(classes) else { throw APIError.invalid(field: "num_classes", "must be an integer") }
                 fields["num_classes"] = n
             }
-            // The body arrived in a temporary file; it is read into memory only now, for decoding.
-            let weights = try request.bodyFile.map { Array(try $0.mappedData()) } ?? request.body
+            // The body arrived in a temporary file; it is decoded from a read-only mapping of it.
+            let weights = try request.bodyFile.map { try $0.mappedData() } ?? Data(request.body)
             return try uploadModel(fields, weights: weights)
         }
         let body = try RequestBody(request)
@@ -45,7 +45,7 @@ extension Daemon {
             guard let bytes = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else {
                 throw APIError.invalid(field: "weights_base64", "is not valid base64")
             }
-            return try uploadModel(body.object, weights: Array(bytes))
+            return try uploadModel(body.object, weights: bytes)
         }
         return try builtinModel(body)
     }
@@ -75,13 +75,13 @@ extension Daemon {
         return try json(modelObject(record), status: .created)
     }
 
-    private func uploadModel(_ fields: [String: Any], weights: [UInt8]) throws -> HTTPResponse {
+    private func uploadModel(_ fields: [String: Any], weights: Data) throws -> HTTPResponse {
         let body = RequestBody(object: fields)
         try body.allowOnly(["name", "architecture", "architecture_spec", "num_classes", "weights_base64", "class_names"])
         let name = try body.string("name")
         guard !weights.isEmpty else { throw APIError.invalid(field: "weights", "is empty") }
         let file: (tensors: StateDict, metadata: [String: String])
-        do { file = try Safetensors.decode(weights) } catch {
+        do { file = try weights.withUnsafeBytes { try Safetensors.decode(raw: $0) } } catch {
             throw APIError.invalid(field: "weights", "not a valid safetensors file: \(error)")
         }
         // The architecture: given explicitly, else from the file's own metadata, else a built-in name.
