@@ -33,7 +33,7 @@ public final class Daemon: @unchecked Sendable {
         var serverConfiguration = HTTPServerConfiguration()
         serverConfiguration.hosts = [configuration.host]
         serverConfiguration.port = UInt16(configuration.port)
-        serverConfiguration.maxBodyBytes = 512 << 20  // model uploads carry safetensors bytes
+        serverConfiguration.maxBodyBytes = configuration.maxJSONBodyBytes  // the upload route has its own
         if let cert = configuration.tlsCert, let key = configuration.tlsKey {
             serverConfiguration.tls = TLSConfiguration(certificatePath: cert, privateKeyPath: key)
         }

@@ -25,6 +25,12 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public var fashionMNISTRoot: String = "/usr/share/datasets/fashion-mnist"
     /// Seconds in-flight requests get to finish on SIGTERM.
     public var shutdownGraceSeconds: Double = 10
+    /// Largest request body of every route but the raw model upload, in bytes (a chunked body's
+    /// framing included); beyond it → 413. Default 1 MiB.
+    public var maxJSONBodyBytes: Int = 1 << 20
+    /// Largest raw safetensors upload (`POST /v1/models`, `Content-Type: application/octet-stream`),
+    /// streamed to `<data-dir>/uploads` rather than held in memory. Default 512 MiB.
+    public var maxUploadBodyBytes: Int = 512 << 20
 
     public init() {}
 
@@ -38,6 +44,8 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         case authTokenFile = "auth_token_file"
         case fashionMNISTRoot = "fashion_mnist_root"
         case shutdownGraceSeconds = "shutdown_grace_seconds"
+        case maxJSONBodyBytes = "max_json_body_bytes"
+        case maxUploadBodyBytes = "max_upload_body_bytes"
     }
 
     public init(from decoder: Decoder) throws {
@@ -54,11 +62,18 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         authTokenFile = try c.decodeIfPresent(String.self, forKey: .authTokenFile)
         fashionMNISTRoot = try c.decodeIfPresent(String.self, forKey: .fashionMNISTRoot) ?? d.fashionMNISTRoot
         shutdownGraceSeconds = try c.decodeIfPresent(Double.self, forKey: .shutdownGraceSeconds) ?? d.shutdownGraceSeconds
+        maxJSONBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxJSONBodyBytes) ?? d.maxJSONBodyBytes
+        maxUploadBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxUploadBodyBytes) ?? d.maxUploadBodyBytes
     }
 
     public var resolvedDatasetRoot: String { datasetRoot ?? (dataDir as NSString).appendingPathComponent("datasets") }
     public var databasePath: String { (dataDir as NSString).appendingPathComponent("thaw.sqlite") }
     public var artifactsDirectory: String { (dataDir as NSString).appendingPathComponent("artifacts") }
+    /// Raw upload bodies while they arrive (`upload-*.tmp`, removed when the request ends).
+    public var uploadsDirectory: String { (dataDir as NSString).appendingPathComponent("uploads") }
+
+    /// Accepted body limits: 1 KiB (an error body's worth) to 64 GiB.
+    public static let bodyLimitRange = 1024...(64 << 30)
 
     /// Every problem with the configuration, each naming its key.
     public func problems() -> [String] {
@@ -69,6 +84,12 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         if let blasThreads, blasThreads < 1 { out.append("blas_threads: must be at least 1") }
         if (tlsCert == nil) != (tlsKey == nil) { out.append("tls_cert/tls_key: give both or neither") }
         if shutdownGraceSeconds < 0 { out.append("shutdown_grace_seconds: must not be negative") }
+        if !(Self.bodyLimitRange).contains(maxJSONBodyBytes) {
+            out.append("max_json_body_bytes: \(maxJSONBodyBytes) is not in \(Self.bodyLimitRange.lowerBound)...\(Self.bodyLimitRange.upperBound)")
+        }
+        if !(Self.bodyLimitRange).contains(maxUploadBodyBytes) {
+            out.append("max_upload_body_bytes: \(maxUploadBodyBytes) is not in \(Self.bodyLimitRange.lowerBound)...\(Self.bodyLimitRange.upperBound)")
+        }
         return out
     }
 }

@@ -2,7 +2,9 @@
 /// included. Feed it whatever bytes arrived; it consumes up to the end of the last chunk's trailer
 /// section and no further, so a pipelined request after the body stays in the caller's buffer.
 ///
-/// Body-size policy stays with the caller, who sees `body` grow and answers 413 when it must.
+/// Body-size policy stays with the caller. It should count the input bytes consumed (size lines,
+/// extensions and trailers included: a stream of zero-padded size lines adds nothing to `body`)
+/// plus `announcedBytes`, and answer 413 as soon as that passes its limit.
 public struct HTTPChunkedDecoder: Sendable {
     enum State: Sendable, Equatable {
         case size, sizeWhitespace, extensionStart, extensionBody, sizeLF
@@ -22,6 +24,17 @@ public struct HTTPChunkedDecoder: Sendable {
     public private(set) var trailers = HTTPHeaders()
 
     public init(limits: HTTPParserLimits = HTTPParserLimits()) { self.limits = limits }
+
+    /// Data bytes the chunk being read still announces (its remaining size, or the size digits read
+    /// so far), which will arrive before the next size line: lets the caller refuse an oversized
+    /// chunk from its size line, before any of its data.
+    public var announcedBytes: Int {
+        switch state {
+        case .size, .sizeWhitespace, .extensionStart, .extensionBody, .sizeLF: size
+        case .data(let remaining): remaining
+        default: 0
+        }
+    }
 
     /// True once the last chunk and the trailer section have been consumed.
     public var isComplete: Bool { state == .done }

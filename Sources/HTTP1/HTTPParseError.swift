@@ -35,6 +35,8 @@ public enum HTTPParseError: Error, Sendable, Hashable, CustomStringConvertible {
     case missingHost
     /// More than one Host field (400).
     case duplicateHost
+    /// A Host value that is not `uri-host [":" port]` by RFC 3986 syntax (400, RFC 9112 §3.2).
+    case invalidHost
     /// Both Content-Length and Transfer-Encoding present (400).
     case contentLengthWithTransferEncoding
     /// Several Content-Length values that differ (400).
@@ -85,6 +87,7 @@ public enum HTTPParseError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidHeaderValue: "invalid_header_value"
         case .missingHost: "missing_host"
         case .duplicateHost: "duplicate_host"
+        case .invalidHost: "invalid_host"
         case .contentLengthWithTransferEncoding: "content_length_with_transfer_encoding"
         case .conflictingContentLength: "conflicting_content_length"
         case .invalidContentLength: "invalid_content_length"
@@ -116,6 +119,7 @@ public enum HTTPParseError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidHeaderValue(let n): "invalid characters in value of header '\(n)'"
         case .missingHost: "HTTP/1.1 request without Host header"
         case .duplicateHost: "more than one Host header"
+        case .invalidHost: "Host header is not a valid host[:port]"
         case .contentLengthWithTransferEncoding: "both Content-Length and Transfer-Encoding present"
         case .conflictingContentLength: "conflicting Content-Length values"
         case .invalidContentLength: "Content-Length is not a valid length"

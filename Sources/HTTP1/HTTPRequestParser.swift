@@ -48,12 +48,50 @@ public struct HTTPRequestParser: Sendable {
                 return .invalid(.requestLineTooLong)
             }
             if n > limits.maxHeaderBytes { return .invalid(.headersTooLarge) }
+            if let error = requestLinePrefixError(b, from: start, limit: n) { return .invalid(error) }
             return .incomplete(scanned: max(start, n - 1))
         }
         switch parseHead(b, start: start, end: end) {
         case .success(let head): return .complete(head, consumed: end)
         case .failure(let error): return .invalid(error)
         }
+    }
+
+    /// How many bytes of an unfinished request line are checked, so that bytes which cannot start
+    /// an HTTP/1.1 request (a TLS ClientHello, binary junk) get their 400 at once instead of
+    /// holding the connection until the header timeout. Bounded, so a slow client stays linear.
+    static let prefixCheckBytes = 64
+
+    /// The error `parseHead` would report for the request line starting at `from`, judged on its
+    /// first `prefixCheckBytes` bytes: a non-token method byte, a bad target byte, a version that
+    /// does not start `HTTP/`. Nil when the prefix could still become a valid request line.
+    private func requestLinePrefixError(_ b: UnsafeBufferPointer<UInt8>, from: Int, limit: Int) -> HTTPParseError? {
+        let version: [UInt8] = Array("HTTP/".utf8)
+        var field = 0 // 0 method, 1 target, 2 version
+        var fieldStart = from
+        var i = from
+        let end = min(limit, from + Self.prefixCheckBytes)
+        while i < end {
+            let byte = b[i]
+            if byte == ASCII.cr || byte == ASCII.lf { return nil } // the line ends; the full parse decides
+            switch field {
+            case 0, 1:
+                if byte == ASCII.space {
+                    if i == fieldStart { return .malformedRequestLine }
+                    field += 1
+                    fieldStart = i + 1
+                } else if field == 0, !ASCII.isToken(byte) {
+                    return .invalidMethod
+                } else if field == 1, !ASCII.isTargetChar(byte) {
+                    return .invalidTarget
+                }
+            default:
+                let k = i - fieldStart
+                if k < version.count, byte != version[k] { return .malformedVersion }
+            }
+            i += 1
+        }
+        return nil
     }
 
     private func firstLineEnd(_ b: UnsafeBufferPointer<UInt8>, from: Int, limit: Int) -> Int? {

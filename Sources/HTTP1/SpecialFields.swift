@@ -4,6 +4,7 @@ struct SpecialFields {
     var contentLength: [String] = []
     var transferEncoding: [String] = []
     var hostCount = 0
+    var host = ""
     var connection: [String] = []
     var expect: [String] = []
 
@@ -16,7 +17,9 @@ struct SpecialFields {
             switch index {
             case 0: contentLength.append(value)
             case 1: transferEncoding.append(value)
-            case 2: hostCount += 1
+            case 2:
+                hostCount += 1
+                host = value
             case 3: connection.append(value)
             default: expect.append(value)
             }
@@ -27,6 +30,7 @@ struct SpecialFields {
     func head(method: HTTPMethod, target: String, version: HTTPVersion, headers: HTTPHeaders) -> Result<HTTPRequestHead, HTTPParseError> {
         if hostCount > 1 { return .failure(.duplicateHost) }
         if hostCount == 0, version == .http1_1 { return .failure(.missingHost) }
+        if hostCount == 1, !HostSyntax.isValid(host) { return .failure(.invalidHost) }
         let framing: HTTPBodyFraming
         switch bodyFraming(version: version) {
         case .success(let f): framing = f

@@ -86,11 +86,17 @@ extension Connection {
                 case .complete(let head, let consumed):
                     inputStart += consumed
                     resumeFrom = 0
-                    guard beginRequest(head) else { return }
+                    switch beginRequest(head) {
+                    case .readBody: break
+                    case .answered: continue
+                    case .failed: return
+                    }
                 }
             }
             switch readBody() {
             case .incomplete:
+                // What the body took is released now, not when the request is dispatched.
+                compactInput()
                 if readEOF { closeNow() } // disconnected mid-body: nobody to answer
                 return
             case .failed:
@@ -120,43 +126,86 @@ extension Connection {
         }
     }
 
-    /// Validates what the head alone decides (target, expectation, declared size) and sets up
-    /// body reading. False if the request was refused.
-    private func beginRequest(_ head: HTTPRequestHead) -> Bool {
+    enum BeginOutcome { case readBody, answered, failed }
+
+    /// Decides everything the head alone decides, before any body byte is read and before
+    /// `100 Continue`: the target, the expectation, the token, the route and the route's body
+    /// limit. `.answered`: refused with the connection kept (no body followed); `.failed`: refused
+    /// and closing.
+    private func beginRequest(_ head: HTTPRequestHead) -> BeginOutcome {
         keepAlive = head.keepAlive && !shuttingDown
         let target: HTTPRequestTarget
         do {
             target = try HTTPRequestTarget.parse(head.target, method: head.method)
         } catch {
             fail(HTTPError.parse(error))
-            return false
+            return .failed
         }
         if head.headers["expect"] != nil, !head.expectsContinue {
             fail(HTTPError(.expectationFailed, code: "expectation_failed", message: "only 100-continue is supported"))
-            return false
+            return .failed
         }
-        var request = PendingRequest(head: head, target: target)
+        if let auth = context.configuration.auth, let denied = auth.check(path: target.path, headers: head.headers) {
+            return refuse(denied, head)
+        }
+        let handler: HTTPHandler, parameters: [String: String], policy: HTTPBodyPolicy
+        switch context.router.match(head.method, segments: target.segments) {
+        case .notFound:
+            return refuse(HTTPError.notFound("no route for \(head.method) \(target.path)"), head)
+        case .methodNotAllowed(let allowed):
+            return refuse(HTTPError.methodNotAllowed(allowed), head)
+        case .found(let h, let p, let selector):
+            handler = h
+            parameters = p
+            policy = selector?(head) ?? HTTPBodyPolicy(maxBytes: context.configuration.maxBodyBytes)
+        }
+        var request = PendingRequest(head: head, target: target, handler: handler, parameters: parameters,
+                                     limit: policy.maxBytes)
         switch head.framing {
-        case .none:
+        case .none, .contentLength(0):
             pending = request
-            return true
+            return .readBody
         case .contentLength(let length):
-            guard length <= context.configuration.maxBodyBytes else {
-                fail(Connection.bodyTooLarge(context.configuration.maxBodyBytes))
-                return false
+            guard length <= policy.maxBytes else {
+                fail(Connection.bodyTooLarge(policy.maxBytes))
+                return .failed
             }
             request.remaining = length
+            if policy.storage == .memory { request.body.reserveCapacity(length) }
         case .chunked:
             request.decoder = HTTPChunkedDecoder(limits: context.configuration.parserLimits)
+        }
+        if case .file(let directory) = policy.storage {
+            do { request.file = try HTTPBodyFile(directory: directory) } catch {
+                fail(Connection.spoolFailed)
+                return .failed
+            }
         }
         pending = request
         clock.enter(.readingBody, now: Connection.now())
         updateDeadline()
-        if head.expectsContinue, head.version == .http1_1, inputAvailable == 0, head.framing != .contentLength(0) {
+        if head.expectsContinue, head.version == .http1_1, inputAvailable == 0 {
             output += Connection.continueLine
             flush()
         }
-        return true
+        return .readBody
+    }
+
+    /// Answers a request refused on its head. Without a body the connection carries on; with one
+    /// it closes, since the body is never read (and a 100 Continue was never sent).
+    private func refuse(_ error: HTTPError, _ head: HTTPRequestHead) -> BeginOutcome {
+        switch head.framing {
+        case .none, .contentLength(0):
+            respond(.error(error), ResponseInfo(isHead: head.method == .HEAD, version: head.version))
+            return .answered
+        default:
+            pending = nil
+            keepAlive = false
+            input = []
+            inputStart = 0
+            respond(.error(error), ResponseInfo(isHead: head.method == .HEAD, version: head.version))
+            return .failed
+        }
     }
 
     static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
@@ -165,69 +214,80 @@ extension Connection {
         HTTPError(.contentTooLarge, code: "body_too_large", message: "request body exceeds \(limit) bytes")
     }
 
+    static let spoolFailed = HTTPError(.internalServerError, code: "body_not_stored",
+                                       message: "the request body could not be stored")
+
     enum BodyProgress { case complete, incomplete, failed }
 
     private func readBody() -> BodyProgress {
         guard var request = pending else { return .complete }
         defer { if !closed, pending != nil { pending = request } }
-        switch request.head.framing {
-        case .none:
-            return .complete
-        case .contentLength:
-            let take = min(request.remaining, inputAvailable)
-            request.body.append(contentsOf: input[inputStart..<(inputStart + take)])
-            inputStart += take
-            request.remaining -= take
-            return request.remaining == 0 ? .complete : .incomplete
-        case .chunked:
-            do {
+        do {
+            switch request.head.framing {
+            case .none:
+                return .complete
+            case .contentLength:
+                let take = min(request.remaining, inputAvailable)
+                try input.withUnsafeBufferPointer { (buffer) throws(HTTPBodyFileError) in
+                    let bytes = UnsafeBufferPointer(rebasing: buffer[inputStart..<(inputStart + take)])
+                    if let file = request.file { try file.append(bytes) } else { request.body.append(contentsOf: bytes) }
+                }
+                inputStart += take
+                request.remaining -= take
+                request.wireBytes += take
+                return request.remaining == 0 ? .complete : .incomplete
+            case .chunked:
+                // Never take more than one byte past the limit, whatever has been buffered.
+                let allowed = min(inputAvailable, request.limit - request.wireBytes + 1)
                 let consumed = try input.withUnsafeBufferPointer { (buffer) throws(HTTPParseError) -> Int in
-                    try request.decoder!.decode(UnsafeBufferPointer(rebasing: buffer[inputStart...]), into: &request.body)
+                    try request.decoder!.decode(UnsafeBufferPointer(rebasing: buffer[inputStart..<(inputStart + allowed)]),
+                                                into: &request.body)
                 }
                 inputStart += consumed
-            } catch {
-                pending = nil
-                fail(HTTPError.parse(error))
-                return .failed
+                request.wireBytes += consumed
+                if request.wireBytes + request.decoder!.announcedBytes > request.limit {
+                    pending = nil
+                    fail(Connection.bodyTooLarge(request.limit))
+                    return .failed
+                }
+                if let file = request.file, !request.body.isEmpty {
+                    try request.body.withUnsafeBufferPointer { (bytes) throws(HTTPBodyFileError) in try file.append(bytes) }
+                    request.body.removeAll(keepingCapacity: true)
+                }
+                return request.decoder!.isComplete ? .complete : .incomplete
             }
-            if request.body.count > context.configuration.maxBodyBytes {
-                pending = nil
-                fail(Connection.bodyTooLarge(context.configuration.maxBodyBytes))
-                return .failed
-            }
-            return request.decoder!.isComplete ? .complete : .incomplete
+        } catch let error as HTTPParseError {
+            pending = nil
+            fail(HTTPError.parse(error))
+            return .failed
+        } catch {
+            pending = nil
+            fail(Connection.spoolFailed)
+            return .failed
         }
     }
 
-    /// Routes the complete request; handlers run on the handler queue.
+    /// Runs the routed, complete request on the handler queue.
     private func dispatchRequest() {
         guard let p = pending else { return }
         pending = nil
         compactInput()
         clock.enter(.handling, now: Connection.now())
         updateDeadline()
-        let request = HTTPRequest(head: p.head, target: p.target, body: p.body,
-                                  trailers: p.decoder?.trailers ?? HTTPHeaders(), remoteAddress: peer)
+        p.file?.finish()
+        var request = HTTPRequest(head: p.head, target: p.target, body: p.file == nil ? p.body : [],
+                                  trailers: p.decoder?.trailers ?? HTTPHeaders(), remoteAddress: peer, bodyFile: p.file)
+        request.pathParameters = p.parameters
+        let routed = request
+        let handler = p.handler
+        let file = p.file
         let info = ResponseInfo(isHead: p.head.method == .HEAD, version: p.head.version)
-        if let auth = context.configuration.auth, let denied = auth.check(path: request.path, headers: request.headers) {
-            respond(.error(denied), info)
-            return
-        }
-        switch context.router.match(request.method, segments: request.pathSegments) {
-        case .notFound:
-            respond(.error(HTTPError.notFound("no route for \(request.method) \(request.path)")), info)
-        case .methodNotAllowed(let allowed):
-            respond(.error(HTTPError.methodNotAllowed(allowed)), info)
-        case .found(let handler, let parameters):
-            var request = request
-            request.pathParameters = parameters
-            let routed = request
-            handlerQueue.async { [self] in
-                let response = Connection.run(handler, routed, report: context.configuration.onHandlerError)
-                // `sync` runs the block on this thread once the connection queue is free: no
-                // thread hop back. Safe because the connection queue never waits on this one.
-                queue.sync { self.respond(response, info) }
-            }
+        handlerQueue.async { [self] in
+            let response = Connection.run(handler, routed, report: context.configuration.onHandlerError)
+            file?.remove() // gone before the client hears back
+            // `sync` runs the block on this thread once the connection queue is free: no
+            // thread hop back. Safe because the connection queue never waits on this one.
+            queue.sync { self.respond(response, info) }
         }
     }
 
@@ -255,7 +315,8 @@ extension Connection {
 }
 
 extension HTTPRequest {
-    init(head: HTTPRequestHead, target: HTTPRequestTarget, body: [UInt8], trailers: HTTPHeaders, remoteAddress: String) {
+    init(head: HTTPRequestHead, target: HTTPRequestTarget, body: [UInt8], trailers: HTTPHeaders, remoteAddress: String,
+         bodyFile: HTTPBodyFile?) {
         self.method = head.method
         self.target = head.target
         self.version = head.version
@@ -264,6 +325,7 @@ extension HTTPRequest {
         self.queryItems = target.queryItems
         self.headers = head.headers
         self.body = body
+        self.bodyFile = bodyFile
         self.trailers = trailers
         self.pathParameters = [:]
         self.remoteAddress = remoteAddress

@@ -46,12 +46,20 @@ final class Connection: @unchecked Sendable {
     var stream: ActiveStream?
     var nextStreamID: UInt64 = 0
 
-    /// A request whose head is parsed and whose body is arriving.
+    /// A request whose head is parsed, routed and authorized, and whose body is arriving.
     struct PendingRequest {
         var head: HTTPRequestHead
         var target: HTTPRequestTarget
+        let handler: HTTPHandler
+        let parameters: [String: String]
+        /// The route's body limit (`HTTPBodyPolicy.maxBytes`), against `wireBytes`.
+        let limit: Int
         var body: [UInt8] = []
+        /// Present when the route spools its body to disk; `body` is then only a scratch buffer.
+        var file: HTTPBodyFile?
         var remaining = 0
+        /// Body bytes consumed from the socket so far, chunk framing included.
+        var wireBytes = 0
         var decoder: HTTPChunkedDecoder?
     }
 

@@ -13,8 +13,10 @@ public struct HTTPRequest: Sendable {
     public var pathSegments: [String]
     public var queryItems: [HTTPRequestTarget.QueryItem]
     public var headers: HTTPHeaders
-    /// The body after de-chunking; empty when there was none.
+    /// The body after de-chunking; empty when there was none, and when it went to `bodyFile`.
     public var body: [UInt8]
+    /// The body spooled to a temporary file, for routes whose `HTTPBodyPolicy` stores to a file.
+    public var bodyFile: HTTPBodyFile?
     /// Trailer fields of a chunked body.
     public var trailers: HTTPHeaders
     /// Values of the route's `:name` segments, filled by the router.
@@ -23,7 +25,8 @@ public struct HTTPRequest: Sendable {
     public var remoteAddress: String
 
     public init(method: HTTPMethod, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders(),
-                body: [UInt8] = [], trailers: HTTPHeaders = HTTPHeaders(), remoteAddress: String = "") throws(HTTPParseError) {
+                body: [UInt8] = [], trailers: HTTPHeaders = HTTPHeaders(), remoteAddress: String = "",
+                bodyFile: HTTPBodyFile? = nil) throws(HTTPParseError) {
         let parsed = try HTTPRequestTarget.parse(target, method: method)
         self.method = method
         self.target = target
@@ -33,6 +36,7 @@ public struct HTTPRequest: Sendable {
         self.queryItems = parsed.queryItems
         self.headers = headers
         self.body = body
+        self.bodyFile = bodyFile
         self.trailers = trailers
         self.pathParameters = [:]
         self.remoteAddress = remoteAddress
@@ -50,13 +54,18 @@ public struct HTTPRequest: Sendable {
         return value
     }
 
-    /// Decodes the JSON body. Throws 415 if a non-JSON Content-Type was sent, 400 `invalid_json`
-    /// naming the offending field otherwise.
+    /// Decodes the JSON body. Throws 415 if a non-JSON Content-Type was sent, 400 `invalid_json` for
+    /// an empty or malformed body (strict RFC 8259: no trailing commas) or one naming the offending
+    /// field otherwise.
     public func decodeJSON<T: Decodable>(_ type: T.Type = T.self, decoder: JSONDecoder = HTTPJSON.makeDecoder()) throws -> T {
         if let contentType = headers["content-type"]?.lowercased(),
            !(contentType.hasPrefix("application/json") || contentType.contains("+json")) {
             throw HTTPError(.unsupportedMediaType, code: "unsupported_media_type",
                             message: "expected Content-Type application/json, got \(contentType)")
+        }
+        if let problem = JSONSyntax.problem(body) {
+            throw HTTPError.badRequest(body.isEmpty ? "the request body is empty; a JSON value is required" : problem,
+                                       code: "invalid_json")
         }
         do {
             return try decoder.decode(T.self, from: Data(body))

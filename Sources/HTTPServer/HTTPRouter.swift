@@ -17,10 +17,12 @@ public struct HTTPRouter: Sendable {
         let method: HTTPMethod
         let pattern: [Segment]
         let handler: HTTPHandler
+        let body: HTTPBodyPolicySelector?
     }
 
     public enum Match: @unchecked Sendable {
-        case found(HTTPHandler, parameters: [String: String])
+        /// `body` is the route's body policy selector (nil: the server default).
+        case found(HTTPHandler, parameters: [String: String], body: HTTPBodyPolicySelector?)
         /// The path exists under other methods (for `Allow`).
         case methodNotAllowed([HTTPMethod])
         case notFound
@@ -30,32 +32,42 @@ public struct HTTPRouter: Sendable {
 
     public init() {}
 
-    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping HTTPHandler) {
+    /// `body` chooses the route's body limit and storage from the head; nil keeps the server default.
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, body: HTTPBodyPolicySelector? = nil,
+                             _ handler: @escaping HTTPHandler) {
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map { raw -> Segment in
             if raw.hasPrefix(":") { return .parameter(String(raw.dropFirst())) }
             if raw.hasPrefix("*") { return .rest(String(raw.dropFirst())) }
             return .literal(String(raw))
         }
-        routes.append(Route(method: method, pattern: segments, handler: handler))
+        routes.append(Route(method: method, pattern: segments, handler: handler, body: body))
     }
 
     public mutating func get(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.GET, pattern, handler) }
-    public mutating func post(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.POST, pattern, handler) }
-    public mutating func put(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.PUT, pattern, handler) }
+    public mutating func post(_ pattern: String, body: HTTPBodyPolicySelector? = nil, _ handler: @escaping HTTPHandler) {
+        add(.POST, pattern, body: body, handler)
+    }
+    public mutating func put(_ pattern: String, body: HTTPBodyPolicySelector? = nil, _ handler: @escaping HTTPHandler) {
+        add(.PUT, pattern, body: body, handler)
+    }
     public mutating func patch(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.PATCH, pattern, handler) }
     public mutating func delete(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.DELETE, pattern, handler) }
 
     /// Resolves `method` on decoded `segments`. HEAD falls back to the GET route.
     public func match(_ method: HTTPMethod, segments: [String]) -> Match {
         var allowed: [HTTPMethod] = []
-        var headFallback: (HTTPHandler, [String: String])?
+        var headFallback: Route?
+        var headParameters: [String: String] = [:]
         for route in routes {
             guard let parameters = Self.bind(route.pattern, segments) else { continue }
-            if route.method == method { return .found(route.handler, parameters: parameters) }
-            if method == .HEAD, route.method == .GET, headFallback == nil { headFallback = (route.handler, parameters) }
+            if route.method == method { return .found(route.handler, parameters: parameters, body: route.body) }
+            if method == .HEAD, route.method == .GET, headFallback == nil {
+                headFallback = route
+                headParameters = parameters
+            }
             if !allowed.contains(route.method) { allowed.append(route.method) }
         }
-        if let (handler, parameters) = headFallback { return .found(handler, parameters: parameters) }
+        if let headFallback { return .found(headFallback.handler, parameters: headParameters, body: headFallback.body) }
         if allowed.isEmpty { return .notFound }
         if allowed.contains(.GET), !allowed.contains(.HEAD) { allowed.append(.HEAD) }
         return .methodNotAllowed(allowed)

@@ -14,8 +14,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var backlog: Int32 = 1024
     /// Request-line, header-section and chunk limits (414/431/400). See `HTTPParserLimits`.
     public var parserLimits = HTTPParserLimits()
-    /// Largest request body in bytes after de-chunking; larger → 413 and close. Default 8 MiB.
-    public var maxBodyBytes = 8 << 20
+    /// Largest request body in bytes on routes without their own `HTTPBodyPolicy`, counted as it
+    /// arrives (a chunked body's size lines included); larger → 413 and close, decided from
+    /// Content-Length or as soon as the chunked bytes pass it. Default 1 MiB.
+    public var maxBodyBytes = 1 << 20
     /// Most simultaneously open connections; the next one gets a 503 and is closed. Default 4096.
     public var maxConnections = 4096
     /// Raise RLIMIT_NOFILE's soft limit at start so `maxConnections`, not EMFILE, is the cap. Default true.

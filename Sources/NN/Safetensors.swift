@@ -10,6 +10,11 @@ public enum Safetensors {
     public static let maxHeaderBytes = 100_000_000
 
     public static func decode(_ bytes: [UInt8]) throws(SafetensorsError) -> (tensors: StateDict, metadata: [String: String]) {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(SafetensorsError) in try decode(raw: UnsafeRawBufferPointer(buffer)) }
+    }
+
+    /// Decodes from any bytes, e.g. a memory-mapped upload, without copying the file first.
+    public static func decode(raw bytes: UnsafeRawBufferPointer) throws(SafetensorsError) -> (tensors: StateDict, metadata: [String: String]) {
         guard bytes.count >= 8 else { throw .truncated("\(bytes.count) bytes, need 8 for the header length") }
         var n = 0
         for i in 0..<8 { n |= Int(bytes[i]) << (8 * i) }
@@ -17,7 +22,7 @@ public enum Safetensors {
         guard 8 + n <= bytes.count else { throw .truncated("header claims \(n) bytes, file has \(bytes.count - 8)") }
         let object: Any
         do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + n)]))
+            object = try JSONSerialization.jsonObject(with: Data(UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + n)])))
         } catch {
             throw .invalidHeader("not valid JSON")
         }
@@ -61,15 +66,13 @@ public enum Safetensors {
         }
         spans.sort { ($0.begin, $0.name) < ($1.begin, $1.name) }
         var dict = StateDict()
-        bytes.withUnsafeBytes { raw in
-            for s in spans {
-                let base = raw.baseAddress! + dataStart + s.begin
-                let count = (s.end - s.begin) / s.dtype.byteWidth
-                let t = Tensor(shape: s.shape) { out in
-                    for i in 0..<count { out[i] = Self.element(base, i, s.dtype) }
-                }
-                dict.append(s.name, t, dtype: s.dtype)
+        for s in spans {
+            let base = bytes.baseAddress! + dataStart + s.begin
+            let count = (s.end - s.begin) / s.dtype.byteWidth
+            let t = Tensor(shape: s.shape) { out in
+                for i in 0..<count { out[i] = Self.element(base, i, s.dtype) }
             }
+            dict.append(s.name, t, dtype: s.dtype)
         }
         return (dict, metadata)
     }

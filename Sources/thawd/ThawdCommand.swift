@@ -27,6 +27,12 @@ struct ThawdCommand: ParsableCommand {
     var authTokenFile: String?
     @Option(help: "Directory of Fashion-MNIST's IDX files (default /usr/share/datasets/fashion-mnist).")
     var fashionMnistRoot: String?
+    @Option(help: ArgumentHelp("Largest request body in bytes on every route but the raw model upload (default 1048576).",
+                               valueName: "bytes"))
+    var maxJsonBody: Int?
+    @Option(help: ArgumentHelp("Largest raw model upload in bytes, POST /v1/models with application/octet-stream (default 536870912).",
+                               valueName: "bytes"))
+    var maxUploadBody: Int?
     @Flag(help: "Log debug lines too.") var verbose = false
 
     func validate() throws {
@@ -57,6 +63,8 @@ struct ThawdCommand: ParsableCommand {
         if let tlsKey { configuration.tlsKey = tlsKey }
         if let authTokenFile { configuration.authTokenFile = authTokenFile }
         if let fashionMnistRoot { configuration.fashionMNISTRoot = fashionMnistRoot }
+        if let maxJsonBody { configuration.maxJSONBodyBytes = maxJsonBody }
+        if let maxUploadBody { configuration.maxUploadBodyBytes = maxUploadBody }
         let problems = configuration.problems()
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
         return configuration

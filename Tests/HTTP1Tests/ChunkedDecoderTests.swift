@@ -75,3 +75,24 @@ struct MalformedChunkCase: CustomTestStringConvertible, Sendable {
         #expect(consumed == 6)
     }
 }
+
+@Suite struct ChunkedAnnouncedBytesTests {
+    @Test func sizeLineAnnouncesItsChunkBeforeAnyData() throws {
+        var decoder = HTTPChunkedDecoder()
+        var body: [UInt8] = []
+        _ = try decoder.decode(Array("100000".utf8), into: &body)
+        #expect(decoder.announcedBytes == 0x100000)
+        _ = try decoder.decode(Array("\r\nab".utf8), into: &body)
+        #expect(decoder.announcedBytes == 0x100000 - 2)
+    }
+
+    @Test func zeroPaddedSizeLinesAddNoBodyBytes() throws {
+        // Why a caller must count consumed bytes: this input grows without growing the body.
+        var decoder = HTTPChunkedDecoder()
+        var body: [UInt8] = []
+        let consumed = try decoder.decode(Array(String(repeating: "0", count: 10_000).utf8), into: &body)
+        #expect(consumed == 10_000)
+        #expect(body.isEmpty)
+        #expect(decoder.announcedBytes == 0)
+    }
+}

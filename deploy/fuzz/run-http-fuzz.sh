@@ -21,6 +21,9 @@ seed chunked '\x30POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r
 seed body '\x03a;ext="q"\r\n0123456789\r\n0\r\n\r\n'
 seed smuggle '\x10POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n'
 seed absolute '\x09GET http://h:1/a%20b?c=d+e HTTP/1.0\r\nConnection: keep-alive\r\n\r\n'
+seed host '\x05GET / HTTP/1.1\r\nHost: [::ffff:192.0.2.1]:80\r\n\r\n'
+seed tls '\x04\x16\x03\x01\x00\xf4\x01\x00\x00\xf0\x03\x03'
+seed zeros '\x02000000000000000000000000000001\r\na\r\n0\r\n\r\n'
 
 cd "$out"
 "$bin" -max_total_time="$seconds" -max_len=4096 -timeout=5 \

@@ -108,7 +108,7 @@ extension Daemon {
     /// the worker applies it at the next batch boundary and acknowledges it with a `control` event.
     private func postControl(_ action: String, _ request: HTTPRequest) throws -> HTTPResponse {
         let job = try store.job(request.parameter("id"))
-        _ = try RequestBody(request)  // malformed JSON is a 400 here as on every other route
+        _ = try RequestBody(request, required: false)  // malformed JSON is a 400 here as on every other route
         let command: ControlCommand
         switch ControlCommand.parse(action: action, body: Data(request.body)) {
         case .failure(let error): throw APIError.invalid(error.problems.map { .init(field: $0.path, message: $0.message) })

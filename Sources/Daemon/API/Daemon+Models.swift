@@ -1,11 +1,18 @@
 import Foundation
+import HTTP1
 import HTTPServer
 import NN
 import Store
 
 extension Daemon {
     func registerModelRoutes(_ router: inout HTTPRouter) {
-        route(&router, .POST, "/v1/models") { [unowned self] in try createModel($0) }
+        // A raw safetensors body has its own limit and goes to a temporary file as it arrives;
+        // JSON bodies (built-ins, weights_base64, from_job) keep the JSON limit.
+        let upload = HTTPBodyPolicy(maxBytes: configuration.maxUploadBodyBytes,
+                                    storage: .file(directory: configuration.uploadsDirectory))
+        route(&router, .POST, "/v1/models", body: { head in Self.isRawUpload(head.headers) ? upload : nil }) { [unowned self] in
+            try createModel($0)
+        }
         route(&router, .GET, "/v1/models") { [unowned self] in try listModels($0) }
         route(&router, .GET, "/v1/models/:id") { [unowned self] in
             try json(modelObject(store.model($0.parameter("id"))))
@@ -15,16 +22,21 @@ extension Daemon {
     /// Three ways in (docs/api.md): a built-in architecture with fresh weights; an upload (JSON with
     /// `weights_base64`, or the raw safetensors bytes as the body with `?name=`); or the promotion of
     /// a finished job's checkpoint (`from_job`).
+    static func isRawUpload(_ headers: HTTPHeaders) -> Bool {
+        headers["content-type"]?.lowercased().hasPrefix("application/octet-stream") ?? false
+    }
+
     func createModel(_ request: HTTPRequest) throws -> HTTPResponse {
-        let contentType = request.headers["content-type"]?.lowercased() ?? ""
-        if contentType.hasPrefix("application/octet-stream") {
+        if Self.isRawUpload(request.headers) {
             var fields: [String: Any] = [:]
             for item in request.queryItems { fields[item.name] = item.value }
             if let classes = fields["num_classes"] as? String {
                 guard let n = Int(classes) else { throw APIError.invalid(field: "num_classes", "must be an integer") }
                 fields["num_classes"] = n
             }
-            return try uploadModel(fields, weights: request.body)
+            // The body arrived in a temporary file; it is decoded from a read-only mapping of it.
+            let weights = try request.bodyFile.map { try $0.mappedData() } ?? Data(request.body)
+            return try uploadModel(fields, weights: weights)
         }
         let body = try RequestBody(request)
         if body.has("from_job") { return try promoteModel(body) }
@@ -33,7 +45,7 @@ extension Daemon {
             guard let bytes = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else {
                 throw APIError.invalid(field: "weights_base64", "is not valid base64")
             }
-            return try uploadModel(body.object, weights: Array(bytes))
+            return try uploadModel(body.object, weights: bytes)
         }
         return try builtinModel(body)
     }
@@ -63,13 +75,13 @@ extension Daemon {
         return try json(modelObject(record), status: .created)
     }
 
-    private func uploadModel(_ fields: [String: Any], weights: [UInt8]) throws -> HTTPResponse {
+    private func uploadModel(_ fields: [String: Any], weights: Data) throws -> HTTPResponse {
         let body = RequestBody(object: fields)
         try body.allowOnly(["name", "architecture", "architecture_spec", "num_classes", "weights_base64", "class_names"])
         let name = try body.string("name")
         guard !weights.isEmpty else { throw APIError.invalid(field: "weights", "is empty") }
         let file: (tensors: StateDict, metadata: [String: String])
-        do { file = try Safetensors.decode(weights) } catch {
+        do { file = try weights.withUnsafeBytes { try Safetensors.decode(raw: $0) } } catch {
             throw APIError.invalid(field: "weights", "not a valid safetensors file: \(error)")
         }
         // The architecture: given explicitly, else from the file's own metadata, else a built-in name.

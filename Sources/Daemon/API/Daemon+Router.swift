@@ -17,9 +17,9 @@ extension Daemon {
         return router
     }
 
-    func route(_ router: inout HTTPRouter, _ method: HTTPMethod, _ pattern: String,
+    func route(_ router: inout HTTPRouter, _ method: HTTPMethod, _ pattern: String, body: HTTPBodyPolicySelector? = nil,
                _ handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse) {
-        router.add(method, pattern) { [unowned self] request in
+        router.add(method, pattern, body: body) { [unowned self] request in
             let response = instrumented(request, handler)
             metrics.increment("thaw_http_requests_total",
                               labels: ["route": pattern, "method": method.rawValue, "status": String(response.status.code)])

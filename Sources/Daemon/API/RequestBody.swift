@@ -11,12 +11,15 @@ struct RequestBody {
         self.object = object
     }
 
-    /// An empty body reads as `{}`; anything else must be a JSON object.
-    init(_ request: HTTPRequest) throws {
+    /// The body must be a JSON object; malformed JSON (strict RFC 8259: a trailing comma is
+    /// malformed) is a 400, and so is an empty body unless `required` is false, when it reads as `{}`.
+    init(_ request: HTTPRequest, required: Bool = true) throws {
         if request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            guard !required else { throw APIError(.badRequest, code: "invalid_json", message: "the body is empty; a JSON object is required") }
             object = [:]
             return
         }
+        if let problem = JSONSyntax.problem(request.body) { throw APIError.badJSON(problem) }
         let value: Any
         do { value = try JSONSerialization.jsonObject(with: Data(request.body)) } catch {
             throw APIError.badJSON((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)")
