@@ -25,6 +25,9 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public var fashionMNISTRoot: String = "/usr/share/datasets/fashion-mnist"
     /// Seconds in-flight requests get to finish on SIGTERM.
     public var shutdownGraceSeconds: Double = 10
+    /// Bytes a model (weights + optimizer state) or a job (+ activations at its batch size) may be
+    /// estimated to need (`MemoryEstimate`); more is a 422 naming both. Default: half the machine's RAM.
+    public var maxJobMemory: Int?
 
     public init() {}
 
@@ -38,6 +41,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         case authTokenFile = "auth_token_file"
         case fashionMNISTRoot = "fashion_mnist_root"
         case shutdownGraceSeconds = "shutdown_grace_seconds"
+        case maxJobMemory = "max_job_memory"
     }
 
     public init(from decoder: Decoder) throws {
@@ -54,8 +58,18 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         authTokenFile = try c.decodeIfPresent(String.self, forKey: .authTokenFile)
         fashionMNISTRoot = try c.decodeIfPresent(String.self, forKey: .fashionMNISTRoot) ?? d.fashionMNISTRoot
         shutdownGraceSeconds = try c.decodeIfPresent(Double.self, forKey: .shutdownGraceSeconds) ?? d.shutdownGraceSeconds
+        if let bytes = try? c.decodeIfPresent(Int.self, forKey: .maxJobMemory) {
+            maxJobMemory = bytes
+        } else if let text = try c.decodeIfPresent(String.self, forKey: .maxJobMemory) {
+            guard let bytes = MemorySize.parse(text) else {
+                throw DecodingError.dataCorruptedError(forKey: .maxJobMemory, in: c,
+                                                       debugDescription: "'\(text)' is not a size such as 8GiB")
+            }
+            maxJobMemory = bytes
+        }
     }
 
+    public var resolvedMaxJobMemory: Int { maxJobMemory ?? MemorySize.defaultJobLimit }
     public var resolvedDatasetRoot: String { datasetRoot ?? (dataDir as NSString).appendingPathComponent("datasets") }
     public var databasePath: String { (dataDir as NSString).appendingPathComponent("thaw.sqlite") }
     public var artifactsDirectory: String { (dataDir as NSString).appendingPathComponent("artifacts") }
@@ -69,6 +83,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         if let blasThreads, blasThreads < 1 { out.append("blas_threads: must be at least 1") }
         if (tlsCert == nil) != (tlsKey == nil) { out.append("tls_cert/tls_key: give both or neither") }
         if shutdownGraceSeconds < 0 { out.append("shutdown_grace_seconds: must not be negative") }
+        if let maxJobMemory, maxJobMemory < 1 << 20 { out.append("max_job_memory: must be at least 1MiB") }
         return out
     }
 }

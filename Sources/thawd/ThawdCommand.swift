@@ -27,6 +27,8 @@ struct ThawdCommand: ParsableCommand {
     var authTokenFile: String?
     @Option(help: "Directory of Fashion-MNIST's IDX files (default /usr/share/datasets/fashion-mnist).")
     var fashionMnistRoot: String?
+    @Option(help: "Largest estimated memory a model or job may need, e.g. 8GiB (default: half the machine's RAM).")
+    var maxJobMemory: String?
     @Flag(help: "Log debug lines too.") var verbose = false
 
     func validate() throws {
@@ -57,6 +59,12 @@ struct ThawdCommand: ParsableCommand {
         if let tlsKey { configuration.tlsKey = tlsKey }
         if let authTokenFile { configuration.authTokenFile = authTokenFile }
         if let fashionMnistRoot { configuration.fashionMNISTRoot = fashionMnistRoot }
+        if let maxJobMemory {
+            guard let bytes = MemorySize.parse(maxJobMemory) else {
+                throw ValidationError("--max-job-memory '\(maxJobMemory)' is not a size such as 8GiB or 536870912")
+            }
+            configuration.maxJobMemory = bytes
+        }
         let problems = configuration.problems()
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
         return configuration
