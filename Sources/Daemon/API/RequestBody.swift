@@ -63,10 +63,12 @@ struct RequestBody {
         guard let value = object[key] else { return nil }
         guard let number = value as? NSNumber, !Self.isBool(number), number.doubleValue == number.doubleValue.rounded()
         else { throw APIError.invalid(field: key, "must be an integer") }
-        guard range.contains(number.intValue) else {
+        // Compared as a Double first: NSNumber's intValue wraps (18446744073709555712 reads as 4096).
+        let double = number.doubleValue
+        guard double >= Double(range.lowerBound), double <= Double(range.upperBound) else {
             throw APIError.invalid(field: key, "must be in \(range.lowerBound)...\(range.upperBound)")
         }
-        return number.intValue
+        return Int(double)
     }
 
     func optionalStrings(_ key: String) throws -> [String]? {
