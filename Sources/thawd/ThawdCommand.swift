@@ -9,8 +9,9 @@ struct ThawdCommand: ParsableCommand {
         abstract: "The Thaw fine-tuning daemon: an HTTP API over a CPU training engine and a SQLite store.",
         discussion: """
             Flags override the JSON --config file (see deploy/thawd.json), which overrides the defaults. \
-            SIGTERM or SIGINT stops accepting requests, lets in-flight ones finish, checkpoints running \
-            jobs and exits 0; interrupted jobs resume on the next start.
+            SIGTERM or SIGINT stops accepting requests, lets in-flight ones finish, stops running jobs at \
+            their next batch boundary (waiting at most 8 s) and exits 0; interrupted jobs resume from their \
+            last checkpoint on the next start.
             """)
 
     @Option(help: "JSON configuration file (keys as in deploy/thawd.json).") var config: String?
