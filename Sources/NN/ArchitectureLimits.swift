@@ -23,6 +23,13 @@ public enum ArchitectureLimits {
     /// `output` side of an adaptive average pool.
     public static let adaptiveOutput = 1...1024
 
+    /// Whether `name` has an allowed length and no control characters (a NUL would also cut SQLite's
+    /// count short: the model's name is stored as `models.architecture`).
+    static func isValidName(_ name: String) -> Bool {
+        nameLength.contains(name.unicodeScalars.count)
+            && !name.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
     /// "in 1...64" as the error messages spell a range.
     static func describe(_ range: ClosedRange<Int>) -> String { "in \(range.lowerBound)...\(range.upperBound)" }
 }

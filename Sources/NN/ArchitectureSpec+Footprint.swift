@@ -22,8 +22,8 @@ extension ArchitectureSpec {
 
     func checkBounds() throws(ArchitectureError) {
         let limits = ArchitectureLimits.self
-        guard limits.nameLength.contains(name.unicodeScalars.count) else {
-            throw .invalidSpec("name must be 1 to \(limits.nameLength.upperBound) characters")
+        guard ArchitectureLimits.isValidName(name) else {
+            throw .invalidSpec("name must be 1 to \(limits.nameLength.upperBound) characters, without control characters")
         }
         guard limits.layers.contains(layers.count) else {
             throw .invalidSpec("has \(layers.count) layers; \(ArchitectureLimits.describe(limits.layers)) are allowed")
@@ -31,8 +31,8 @@ extension ArchitectureSpec {
         guard limits.groups.contains(groups.count) else {
             throw .invalidSpec("has \(groups.count) groups; \(ArchitectureLimits.describe(limits.groups)) are allowed")
         }
-        for g in groups where !limits.nameLength.contains(g.unicodeScalars.count) {
-            throw .invalidSpec("group names must be 1 to \(limits.nameLength.upperBound) characters")
+        for g in groups where !ArchitectureLimits.isValidName(g) {
+            throw .invalidSpec("group names must be 1 to \(limits.nameLength.upperBound) characters, without control characters")
         }
         guard inputShape.count == 3 else { throw .invalidSpec("inputShape must be [C, H, W], got \(inputShape)") }
         guard limits.inputChannels.contains(inputShape[0]),
@@ -61,12 +61,12 @@ extension LayerSpec {
 
     func checkBounds() throws(ArchitectureError) {
         let limits = ArchitectureLimits.self
-        guard limits.nameLength.contains(name.unicodeScalars.count) else {
-            throw .invalidLayer(layer: String(name.unicodeScalars.prefix(64)),
-                                reason: "names must be 1 to \(limits.nameLength.upperBound) characters")
+        guard ArchitectureLimits.isValidName(name) else {
+            throw .invalidLayer(layer: String(String.UnicodeScalarView(name.unicodeScalars.prefix(64))),
+                                reason: "names must be 1 to \(limits.nameLength.upperBound) characters, without control characters")
         }
-        if let group, !limits.nameLength.contains(group.unicodeScalars.count) {
-            throw .invalidLayer(layer: name, reason: "group names must be 1 to \(limits.nameLength.upperBound) characters")
+        if let group, !ArchitectureLimits.isValidName(group) {
+            throw .invalidLayer(layer: name, reason: "group names must be 1 to \(limits.nameLength.upperBound) characters, without control characters")
         }
         let checks: [(String, Int?, ClosedRange<Int>)] = [
             ("in", self.in, limits.width), ("out", out, limits.width), ("features", features, limits.width),

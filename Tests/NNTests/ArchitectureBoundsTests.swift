@@ -105,6 +105,16 @@ import Testing
         #expect(Self.message { _ = try spec.footprint() }?.contains("name must be 1 to 256 characters") == true)
     }
 
+    /// `models.architecture` is the spec's name: a NUL would make SQLite's length() 0 and fail its CHECK.
+    @Test func namesWithControlCharactersAreRefused() {
+        var spec = BuiltinArchitectures.smallCNN()
+        spec.name = "small\u{0}cnn"
+        #expect(Self.message { _ = try spec.footprint() }?.contains("without control characters") == true)
+        spec = BuiltinArchitectures.smallCNN()
+        spec.layers[0].name = "features.0\n"
+        #expect(Self.message { _ = try spec.footprint() }?.contains("without control characters") == true)
+    }
+
     @Test func replacingHeadResizesTheLastLinear() throws {
         let spec = BuiltinArchitectures.smallCNN().replacingHead(classes: 3)
         #expect(try spec.footprint().outputShape == [3])
