@@ -117,7 +117,8 @@ import Testing
         let small = try BuiltinArchitectures.smallCNN(classes: 5).footprint()
         let job = MemoryEstimate.job(small, batchSize: 64, optimizer: .adamw)
         #expect(job.problem(limit: 256 << 20, what: "the job") == nil)
-        #expect(job.weights == 8 * small.parameters && job.optimizerState == 8 * small.parameters)
+        #expect(job.weights == 4 * small.parameters && job.gradients == 4 * small.parameters)
+        #expect(job.optimizerState == 8 * small.parameters)
         let huge = MemoryEstimate.job(small, batchSize: 65_536, optimizer: .sgd)
         #expect(huge.activations > job.activations * 1000)
     }
@@ -133,6 +134,6 @@ import Testing
         let spec = try JobSpec.parse(json: Data(#"{"name": "x", "model": {"architecture": "resnet18"}, "dataset": {"id": "d"}, "phases": [{"trainable": "all", "epochs": 1}], "batch_size": 1}"#.utf8)).get()
         let small = try spec.memoryEstimate(on: BuiltinArchitectures.resnet18(), classes: 10)
         let large = try spec.memoryEstimate(on: BuiltinArchitectures.resnet18(), classes: 100_000)
-        #expect(large.weights - small.weights == 8 * (512 + 1) * (100_000 - 10))
+        #expect(large.weights - small.weights == 4 * (512 + 1) * (100_000 - 10))
     }
 }

@@ -11,16 +11,18 @@ import NN
 ///   and the gradients flowing back through them), plus batch x the largest im2col workspace.
 /// Saturating arithmetic: an estimate too large for 64 bits reads as `Int.max`, which no limit admits.
 public struct MemoryEstimate: Sendable, Equatable {
+    /// The weights (4P), and for a registration the encoded file beside them (8P).
     public var weights: Int
+    public var gradients: Int
     public var optimizerState: Int
     public var activations: Int
 
-    public var total: Int { Self.sum([weights, optimizerState, activations]) }
+    public var total: Int { Self.sum([weights, gradients, optimizerState, activations]) }
 
-    /// A model being registered: weights, gradients, AdamW's state and the encoded copy.
+    /// A model being registered: weights and their encoded copy, gradients, AdamW's state.
     public static func model(_ footprint: ModelFootprint) -> MemoryEstimate {
         let p = footprint.parameters
-        return MemoryEstimate(weights: mul(12, p), optimizerState: mul(8, p), activations: 0)
+        return MemoryEstimate(weights: mul(8, p), gradients: mul(4, p), optimizerState: mul(8, p), activations: 0)
     }
 
     /// A training or LR-finder job on a model of `footprint` at `batchSize`.
@@ -29,14 +31,16 @@ public struct MemoryEstimate: Sendable, Equatable {
         let state = optimizer == .sgd ? mul(4, p) : mul(8, p)
         let stored = mul(mul(2, batchSize), footprint.activationsPerImage)
         let workspace = mul(batchSize, footprint.workspacePerImage)
-        return MemoryEstimate(weights: mul(8, p), optimizerState: state, activations: mul(4, sum([stored, workspace])))
+        return MemoryEstimate(weights: mul(4, p), gradients: mul(4, p), optimizerState: state,
+                              activations: mul(4, sum([stored, workspace])))
     }
 
     /// Nil when within `limit` bytes; otherwise the sentence a 422 gives, stating both.
     public func problem(limit: Int, what: String) -> String? {
         guard total > limit else { return nil }
-        return "\(what) needs an estimated \(Self.format(total)) (weights and gradients \(Self.format(weights)), "
-            + "optimizer state \(Self.format(optimizerState)), activations \(Self.format(activations))), "
+        return "\(what) needs an estimated \(Self.format(total)) (weights \(Self.format(weights)), "
+            + "gradients \(Self.format(gradients)), optimizer state \(Self.format(optimizerState)), "
+            + "activations \(Self.format(activations))), "
             + "over this server's limit of \(Self.format(limit)) (--max-job-memory)"
     }
 
