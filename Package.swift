@@ -57,6 +57,9 @@ var productTargets: [Target] { [
         // libFuzzer target: `swift build -Xswiftc -sanitize=fuzzer --product http1-fuzz`.
         .executableTarget(name: "http1-fuzz", dependencies: ["HTTP1"],
                           linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]),
+        // libFuzzer target for the spec path: `swift build -Xswiftc -sanitize=fuzzer --product spec-fuzz`.
+        .executableTarget(name: "spec-fuzz", dependencies: ["Training", "NN"], swiftSettings: numericsSettings,
+                          linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]),
         .executableTarget(name: "thaw-bench", dependencies: [
             "Training", "HTTPServer", "NN", "Data", "Daemon", "ThawClient", "CZlib",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

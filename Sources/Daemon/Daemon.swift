@@ -52,11 +52,22 @@ public final class Daemon: @unchecked Sendable {
 
     /// Stops the workers at their next batch boundary (interrupted jobs resume from their last
     /// checkpoint on the next start), stops accepting requests and lets in-flight ones finish.
+    /// A worker that does not reach a boundary within `workerStopSeconds` (a job still loading its
+    /// data or model) is left behind: the process exits anyway and the job resumes from its last
+    /// checkpoint on the next start, as after a crash, so SIGTERM always stops thawd in time.
     public func shutdown() {
+        let deadline = Date().addingTimeInterval(Self.workerStopSeconds)
         workers.interruptAll()
         _ = server?.shutdown(deadline: configuration.shutdownGraceSeconds)
-        workers.waitForAll()
+        let stuck = workers.waitForAll(until: deadline)
+        if !stuck.isEmpty {
+            Log.warning("job(s) \(stuck.joined(separator: ", ")) did not reach a batch boundary in \(Int(Self.workerStopSeconds)) s; "
+                        + "exiting anyway, they resume from their last checkpoint on the next start")
+        }
     }
+
+    /// How long SIGTERM waits for running jobs to reach a batch boundary.
+    static let workerStopSeconds: TimeInterval = 8
 
     public var scheme: String { configuration.tlsCert == nil ? "http" : "https" }
 

@@ -31,6 +31,9 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     /// Largest raw safetensors upload (`POST /v1/models`, `Content-Type: application/octet-stream`),
     /// streamed to `<data-dir>/uploads` rather than held in memory. Default 512 MiB.
     public var maxUploadBodyBytes: Int = 512 << 20
+    /// Bytes a model (weights + optimizer state) or a job (+ activations at its batch size) may be
+    /// estimated to need (`MemoryEstimate`); more is a 422 naming both. Default: half the machine's RAM.
+    public var maxJobMemory: Int?
 
     public init() {}
 
@@ -46,6 +49,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         case shutdownGraceSeconds = "shutdown_grace_seconds"
         case maxJSONBodyBytes = "max_json_body_bytes"
         case maxUploadBodyBytes = "max_upload_body_bytes"
+        case maxJobMemory = "max_job_memory"
     }
 
     public init(from decoder: Decoder) throws {
@@ -64,8 +68,18 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         shutdownGraceSeconds = try c.decodeIfPresent(Double.self, forKey: .shutdownGraceSeconds) ?? d.shutdownGraceSeconds
         maxJSONBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxJSONBodyBytes) ?? d.maxJSONBodyBytes
         maxUploadBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxUploadBodyBytes) ?? d.maxUploadBodyBytes
+        if let bytes = try? c.decodeIfPresent(Int.self, forKey: .maxJobMemory) {
+            maxJobMemory = bytes
+        } else if let text = try c.decodeIfPresent(String.self, forKey: .maxJobMemory) {
+            guard let bytes = MemorySize.parse(text) else {
+                throw DecodingError.dataCorruptedError(forKey: .maxJobMemory, in: c,
+                                                       debugDescription: "'\(text)' is not a size such as 8GiB")
+            }
+            maxJobMemory = bytes
+        }
     }
 
+    public var resolvedMaxJobMemory: Int { maxJobMemory ?? MemorySize.defaultJobLimit }
     public var resolvedDatasetRoot: String { datasetRoot ?? (dataDir as NSString).appendingPathComponent("datasets") }
     public var databasePath: String { (dataDir as NSString).appendingPathComponent("thaw.sqlite") }
     public var artifactsDirectory: String { (dataDir as NSString).appendingPathComponent("artifacts") }
@@ -90,6 +104,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         if !(Self.bodyLimitRange).contains(maxUploadBodyBytes) {
             out.append("max_upload_body_bytes: \(maxUploadBodyBytes) is not in \(Self.bodyLimitRange.lowerBound)...\(Self.bodyLimitRange.upperBound)")
         }
+        if let maxJobMemory, maxJobMemory < 1 << 20 { out.append("max_job_memory: must be at least 1MiB") }
         return out
     }
 }

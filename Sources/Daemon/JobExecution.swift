@@ -51,7 +51,9 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
                 try transition(to: .cancelled, result: nil)
             case .interrupted:
                 Log.info("job \(job.id) interrupted; it resumes from its last checkpoint on the next start")
-            case .failed(let code, let message):
+            case .failed(let code, let rawMessage):
+                // The message is shown to clients (GET /v1/jobs/{id}): no server paths in it.
+                let message = PathRedactor(configuration: daemon.configuration).redact(rawMessage)
                 Log.warning("job \(job.id) failed: \(code): \(message)")
                 try transition(to: .failed, result: nil, failure: JobFailure(code: code, message: message))
             }

@@ -33,6 +33,14 @@ struct JobPreparation {
         }
         let classes = data.classNames.count
         let seed = UInt64(max(0, spec.seed))
+        // Checked again here: the limit may have been lowered since the job was accepted.
+        let estimate: MemoryEstimate
+        do { estimate = try spec.memoryEstimate(on: context.architecture, classes: classes) } catch {
+            throw Failure(code: "invalid_model", message: error.description)
+        }
+        if let problem = estimate.problem(limit: daemon.configuration.resolvedMaxJobMemory, what: "the job") {
+            throw Failure(code: "memory_limit_exceeded", message: problem)
+        }
 
         let model: Model
         var normalization: Normalization

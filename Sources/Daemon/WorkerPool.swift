@@ -57,10 +57,13 @@ final class WorkerPool: @unchecked Sendable {
         condition.unlock()
     }
 
-    func waitForAll() {
+    /// Waits for every worker to return, until `deadline`; returns the ids of jobs still running
+    /// then (empty when all stopped).
+    func waitForAll(until deadline: Date) -> [String] {
         condition.lock()
-        while finished < threads.count { condition.wait() }
-        condition.unlock()
+        defer { condition.unlock() }
+        while finished < threads.count, condition.wait(until: deadline) {}
+        return finished < threads.count ? running.keys.sorted() : []
     }
 
     private func loop(_ index: Int) {

@@ -32,7 +32,10 @@ public final class Model {
     var batchOfRecord = 0
 
     /// Builds the spec's layers with PyTorch-default initialisation drawn from `seed`.
+    /// Checks the spec's bounds and size first (`footprint()`), so an untrusted spec is refused
+    /// before any layer allocates.
     public init(spec: ArchitectureSpec, seed: UInt64 = 0) throws(ArchitectureError) {
+        _ = try spec.footprint()
         self.spec = spec
         layerGroups = try spec.resolvedGroups()
         groups = spec.groups
@@ -156,7 +159,9 @@ public final class Model {
     /// Replaces the last Linear layer of the `head` group with a fresh `classes`-way Linear
     /// (PyTorch default init from `seed`), trainable; the spec is updated to match.
     public func replaceHead(classes: Int, seed: UInt64) throws(ArchitectureError) {
-        guard classes > 0 else { throw .invalidSpec("classes must be positive, got \(classes)") }
+        guard ArchitectureLimits.width.contains(classes) else {
+            throw .invalidSpec("classes must be \(ArchitectureLimits.describe(ArchitectureLimits.width)), got \(classes)")
+        }
         let head = groups.last!
         guard let i = layers.indices.last(where: { layerGroups[$0] == head && layers[$0] is LinearLayer }),
               let old = layers[i] as? LinearLayer else {

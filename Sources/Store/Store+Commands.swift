@@ -57,7 +57,7 @@ extension StoreConnection {
     }
 
     func postCommand(jobID: String, type: String, payload: String) throws -> CommandRecord {
-        guard (1...64).contains(type.count) else {
+        guard (1...64).contains(type.unicodeScalars.count) else {
             throw StoreError.invalidArgument(field: "type", reason: "must be 1 to 64 characters")
         }
         try requireJSON(payload, field: "payload")

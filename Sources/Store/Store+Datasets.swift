@@ -9,7 +9,7 @@ extension Store {
         throws(StoreError) -> DatasetRecord
     {
         try sync { connection in
-            guard (1...256).contains(name.count) else {
+            guard (1...256).contains(name.unicodeScalars.count) else {
                 throw StoreError.invalidArgument(field: "name", reason: "must be 1 to 256 characters")
             }
             guard !path.isEmpty else { throw StoreError.invalidArgument(field: "path", reason: "must not be empty") }

@@ -54,7 +54,7 @@ extension Store {
 
 extension StoreConnection {
     func appendEvent(jobID: String, type: String, payload: String) throws -> EventRecord {
-        guard (1...64).contains(type.count) else {
+        guard (1...64).contains(type.unicodeScalars.count) else {
             throw StoreError.invalidArgument(field: "type", reason: "must be 1 to 64 characters")
         }
         try requireJSON(payload, field: "payload")

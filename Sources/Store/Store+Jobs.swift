@@ -101,7 +101,7 @@ extension StoreConnection {
     }
 
     func createJob(name: String?, priority: Int, spec: String, modelID: String?) throws -> JobRecord {
-        if let name, !(1...256).contains(name.count) {
+        if let name, !(1...256).contains(name.unicodeScalars.count) {
             throw StoreError.invalidArgument(field: "name", reason: "must be 1 to 256 characters")
         }
         try requireJSON(spec, field: "spec")
@@ -189,7 +189,7 @@ extension StoreConnection {
     }
 
     func updateProgress(_ id: String, phase: String?, epoch: Int?, step: Int?) throws -> JobRecord {
-        if let phase, !(1...64).contains(phase.count) {
+        if let phase, !(1...64).contains(phase.unicodeScalars.count) {
             throw StoreError.invalidArgument(field: "phase", reason: "must be 1 to 64 characters")
         }
         if let epoch, epoch < 0 { throw StoreError.invalidArgument(field: "epoch", reason: "must be >= 0") }

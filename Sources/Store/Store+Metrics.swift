@@ -9,7 +9,7 @@ extension Store {
     public func recordMetrics(job jobID: String, phase: String, epoch: Int, values: String) throws(StoreError)
         -> MetricRecord
     {
-        guard (1...64).contains(phase.count) else {
+        guard (1...64).contains(phase.unicodeScalars.count) else {
             throw .invalidArgument(field: "phase", reason: "must be 1 to 64 characters")
         }
         guard epoch >= 0 else { throw .invalidArgument(field: "epoch", reason: "must be >= 0") }

@@ -60,10 +60,10 @@ extension StoreConnection {
     }
 
     func checkModel(name: String, architecture: String, spec: String, source: ModelSource) throws {
-        guard (1...256).contains(name.count) else {
+        guard (1...256).contains(name.unicodeScalars.count) else {
             throw StoreError.invalidArgument(field: "name", reason: "must be 1 to 256 characters")
         }
-        guard (1...256).contains(architecture.count) else {
+        guard (1...256).contains(architecture.unicodeScalars.count) else {
             throw StoreError.invalidArgument(field: "architecture", reason: "must be 1 to 256 characters")
         }
         try requireJSON(spec, field: "spec")

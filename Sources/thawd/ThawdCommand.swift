@@ -9,8 +9,9 @@ struct ThawdCommand: ParsableCommand {
         abstract: "The Thaw fine-tuning daemon: an HTTP API over a CPU training engine and a SQLite store.",
         discussion: """
             Flags override the JSON --config file (see deploy/thawd.json), which overrides the defaults. \
-            SIGTERM or SIGINT stops accepting requests, lets in-flight ones finish, checkpoints running \
-            jobs and exits 0; interrupted jobs resume on the next start.
+            SIGTERM or SIGINT stops accepting requests, lets in-flight ones finish, stops running jobs at \
+            their next batch boundary (waiting at most 8 s) and exits 0; interrupted jobs resume from their \
+            last checkpoint on the next start.
             """)
 
     @Option(help: "JSON configuration file (keys as in deploy/thawd.json).") var config: String?
@@ -33,6 +34,8 @@ struct ThawdCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Largest raw model upload in bytes, POST /v1/models with application/octet-stream (default 536870912).",
                                valueName: "bytes"))
     var maxUploadBody: Int?
+    @Option(help: "Largest estimated memory a model or job may need, e.g. 8GiB (default: half the machine's RAM).")
+    var maxJobMemory: String?
     @Flag(help: "Log debug lines too.") var verbose = false
 
     func validate() throws {
@@ -65,6 +68,12 @@ struct ThawdCommand: ParsableCommand {
         if let fashionMnistRoot { configuration.fashionMNISTRoot = fashionMnistRoot }
         if let maxJsonBody { configuration.maxJSONBodyBytes = maxJsonBody }
         if let maxUploadBody { configuration.maxUploadBodyBytes = maxUploadBody }
+        if let maxJobMemory {
+            guard let bytes = MemorySize.parse(maxJobMemory) else {
+                throw ValidationError("--max-job-memory '\(maxJobMemory)' is not a size such as 8GiB or 536870912")
+            }
+            configuration.maxJobMemory = bytes
+        }
         let problems = configuration.problems()
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
         return configuration

@@ -2,6 +2,7 @@ import Data
 import Foundation
 import HTTPServer
 import Store
+import Training
 
 extension Daemon {
     func registerDatasetRoutes(_ router: inout HTTPRouter) {
@@ -15,8 +16,8 @@ extension Daemon {
     private func createDataset(_ request: HTTPRequest) throws -> HTTPResponse {
         let body = try RequestBody(request)
         try body.allowOnly(["name", "path", "channels", "image_size"])
-        let name = try body.string("name")
-        let path = try body.string("path")
+        let name = try body.text("name")
+        let path = try body.text("path", TextLimits.path)
         let channels = try body.optionalInt("channels", range: 1...3) ?? 1
         guard channels != 2 else { throw APIError.invalid(field: "channels", "must be 1 (grayscale) or 3 (RGB)") }
         let size = try body.optionalInt("image_size", range: 8...1024) ?? 28

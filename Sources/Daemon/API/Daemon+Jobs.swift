@@ -53,6 +53,10 @@ extension Daemon {
             throw APIError.invalid(problems.map { .init(field: $0.path, message: $0.message) }, message: "the job spec has problems")
         }
         guard case .success(let spec) = parsed else { throw APIError.invalid(field: "body", "invalid job spec") }
+        if let context {
+            try checkJobMemory(spec, architecture: context.architecture, classes: spec.resolvedNumClasses(
+                datasetClasses: context.dataset?.classNames.count, modelClasses: context.descriptor?.classes))
+        }
         let job = try store.createJob(
             name: spec.name, priority: priority, spec: String(decoding: specData, as: UTF8.self),
             modelID: context?.modelRecord?.id)

@@ -3,6 +3,7 @@ import HTTP1
 import HTTPServer
 import NN
 import Store
+import Training
 
 extension Daemon {
     func registerModelRoutes(_ router: inout HTTPRouter) {
@@ -31,7 +32,9 @@ extension Daemon {
             var fields: [String: Any] = [:]
             for item in request.queryItems { fields[item.name] = item.value }
             if let classes = fields["num_classes"] as? String {
-                guard let n = Int(classes) else { throw APIError.invalid(field: "num_classes", "must be an integer") }
+                guard let n = Int(classes), (1...100_000).contains(n) else {
+                throw APIError.invalid(field: "num_classes", "must be an integer in 1...100000")
+            }
                 fields["num_classes"] = n
             }
             // The body arrived in a temporary file; it is decoded from a read-only mapping of it.
@@ -52,16 +55,17 @@ extension Daemon {
 
     private func builtinModel(_ body: RequestBody) throws -> HTTPResponse {
         try body.allowOnly(["name", "architecture", "num_classes", "seed", "class_names"])
-        let name = try body.string("name")
+        let name = try body.text("name")
         let architecture = try body.string("architecture")
         let classes = try body.optionalInt("num_classes", range: 1...100_000)
         let seed = try body.optionalInt("seed", range: 0...Int(Int32.max)) ?? 0
-        let classNames = try body.optionalStrings("class_names") ?? []
+        let classNames = try body.optionalNames("class_names", maxCount: 100_000) ?? []
         guard BuiltinArchitectures.names.contains(architecture) else {
             throw APIError.invalid(field: "architecture",
                                    "unknown architecture '\(architecture)'; built-ins are \(BuiltinArchitectures.names.joined(separator: ", "))")
         }
         let spec = try BuiltinArchitectures.spec(named: architecture, classes: classes)
+        try checkModelMemory(spec, field: classes == nil ? "architecture" : "num_classes")
         let model = try Model(spec: spec, seed: UInt64(seed))
         if !classNames.isEmpty && classNames.count != model.classes {
             throw APIError.invalid(field: "class_names", "has \(classNames.count) names for \(model.classes) classes")
@@ -78,7 +82,7 @@ extension Daemon {
     private func uploadModel(_ fields: [String: Any], weights: Data) throws -> HTTPResponse {
         let body = RequestBody(object: fields)
         try body.allowOnly(["name", "architecture", "architecture_spec", "num_classes", "weights_base64", "class_names"])
-        let name = try body.string("name")
+        let name = try body.text("name")
         guard !weights.isEmpty else { throw APIError.invalid(field: "weights", "is empty") }
         let file: (tensors: StateDict, metadata: [String: String])
         do { file = try weights.withUnsafeBytes { try Safetensors.decode(raw: $0) } } catch {
@@ -105,7 +109,8 @@ extension Daemon {
             throw APIError.invalid(field: "architecture",
                                    "the weights carry no Thaw metadata; name a built-in architecture or give architecture_spec")
         }
-        if let names = try body.optionalStrings("class_names") { metadata.classNames = names }
+        if let names = try body.optionalNames("class_names", maxCount: 100_000) { metadata.classNames = names }
+        try checkModelMemory(metadata.spec, field: fields["architecture_spec"] != nil ? "architecture_spec" : "weights")
         let model = try Model(spec: metadata.spec)
         do { try model.load(stateDict: file.tensors, strict: true) } catch {
             throw APIError.invalid(field: "weights", "\(error)")
@@ -127,8 +132,8 @@ extension Daemon {
 
     private func promoteModel(_ body: RequestBody) throws -> HTTPResponse {
         try body.allowOnly(["from_job", "checkpoint", "name"])
-        let jobID = try body.string("from_job")
-        let name = try body.string("name")
+        let jobID = try body.text("from_job", TextLimits.identifier)
+        let name = try body.text("name")
         let which = try body.optionalString("checkpoint") ?? "best"
         guard which == "best" || which == "last" else {
             throw APIError.invalid(field: "checkpoint", "must be \"best\" or \"last\"")
@@ -143,6 +148,7 @@ extension Daemon {
         let bytes = try store.readCheckpoint(checkpoint)
         let file = try Safetensors.decode(bytes)
         let metadata = try ModelMetadata(dictionary: file.metadata)
+        try checkModelMemory(metadata.spec, field: "from_job")
         let model = try Model(spec: metadata.spec)
         try model.load(stateDict: file.tensors, strict: true)
         let record = try store.createModel(

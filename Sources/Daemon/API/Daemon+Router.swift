@@ -27,15 +27,16 @@ extension Daemon {
         }
     }
 
+    /// Error messages never show the server's directories (`PathRedactor`).
     private func instrumented(_ request: HTTPRequest, _ handler: (HTTPRequest) throws -> HTTPResponse) -> HTTPResponse {
         do {
             return try handler(request)
         } catch let error as APIError {
-            return error.response
+            return error.redacting(PathRedactor(configuration: configuration)).response
         } catch let error as StoreError {
             let apiError = APIError.from(error)
             if apiError.status.code >= 500 { Log.error("\(request.method.rawValue) \(request.path): \(error)") }
-            return apiError.response
+            return apiError.redacting(PathRedactor(configuration: configuration)).response
         } catch let error as HTTPErrorConvertible {
             return APIError(error.status, code: error.code, message: error.message).response
         } catch {

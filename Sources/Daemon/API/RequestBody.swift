@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import Store
+import Training
 
 /// A JSON-object request body with typed field readers whose errors name the field (422), so
 /// small bodies (models, datasets, control commands) need no Codable type each.
@@ -48,6 +49,14 @@ struct RequestBody {
         return text
     }
 
+    /// A name or path within `range` code points, without control characters (`TextLimits`: the
+    /// store's CHECKs count the same way).
+    func text(_ key: String, _ range: ClosedRange<Int> = TextLimits.name) throws -> String {
+        let value = try string(key)
+        if let problem = TextLimits.problem(value, range) { throw APIError.invalid(field: key, problem) }
+        return value
+    }
+
     func optionalString(_ key: String) throws -> String? {
         guard has(key) else { return nil }
         return try string(key)
@@ -57,15 +66,27 @@ struct RequestBody {
         guard let value = object[key] else { return nil }
         guard let number = value as? NSNumber, !Self.isBool(number), number.doubleValue == number.doubleValue.rounded()
         else { throw APIError.invalid(field: key, "must be an integer") }
-        guard range.contains(number.intValue) else {
+        // Compared as a Double first: NSNumber's intValue wraps (18446744073709555712 reads as 4096).
+        let double = number.doubleValue
+        guard double >= Double(range.lowerBound), double <= Double(range.upperBound) else {
             throw APIError.invalid(field: key, "must be in \(range.lowerBound)...\(range.upperBound)")
         }
-        return number.intValue
+        return Int(double)
     }
 
     func optionalStrings(_ key: String) throws -> [String]? {
         guard let value = object[key] else { return nil }
         guard let list = value as? [String] else { throw APIError.invalid(field: key, "must be a list of strings") }
+        return list
+    }
+
+    /// A list of at most `maxCount` names, each as `text` checks it.
+    func optionalNames(_ key: String, maxCount: Int) throws -> [String]? {
+        guard let list = try optionalStrings(key) else { return nil }
+        guard list.count <= maxCount else { throw APIError.invalid(field: key, "lists \(list.count) names; at most \(maxCount) are allowed") }
+        for (i, name) in list.enumerated() {
+            if let problem = TextLimits.problem(name, TextLimits.name) { throw APIError.invalid(field: "\(key)[\(i)]", problem) }
+        }
         return list
     }
 
@@ -79,7 +100,10 @@ extension Daemon {
     /// `?after=<id>&limit=<1...100>`, as the OpenAI list endpoints page.
     func pageRequest(_ request: HTTPRequest) throws -> PageRequest {
         var page = PageRequest()
-        if let after = request.query("after"), !after.isEmpty { page.after = after }
+        if let after = request.query("after"), !after.isEmpty {
+            if let problem = TextLimits.problem(after, TextLimits.identifier) { throw APIError.invalid(field: "after", problem) }
+            page.after = after
+        }
         if let limit = request.query("limit") {
             guard let n = Int(limit), (1...100).contains(n) else {
                 throw APIError.invalid(field: "limit", "must be an integer in 1...100")

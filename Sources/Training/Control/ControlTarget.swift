@@ -33,7 +33,9 @@ public enum ControlTarget: Sendable, Equatable {
             }
             return key == "groups" ? .groups(names) : .layers(names)
         case "last", "last_layers":
-            guard let n = JSONRead.int(value, path: path, log: log, ">= 1", { $0 >= 1 }) else { return nil }
+            let range = key == "last" ? 1...256 : 1...1024  // the architecture limits on groups and layers
+            guard let n = JSONRead.int(value, path: path, log: log, "in [\(range.lowerBound), \(range.upperBound)]", { range.contains($0) })
+            else { return nil }
             return key == "last" ? .last(n) : .lastLayers(n)
         default:
             guard value == .bool(true) else {

@@ -70,10 +70,12 @@ extension GroupState {
             }
             return Array(layers.suffix(n))
         case .layers(let names):
-            for (j, name) in names.enumerated() where !layers.contains(name) {
+            // Sets: linear in the body, whatever the number of names.
+            let known = Set(layers), wanted = Set(names)
+            for (j, name) in names.enumerated() where !known.contains(name) {
                 log.add("layers[\(j)]", "unknown layer \"\(name)\"")
             }
-            return names.allSatisfy(layers.contains) ? layers.filter(names.contains) : nil
+            return wanted.isSubset(of: known) ? layers.filter(wanted.contains) : nil
         }
     }
 

@@ -16,7 +16,8 @@ struct ActivationCache {
 
     /// Runs the prefix over both splits in inference mode, `batchSize` images at a time.
     static func build(model: Model, group: String, train: LabeledImages, validation: LabeledImages,
-                      normalization: Normalization, batchSize: Int) throws -> ActivationCache {
+                      normalization: Normalization, batchSize: Int,
+                      checkInterrupt: () throws -> Void = {}) throws -> ActivationCache {
         let shape = model.shapes[try model.firstLayer(of: group)]
         func run(_ images: LabeledImages) throws -> [Float] {
             guard images.count > 0 else { return [] }
@@ -25,6 +26,7 @@ struct ActivationCache {
             let loader = try BatchLoader(images: images, normalization: normalization,
                                          configuration: .init(batchSize: batchSize, shuffle: false))
             while let batch = loader.next() {
+                try checkInterrupt()
                 let x = Tensor(shape: [batch.count, batch.channels, batch.height, batch.width], storage: batch.images)
                 out += try model.forward(upTo: group, x).storage
             }

@@ -3,6 +3,11 @@ import NN
 import Tensor
 
 extension JobRunner {
+    /// Between batch boundaries: ends the run (`RunInterrupted`) once the daemon shuts down.
+    func checkInterrupt() throws {
+        if observer.shouldInterrupt { throw RunInterrupted() }
+    }
+
     /// Loss, accuracy and per-class accuracy on `images` in inference mode; from the validation
     /// activations of `cached` when given (the frozen prefix is then skipped).
     func evaluate(_ images: LabeledImages, cached: ActivationCache?) throws -> EvaluationResult {
@@ -10,6 +15,7 @@ extension JobRunner {
         if let cached, cached.validation.count == images.count * cached.perImage {
             var lo = 0
             while lo < images.count {
+                try checkInterrupt()
                 let hi = min(lo + evaluationBatchSize, images.count)
                 let logits = try model.forward(from: cached.group, cached.batch(cached.validation, Array(lo..<hi)[...]), training: false)
                 try tally.add(logits: logits, labels: Array(images.labels[lo..<hi]))
@@ -20,6 +26,7 @@ extension JobRunner {
         let loader = try BatchLoader(images: images, normalization: normalization,
                                      configuration: .init(batchSize: evaluationBatchSize, shuffle: false))
         while let batch = loader.next() {
+            try checkInterrupt()
             let x = Tensor(shape: [batch.count, batch.channels, batch.height, batch.width], storage: batch.images)
             try tally.add(logits: model.forward(x, training: false), labels: batch.labels.map(Int.init))
         }
@@ -34,6 +41,7 @@ extension JobRunner {
         let k = model.classes
         var lo = 0
         while lo < images.count {
+            try checkInterrupt()
             let hi = min(lo + evaluationBatchSize, images.count)
             let probabilities = try assembler.views(indices: Array(lo..<hi)[...], tta: tta).map { batch in
                 let x = Tensor(shape: [batch.count, batch.channels, batch.height, batch.width], storage: batch.images)

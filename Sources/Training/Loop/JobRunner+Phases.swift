@@ -116,7 +116,8 @@ extension JobRunner {
         }
         let started = ContinuousClock.now
         cache = try ActivationCache.build(model: model, group: group, train: data.train, validation: data.validation,
-                                          normalization: normalization, batchSize: evaluationBatchSize)
+                                          normalization: normalization, batchSize: evaluationBatchSize,
+                                          checkInterrupt: checkInterrupt)
         return seconds(since: started)
     }
 

@@ -83,6 +83,9 @@ public final class JobRunner {
             }
         } catch let failure as RunFailure {
             return .failed(code: failure.code, message: failure.message)
+        } catch is RunInterrupted {
+            emitStatus("interrupted")
+            return .interrupted
         } catch {
             return .failed(code: "engine_error", message: "\(error)")
         }
@@ -149,6 +152,11 @@ public final class JobRunner {
 }
 
 /// A failure with the outcome code the daemon records.
+/// Thrown from the loops between batch boundaries (evaluation, building the activation cache) once
+/// the daemon is shutting down, so SIGTERM never waits for a whole pass over a large split; the run
+/// ends `.interrupted` and resumes from its last epoch checkpoint.
+struct RunInterrupted: Error {}
+
 struct RunFailure: Error {
     var code: String
     var message: String

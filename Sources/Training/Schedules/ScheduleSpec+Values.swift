@@ -1,3 +1,5 @@
+import Foundation
+
 extension ScheduleSpec {
     /// The schedule at `position`. Reduce-on-plateau is flat here; its stateful multiplier
     /// (`ReduceOnPlateau.multiplier`) is applied by `learningRates`.
@@ -30,19 +32,29 @@ extension OneCycleSchedule {
 }
 
 extension SGDRSchedule {
+    /// Closed form, so no cycle length makes it loop: cycle i starts at `len * (mult^i - 1) / (mult - 1)`
+    /// (`len * i` when mult is 1); the index from the logarithm is then corrected by at most a step
+    /// each way for rounding.
     public func value(at position: SchedulePosition) -> ScheduleValue {
-        let epoch = position.epoch
-        var start = 0.0, length = cycleLen
-        while epoch >= start + length {
-            start += length
-            length *= cycleMult
+        let epoch = max(0, position.epoch)
+        func start(_ i: Double) -> Double {
+            cycleMult == 1 ? cycleLen * i : cycleLen * (pow(cycleMult, i) - 1) / (cycleMult - 1)
         }
-        return ScheduleValue(lrFactor: Anneal.cos(1, minFactor, (epoch - start) / length))
+        var i = cycleMult == 1
+            ? (epoch / cycleLen).rounded(.down)
+            : (log1p(epoch * (cycleMult - 1) / cycleLen) / log(cycleMult)).rounded(.down)
+        if !i.isFinite { i = 0 }
+        if start(i) > epoch, i > 0 { i -= 1 }
+        if start(i + 1) <= epoch { i += 1 }
+        let begin = start(i), length = start(i + 1) - begin
+        let pos = length > 0 && length.isFinite ? min(1, max(0, (epoch - begin) / length)) : 0
+        return ScheduleValue(lrFactor: Anneal.cos(1, minFactor, pos))
     }
 }
 
 extension StepDecaySchedule {
     public func value(at position: SchedulePosition) -> ScheduleValue {
+        // Bounded: completed epochs <= the phase's epochs (<= 10000).
         var factor = 1.0
         for _ in 0..<(position.completedEpochs / stepSize) { factor *= gamma }
         return ScheduleValue(lrFactor: factor)

@@ -39,15 +39,18 @@ public struct DatasetSpec: Sendable, Equatable, Codable {
         defer { reader.finish() }
         let before = log.problems.count
         let id = reader.string("id", required: true)
-        if id == "" { log.add(reader.at("id"), "must not be empty") }
+        if let id, let problem = TextLimits.problem(id, TextLimits.identifier) { log.add(reader.at("id"), problem) }
         var classes: [Int]?
         if let value = reader.value("classes") {
             let classesPath = reader.at("classes")
-            classes = JSONRead.ints(value, path: classesPath, log: log, ">= 0", { $0 >= 0 })
+            classes = JSONRead.ints(value, path: classesPath, log: log, "in [0, 99999]", { (0..<100_000).contains($0) })
             if let list = classes {
                 if list.isEmpty { log.add(classesPath, "must list at least one class") }
-                let repeated = Set(list.filter { c in list.filter { $0 == c }.count > 1 }).sorted()
-                if !repeated.isEmpty { log.add(classesPath, "lists a class twice: \(repeated.map(String.init).joined(separator: ", "))") }
+                // One pass with a set: validation stays linear in the body size.
+                var seen = Set<Int>(), repeatedSet = Set<Int>()
+                for c in list where !seen.insert(c).inserted { repeatedSet.insert(c) }
+                let repeated = repeatedSet.sorted()
+                if !repeated.isEmpty { log.add(classesPath, "lists a class twice: \(JSONRead.list(repeated.map(String.init)))") }
             }
         }
         let fixed = reader.has("train_indices") || reader.has("validation_indices")
@@ -57,9 +60,9 @@ public struct DatasetSpec: Sendable, Equatable, Codable {
     }
 
     private static func readStratified(_ reader: inout ObjectReader) -> Split? {
-        let perClass = reader.int("per_class", ">= 1", { $0 >= 1 })
+        let perClass = reader.int("per_class", "in [1, 10000000]", { (1...10_000_000).contains($0) })
         let fraction = reader.double("validation_fraction", "in [0, 1)", { $0 >= 0 && $0 < 1 })
-        let seed = reader.int("seed", ">= 0", { $0 >= 0 })
+        let seed = reader.int("seed", "in [0, 2^53]", { $0 >= 0 })
         return .stratified(perClass: perClass, validationFraction: fraction ?? 0.2, seed: seed)
     }
 
@@ -72,7 +75,8 @@ public struct DatasetSpec: Sendable, Equatable, Codable {
         var lists: [[Int]] = []
         for key in ["train_indices", "validation_indices"] {
             guard let value = reader.required(key) else { continue }
-            guard let list = JSONRead.ints(value, path: reader.at(key), log: log, ">= 0", { $0 >= 0 }) else { continue }
+            guard let list = JSONRead.ints(value, path: reader.at(key), log: log, "in [0, 2^31)", { (0..<(1 << 31)).contains($0) })
+            else { continue }
             var seen = Set<Int>()
             if let repeated = list.first(where: { !seen.insert($0).inserted }) {
                 log.add(reader.at(key), "repeats index \(repeated)")

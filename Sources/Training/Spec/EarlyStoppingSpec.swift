@@ -34,8 +34,8 @@ public struct EarlyStoppingSpec: Sendable, Equatable, Codable {
         let before = log.problems.count
         let monitor = Metric.read(&reader) ?? .valLoss
         var spec = EarlyStoppingSpec(monitor: monitor, mode: MonitorMode.read(&reader, monitor: monitor))
-        if let v = reader.double("min_delta", ">= 0", { $0 >= 0 }) { spec.minDelta = v }
-        if let v = reader.int("patience", ">= 1 (epochs)", { $0 >= 1 }) { spec.patience = v }
+        if let v = reader.double("min_delta", "in [0, 1e6]", { $0 >= 0 && $0 <= 1e6 }) { spec.minDelta = v }
+        if let v = reader.int("patience", "in [1, 10000] (epochs)", { (1...10_000).contains($0) }) { spec.patience = v }
         if let v = reader.bool("restore_best") { spec.restoreBest = v }
         return log.problems.count == before ? spec : nil
     }

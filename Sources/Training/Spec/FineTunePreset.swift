@@ -44,18 +44,18 @@ public struct FineTunePreset: Sendable, Equatable {
 
     static func read(_ value: JSONValue, path: String, log: ProblemLog) -> FineTunePreset? {
         if case .number = value {
-            return JSONRead.int(value, path: path, log: log, ">= 1 (epochs)", { $0 >= 1 }).map { FineTunePreset(epochs: $0) }
+            return JSONRead.int(value, path: path, log: log, "in [1, 10000] (epochs)", { (1...10_000).contains($0) }).map { FineTunePreset(epochs: $0) }
         }
         guard var reader = ObjectReader(value, path: path, log: log) else { return nil }
         defer { reader.finish() }
         let before = log.problems.count
-        let epochs = reader.int("epochs", required: true, ">= 1", { $0 >= 1 })
+        let epochs = reader.int("epochs", required: true, "in [1, 10000]", { (1...10_000).contains($0) })
         var preset = FineTunePreset(epochs: epochs ?? 1)
-        if let v = reader.int("freeze_epochs", ">= 0", { $0 >= 0 }) { preset.freezeEpochs = v }
+        if let v = reader.int("freeze_epochs", "in [0, 10000]", { (0...10_000).contains($0) }) { preset.freezeEpochs = v }
         if let v = reader.double("base_lr", LRSpec.validRange, LRSpec.isValid) { preset.baseLR = v }
-        if let v = reader.double("lr_mult", ">= 1", { $0 >= 1 }) { preset.lrMult = v }
+        if let v = reader.double("lr_mult", "in [1, 1e6]", { $0 >= 1 && $0 <= 1e6 }) { preset.lrMult = v }
         if let v = reader.double("pct_start", "in [0, 1)", { $0 >= 0 && $0 < 1 }) { preset.pctStart = v }
-        if let v = reader.double("div", ">= 1", { $0 >= 1 }) { preset.div = v }
+        if let v = reader.double("div", "in [1, 1e6]", { $0 >= 1 && $0 <= 1e6 }) { preset.div = v }
         return log.problems.count == before ? preset : nil
     }
 }

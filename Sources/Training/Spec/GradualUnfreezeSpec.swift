@@ -15,8 +15,8 @@ public struct GradualUnfreezeSpec: Sendable, Equatable, Codable {
     static func read(_ value: JSONValue, path: String, log: ProblemLog) -> GradualUnfreezeSpec? {
         guard var reader = ObjectReader(value, path: path, log: log) else { return nil }
         defer { reader.finish() }
-        let every = reader.int("every", required: true, ">= 1 (epochs)", { $0 >= 1 })
-        let groups = reader.int("groups", ">= 1", { $0 >= 1 })
+        let every = reader.int("every", required: true, "in [1, 10000] (epochs)", { (1...10_000).contains($0) })
+        let groups = reader.int("groups", "in [1, 256]", { (1...256).contains($0) })
         guard let every, reader.has("groups") == (groups != nil) else { return nil }
         return GradualUnfreezeSpec(every: every, groups: groups ?? 1)
     }

@@ -50,7 +50,8 @@ extension JobSpec {
         case .all:
             break
         case .groups(let names):
-            for (j, name) in names.enumerated() where !groups.contains(name) {
+            let groupSet = Set(groups)
+            for (j, name) in names.enumerated() where !groupSet.contains(name) {
                 log.add(SpecPath.index(path, j), "unknown group \"\(name)\" (the model's groups: \(known))")
             }
         case .last(let k):
@@ -62,8 +63,8 @@ extension JobSpec {
 
     private func checkLRs(_ lr: LRSpec, path: String, groups: [String], trainable: [String], log: ProblemLog) {
         guard case .perGroup(let lrs, let fallback) = lr else { return }
-        let known = groups.joined(separator: ", ")
-        for name in lrs.keys.sorted() where !groups.contains(name) {
+        let known = groups.joined(separator: ", "), groupSet = Set(groups)
+        for name in lrs.keys.sorted() where !groupSet.contains(name) {
             log.add(SpecPath.key(SpecPath.key(path, "groups"), name), "unknown group \"\(name)\" (the model's groups: \(known))")
         }
         let missing = trainable.filter { lrs[$0] == nil }

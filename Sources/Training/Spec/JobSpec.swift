@@ -87,7 +87,7 @@ public struct JobSpec: Sendable, Equatable, Codable {
         guard var r = ObjectReader(value, path: path, log: log) else { return nil }
         defer { r.finish() }
         let name = r.string("name", required: true)
-        if name == "" { log.add(r.at("name"), "must not be empty") }
+        if let name, let problem = TextLimits.problem(name, TextLimits.name) { log.add(r.at("name"), problem) }
         var kind = Kind.train
         if let type = r.string("type") {
             if let k = Kind(rawValue: type) { kind = k } else { log.add(r.at("type"), "must be \"train\" or \"lr_find\", got \"\(type)\"") }
@@ -118,6 +118,9 @@ public struct JobSpec: Sendable, Equatable, Codable {
         return spec
     }
 
+    /// Phases in one job (each at most 10000 epochs).
+    public static let maxPhases = 100
+
     private static func readPhases(_ r: inout ObjectReader, kind: Kind) -> [PhaseSpec] {
         let log = r.log
         let phasesValue = r.value("phases"), presetValue = r.value("fine_tune")
@@ -143,6 +146,10 @@ public struct JobSpec: Sendable, Equatable, Codable {
                 return []
             }
             if items.isEmpty { log.add(path, "must contain at least one phase") }
+            guard items.count <= maxPhases else {
+                log.add(path, "has \(items.count) phases; at most \(maxPhases) are allowed")
+                return []
+            }
             return items.enumerated().compactMap { i, item in
                 PhaseSpec.read(item, path: SpecPath.index(path, i), log: log, index: i)
             }

@@ -23,8 +23,8 @@ public enum ModelSource: Sendable, Equatable, Codable {
             return nil
         case (true, false):
             guard let id else { return nil }
-            guard !id.isEmpty else {
-                log.add(reader.at("id"), "must not be empty")
+            if let problem = TextLimits.problem(id, TextLimits.identifier) {
+                log.add(reader.at("id"), problem)
                 return nil
             }
             return .registered(id: id)

@@ -159,6 +159,12 @@ enum JSONRead {
         return ok ? result : nil
     }
 
+    /// "a, b, c" for a message; past `limit` items, the first ones and how many there are in all.
+    static func list(_ items: [String], limit: Int = 10) -> String {
+        guard items.count > limit else { return items.joined(separator: ", ") }
+        return items.prefix(limit).joined(separator: ", ") + ", … (\(items.count) in all)"
+    }
+
     static func format(_ number: Double) -> String {
         if number.rounded() == number, abs(number) < 1e15 { return String(Int(number)) }
         return "\(number)"

@@ -43,7 +43,7 @@ public struct OptimizerSpec: Sendable, Equatable, Codable {
             log.add(reader.at("type"), "unknown optimizer \"\(name)\" (known: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
             return nil
         }
-        var spec = OptimizerSpec(kind: kind, weightDecay: reader.double("weight_decay", ">= 0", { $0 >= 0 }))
+        var spec = OptimizerSpec(kind: kind, weightDecay: reader.double("weight_decay", "in [0, 10]", { $0 >= 0 && $0 <= 10 }))
         let onlySGD = ["momentum", "nesterov"], onlyAdam = ["beta1", "beta2", "eps"]
         for key in kind == .sgd ? onlyAdam : onlySGD where reader.has(key) {
             _ = reader.value(key)
@@ -55,7 +55,7 @@ public struct OptimizerSpec: Sendable, Equatable, Codable {
         } else {
             if let v = reader.double("beta1", "in [0, 1)", { $0 >= 0 && $0 < 1 }) { spec.beta1 = v }
             if let v = reader.double("beta2", "in [0, 1)", { $0 >= 0 && $0 < 1 }) { spec.beta2 = v }
-            if let v = reader.double("eps", "> 0", { $0 > 0 }) { spec.eps = v }
+            if let v = reader.double("eps", "in (0, 1]", { $0 > 0 && $0 <= 1 }) { spec.eps = v }
         }
         return log.problems.count == before ? spec : nil
     }

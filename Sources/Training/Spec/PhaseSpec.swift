@@ -57,7 +57,7 @@ public struct PhaseSpec: Sendable, Equatable, Codable {
         defer { r.finish() }
         var phase = PhaseSpec(name: "phase\(index + 1)", trainable: .all, epochs: 1)
         if let name = r.string("name") {
-            if name.isEmpty { log.add(r.at("name"), "must not be empty") } else { phase.name = name }
+            if let problem = TextLimits.problem(name, TextLimits.phaseName) { log.add(r.at("name"), problem) } else { phase.name = name }
         }
         if let v = r.required("trainable"), let t = TrainableSelection.read(v, path: r.at("trainable"), log: log) {
             phase.trainable = t

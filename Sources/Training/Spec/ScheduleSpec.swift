@@ -65,8 +65,8 @@ public enum ScheduleSpec: Sendable, Equatable, Codable {
         var s = OneCycleSchedule()
         let before = reader.log.problems.count
         if let v = reader.double("pct_start", "in [0, 1)", { $0 >= 0 && $0 < 1 }) { s.pctStart = v }
-        if let v = reader.double("div_factor", ">= 1", { $0 >= 1 }) { s.divFactor = v }
-        if let v = reader.double("final_div_factor", ">= 1", { $0 >= 1 }) { s.finalDivFactor = v }
+        if let v = reader.double("div_factor", "in [1, 1e6]", { $0 >= 1 && $0 <= 1e6 }) { s.divFactor = v }
+        if let v = reader.double("final_div_factor", "in [1, 1e12]", { $0 >= 1 && $0 <= 1e12 }) { s.finalDivFactor = v }
         if let value = reader.value("moms") {
             let path = reader.at("moms")
             if value == .bool(false) {
@@ -86,14 +86,14 @@ public enum ScheduleSpec: Sendable, Equatable, Codable {
     private static func readSGDR(_ reader: inout ObjectReader) -> SGDRSchedule? {
         var s = SGDRSchedule()
         let before = reader.log.problems.count
-        if let v = reader.double("cycle_len", "> 0 (epochs)", { $0 > 0 }) { s.cycleLen = v }
-        if let v = reader.double("cycle_mult", ">= 1", { $0 >= 1 }) { s.cycleMult = v }
+        if let v = reader.double("cycle_len", "in [0.001, 10000] (epochs)", { $0 >= 0.001 && $0 <= 10_000 }) { s.cycleLen = v }
+        if let v = reader.double("cycle_mult", "in [1, 100]", { $0 >= 1 && $0 <= 100 }) { s.cycleMult = v }
         if let v = reader.double("min_factor", "in [0, 1)", { $0 >= 0 && $0 < 1 }) { s.minFactor = v }
         return reader.log.problems.count == before ? s : nil
     }
 
     private static func readStep(_ reader: inout ObjectReader) -> StepDecaySchedule? {
-        let size = reader.int("step_size", required: true, ">= 1 (epochs)", { $0 >= 1 })
+        let size = reader.int("step_size", required: true, "in [1, 10000] (epochs)", { (1...10_000).contains($0) })
         let gamma = reader.double("gamma", "in (0, 1]", { $0 > 0 && $0 <= 1 })
         guard let size, reader.has("gamma") == (gamma != nil) else { return nil }
         return StepDecaySchedule(stepSize: size, gamma: gamma ?? 0.1)
@@ -104,9 +104,9 @@ public enum ScheduleSpec: Sendable, Equatable, Codable {
         let monitor = Metric.read(&reader) ?? .valLoss
         var s = ReduceOnPlateauSpec(monitor: monitor, mode: MonitorMode.read(&reader, monitor: monitor))
         if let v = reader.double("factor", "in (0, 1)", { $0 > 0 && $0 < 1 }) { s.factor = v }
-        if let v = reader.int("patience", ">= 1 (epochs)", { $0 >= 1 }) { s.patience = v }
-        if let v = reader.double("min_delta", ">= 0", { $0 >= 0 }) { s.minDelta = v }
-        if let v = reader.double("min_lr", ">= 0", { $0 >= 0 }) { s.minLR = v }
+        if let v = reader.int("patience", "in [1, 10000] (epochs)", { (1...10_000).contains($0) }) { s.patience = v }
+        if let v = reader.double("min_delta", "in [0, 1e6]", { $0 >= 0 && $0 <= 1e6 }) { s.minDelta = v }
+        if let v = reader.double("min_lr", "in [0, 10]", { $0 >= 0 && $0 <= 10 }) { s.minLR = v }
         return reader.log.problems.count == before ? s : nil
     }
 

@@ -12,9 +12,11 @@ public enum TrainableSelection: Sendable, Equatable, Codable {
     /// them).
     public func resolve(in groups: [String]) -> [String] {
         switch self {
-        case .all: groups
-        case .groups(let names): groups.filter(names.contains)
-        case .last(let k): Array(groups.suffix(max(0, k)))
+        case .all: return groups
+        case .groups(let names):
+            let wanted = Set(names)
+            return groups.filter(wanted.contains)
+        case .last(let k): return Array(groups.suffix(max(0, k)))
         }
     }
 
@@ -28,16 +30,18 @@ public enum TrainableSelection: Sendable, Equatable, Codable {
                 log.add(path, "must name at least one group")
                 return nil
             }
-            let duplicates = Set(names.filter { name in names.filter { $0 == name }.count > 1 })
+            // One pass with a set: validation stays linear in the body size.
+            var seen = Set<String>(), duplicates = Set<String>()
+            for name in names where !seen.insert(name).inserted { duplicates.insert(name) }
             guard duplicates.isEmpty else {
-                log.add(path, "names a group twice: \(duplicates.sorted().joined(separator: ", "))")
+                log.add(path, "names a group twice: \(JSONRead.list(duplicates.sorted()))")
                 return nil
             }
             return .groups(names)
         case .object:
             guard var reader = ObjectReader(value, path: path, log: log) else { return nil }
             defer { reader.finish() }
-            guard let k = reader.int("last", required: true, ">= 1", { $0 >= 1 }) else { return nil }
+            guard let k = reader.int("last", required: true, "in [1, 256]", { (1...256).contains($0) }) else { return nil }
             return .last(k)
         default:
             log.add(path, "must be \"all\", a list of group names or {\"last\": k}, got \(value.typeName)")
