@@ -54,6 +54,30 @@ extension Store {
         }
     }
 
+    /// Retention: deletes the job's `epoch` checkpoints (rows, then files) except the newest `keepLast`
+    /// (>= 1) by epoch and the one whose epoch the `last` resume state belongs to (a resume needs both).
+    /// `best` and `last` are never touched. Returns what was deleted, oldest first.
+    @discardableResult
+    public func pruneEpochCheckpoints(job jobID: String, keepLast: Int) throws(StoreError) -> [CheckpointRecord] {
+        guard keepLast >= 1 else { throw .invalidArgument(field: "keep_last", reason: "must be at least 1") }
+        let removed = try sync { connection in
+            try connection.transaction { () throws -> [CheckpointRecord] in
+                try connection.requireJob(jobID)
+                let all = try connection.checkpoints(where: "job_id = ?", [.text(jobID)])
+                let resumeEpochs = Set(all.filter { $0.kind == .last }.map(\.epoch))
+                let epochs = all.filter { $0.kind == .epoch }.sorted { $0.epoch > $1.epoch }
+                let doomed = epochs.dropFirst(keepLast).filter { !resumeEpochs.contains($0.epoch) }
+                for record in doomed {
+                    try connection.write("DELETE FROM checkpoints WHERE id = ?", [.text(record.id)])
+                }
+                return doomed.sorted { $0.epoch < $1.epoch }
+            }
+        }
+        let files = artifactFiles
+        removed.forEach { files.remove($0.artifact.path) }
+        return removed
+    }
+
     /// The checkpoint's bytes, verified (see `readArtifact`).
     public func readCheckpoint(_ checkpoint: CheckpointRecord) throws(StoreError) -> [UInt8] {
         try readArtifact(checkpoint.artifact)
