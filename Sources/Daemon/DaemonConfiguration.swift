@@ -25,6 +25,12 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public var fashionMNISTRoot: String = "/usr/share/datasets/fashion-mnist"
     /// Seconds in-flight requests get to finish on SIGTERM.
     public var shutdownGraceSeconds: Double = 10
+    /// Starts of one job that may end with the process dying before the job is failed with
+    /// `crashed_repeatedly` (a poison job must not become a crash loop). 1...1000.
+    public var maxAttempts: Int = 3
+    /// Epoch checkpoints kept per job besides `best` (and the resume state's epoch), unless its spec
+    /// says `keep_last`. 1...1000.
+    public var keepLast: Int = 2
 
     public init() {}
 
@@ -38,6 +44,8 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         case authTokenFile = "auth_token_file"
         case fashionMNISTRoot = "fashion_mnist_root"
         case shutdownGraceSeconds = "shutdown_grace_seconds"
+        case maxAttempts = "max_attempts"
+        case keepLast = "keep_last"
     }
 
     public init(from decoder: Decoder) throws {
@@ -54,6 +62,8 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         authTokenFile = try c.decodeIfPresent(String.self, forKey: .authTokenFile)
         fashionMNISTRoot = try c.decodeIfPresent(String.self, forKey: .fashionMNISTRoot) ?? d.fashionMNISTRoot
         shutdownGraceSeconds = try c.decodeIfPresent(Double.self, forKey: .shutdownGraceSeconds) ?? d.shutdownGraceSeconds
+        maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? d.maxAttempts
+        keepLast = try c.decodeIfPresent(Int.self, forKey: .keepLast) ?? d.keepLast
     }
 
     public var resolvedDatasetRoot: String { datasetRoot ?? (dataDir as NSString).appendingPathComponent("datasets") }
@@ -69,6 +79,8 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         if let blasThreads, blasThreads < 1 { out.append("blas_threads: must be at least 1") }
         if (tlsCert == nil) != (tlsKey == nil) { out.append("tls_cert/tls_key: give both or neither") }
         if shutdownGraceSeconds < 0 { out.append("shutdown_grace_seconds: must not be negative") }
+        if !(1...1000).contains(maxAttempts) { out.append("max_attempts: \(maxAttempts) is not in 1...1000") }
+        if !(1...1000).contains(keepLast) { out.append("keep_last: \(keepLast) is not in 1...1000") }
         return out
     }
 }

@@ -27,6 +27,10 @@ struct ThawdCommand: ParsableCommand {
     var authTokenFile: String?
     @Option(help: "Directory of Fashion-MNIST's IDX files (default /usr/share/datasets/fashion-mnist).")
     var fashionMnistRoot: String?
+    @Option(help: "Starts of a job that may end with thawd dying before the job fails as crashed_repeatedly (default 3).")
+    var maxAttempts: Int?
+    @Option(help: "Epoch checkpoints kept per job besides best, unless the job's spec sets keep_last (default 2).")
+    var keepLast: Int?
     @Flag(help: "Log debug lines too.") var verbose = false
 
     func validate() throws {
@@ -57,6 +61,8 @@ struct ThawdCommand: ParsableCommand {
         if let tlsKey { configuration.tlsKey = tlsKey }
         if let authTokenFile { configuration.authTokenFile = authTokenFile }
         if let fashionMnistRoot { configuration.fashionMNISTRoot = fashionMnistRoot }
+        if let maxAttempts { configuration.maxAttempts = maxAttempts }
+        if let keepLast { configuration.keepLast = keepLast }
         let problems = configuration.problems()
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
         return configuration
