@@ -73,5 +73,5 @@ var testTargets: [Target] { [
     .testTarget(name: "TrainingTests", dependencies: ["Training"]),
     .testTarget(name: "StoreTests", dependencies: ["Store"]),
     .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store", "Training"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data", "OpenSSL"]),
 ] }
