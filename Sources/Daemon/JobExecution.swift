@@ -207,8 +207,12 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
             try store.addCheckpoint(job: job.id, kind: .epoch, epoch: checkpoint.globalEpoch, metrics: metrics,
                                     source: .bytes(checkpoint.weights))
             if let state = checkpoint.state {
+                // The resume point and its `checkpoint` event commit together: after this commit the
+                // epoch is never re-run, so the runner's own emit (deduplicated by key) may not come.
+                let event = checkpoint.eventPayload
                 try store.addCheckpoint(job: job.id, kind: .last, epoch: checkpoint.globalEpoch, metrics: metrics,
-                                        source: .bytes(state))
+                                        source: .bytes(state),
+                                        event: ("checkpoint", event.jsonText, EventKey.key(type: "checkpoint", payload: event, epoch: epoch)))
             }
             // Retention: older epoch files go once the new resume point is stored. A failure here
             // only leaves extra files, never a job without a resume point.

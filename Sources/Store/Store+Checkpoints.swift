@@ -6,18 +6,27 @@ extension Store {
     ///
     /// `best`/`last` replace the job's previous checkpoint of that kind and an `epoch` checkpoint
     /// replaces one for the same epoch; the replaced file is deleted after the commit. The job must exist
-    /// and not be terminal (`conflict`); `metrics` must be JSON; `epoch` >= 0. Appends no event.
+    /// and not be terminal (`conflict`); `metrics` must be JSON; `epoch` >= 0. Appends no event unless
+    /// given `event`, which is appended (idempotently, by its key) in the same transaction as the row:
+    /// a crash cannot separate a resume point from its announcement.
     @discardableResult
     public func addCheckpoint(
-        job jobID: String, kind: CheckpointKind, epoch: Int, metrics: String = "{}", source: ArtifactSource
+        job jobID: String, kind: CheckpointKind, epoch: Int, metrics: String = "{}", source: ArtifactSource,
+        event: (type: String, payload: String, key: String?)? = nil
     ) throws(StoreError) -> CheckpointRecord {
         guard epoch >= 0 else { throw .invalidArgument(field: "epoch", reason: "must be >= 0") }
         // Checked before writing a possibly large file, and again inside the transaction.
         try sync { try $0.checkCheckpointable(jobID: jobID, metrics: metrics) }
         let name = "checkpoints/\(jobID)/\(kind.rawValue)-e\(epoch)-\(RandomID.token()).ckpt"
-        return try storeArtifact(source, at: name) { connection, ref in
-            try connection.insertCheckpoint(jobID: jobID, kind: kind, epoch: epoch, metrics: metrics, artifact: ref)
+        let record = try storeArtifact(source, at: name) { connection, ref in
+            let inserted = try connection.insertCheckpoint(jobID: jobID, kind: kind, epoch: epoch, metrics: metrics, artifact: ref)
+            if let event {
+                _ = try connection.appendEvent(jobID: jobID, type: event.type, payload: event.payload, key: event.key)
+            }
+            return inserted
         }
+        if event != nil { eventSignal.notify() }
+        return record
     }
 
     public func checkpoint(_ id: String) throws(StoreError) -> CheckpointRecord {

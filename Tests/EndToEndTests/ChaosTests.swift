@@ -1,3 +1,4 @@
+import Data
 import Foundation
 import OpenSSL
 import ThawClient
@@ -6,12 +7,14 @@ import Testing
 import Glibc
 #endif
 
-/// A queue of three small jobs while thawd is killed with SIGKILL at 20 random moments and restarted
-/// each time. Every job must end succeeded, no stored event may be lost or stored twice, and every
+/// A queue of three small jobs (small-cnn on a tiny image folder) while thawd is killed with SIGKILL at 20 random moments (after a
+/// random number of new training events plus a random delay) and restarted each time. Every job must end succeeded, no stored event may be lost or stored twice, and every
 /// checkpoint left must match its SHA-256. The moments come from a seeded generator: the seed is
 /// printed, and `THAW_CHAOS_SEED=<seed>` replays a run (docs/store.md, "Chaos test").
-@Suite(.serialized, .enabled(if: fashionMNISTInstalled)) struct ChaosTests {
+@Suite(.serialized) struct ChaosTests {
     static let kills = 20
+    /// Per job: 1 head epoch, then the rest fine-tuning.
+    static let epochs = 10
 
     /// SplitMix64: tiny, seedable, good enough to pick moments.
     struct Moments {
@@ -27,6 +30,25 @@ import Glibc
         mutating func seconds(_ low: Double, _ high: Double) -> Double {
             low + (high - low) * Double(next() >> 11) / Double(1 << 53)
         }
+    }
+
+    /// Three classes of 28x28 grey images (24 train and 4 test each, told apart by brightness) under the
+    /// daemon's dataset root: a start loads them in milliseconds, unlike all of Fashion-MNIST.
+    static func registerTinyDataset(_ daemon: DaemonProcess) throws -> String {
+        for (split, count) in [("train", 24), ("test", 4)] {
+            for (c, base) in [40, 120, 200].enumerated() {
+                let dir = daemon.dataDir + "/datasets/chaos/\(split)/c\(c)"
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                for i in 0..<count {
+                    let pixels = (0..<(28 * 28)).map { UInt8(clamping: base + ($0 * 7 + i * 13) % 40 - 20) }
+                    try Data(try ImageEncoder.png(pixels, width: 28, height: 28, channels: 1))
+                        .write(to: URL(fileURLWithPath: dir + "/\(i).png"))
+                }
+            }
+        }
+        let (status, object) = try daemon.client.jsonObject("POST", "/v1/datasets", body: ["name": "chaos", "path": "chaos"])
+        guard status == 201, let id = object["id"] as? String else { throw E2EError.startFailed(log: "dataset: \(status) \(object)") }
+        return id
     }
 
     func events(_ client: HTTPClient, _ id: String) throws -> [[String: Any]] {
@@ -45,17 +67,43 @@ import Glibc
         let flags = ["--max-attempts", "1000"]
         var daemon = try DaemonProcess(dataDir: dataDir, arguments: flags)
         let model = try daemon.client.registerSmallCNN()
+        let dataset = try Self.registerTinyDataset(daemon)
         var ids: [String] = []
         for n in 0..<3 {
-            var spec = smallJob(model: model, classes: [0, 1, 2, 3, 4], perClass: 16, epochs: [1, 2], name: "chaos-\(n)")
-            spec["keep_last"] = 1
-            spec["early_stopping"] = ["monitor": "val_loss", "patience": 100, "restore_best": true]
+            let spec: [String: Any] = [
+                "name": "chaos-\(n)", "model": ["id": model],
+                "dataset": ["id": dataset, "validation_fraction": 0.25, "seed": 1],
+                "phases": [
+                    ["name": "head", "trainable": ["head"], "epochs": 1, "lr": 0.003, "schedule": "one_cycle"],
+                    ["name": "finetune", "trainable": "all", "epochs": Self.epochs - 1, "lr": ["min": 1e-4, "max": 3e-3], "schedule": "one_cycle"],
+                ],
+                "optimizer": ["type": "sgd"], "batch_size": 8, "seed": 42 + n, "keep_last": 1,
+                "early_stopping": ["monitor": "val_loss", "patience": 100, "restore_best": true],
+            ]
             ids.append(try #require(try daemon.client.jsonObject("POST", "/v1/jobs", body: spec).1["id"] as? String))
         }
 
+        // A moment: after 1-3 new stored facts of training (an epoch, a checkpoint, a phase change, the
+        // test evaluation) since the restart, plus 0-0.3 s. So kills land in data loading, mid-epoch,
+        // between a checkpoint and its event, in the test evaluation, across all three jobs.
+        func progress(_ client: HTTPClient) throws -> (facts: Int, done: Bool) {
+            var facts = 0, done = true
+            for id in ids {
+                facts += try events(client, id).filter { ["epoch", "checkpoint", "phase", "best", "test"].contains($0["type"] as? String ?? "") }.count
+                done = try done && client.jsonObject("GET", "/v1/jobs/\(id)").1["status"] as? String == "succeeded"
+            }
+            return (facts, done)
+        }
         var stored: [String: [(Int, String)]] = [:]
         for kill in 1...Self.kills {
-            usleep(useconds_t(moments.seconds(0.3, 2.5) * 1_000_000))
+            let target = try progress(daemon.client).facts + 1 + Int(moments.next() % 3)
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
+                let now = try progress(daemon.client)
+                if now.facts >= target || now.done { break }
+                usleep(20_000)
+            }
+            usleep(useconds_t(moments.seconds(0, 0.3) * 1_000_000))
             // What was stored before the kill must all be there after it, unchanged.
             for id in ids { stored[id] = try events(daemon.client, id).map { ($0["id"] as? Int ?? -1, $0["type"] as? String ?? "") } }
             #expect(stored[ids[0]]?.isEmpty == false, "the event list is readable")
@@ -73,7 +121,7 @@ import Glibc
         for id in ids {
             let done = try client.waitForJob(id, statuses: ["succeeded", "failed", "stopped", "cancelled"], timeout: 600)
             #expect(done["status"] as? String == "succeeded", "\(id): \(done)")
-            try checkEvents(client, id, epochs: 3)
+            try checkEvents(client, id, epochs: Self.epochs)
             try checkCheckpoints(client, id, dataDir: dataDir)
         }
         let jobs = try ids.map { try client.jsonObject("GET", "/v1/jobs/\($0)").1 }

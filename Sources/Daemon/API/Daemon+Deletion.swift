@@ -16,8 +16,9 @@ extension Daemon {
     /// checkpoint rows and files go with it. Models promoted from it stay.
     private func deleteJob(_ id: String) throws -> HTTPResponse {
         try workers.withOwnership(of: id) { held in
-            // A final status is written just before its worker lets go of the job.
-            if held {
+            // A final status is written just before its worker lets go of the job; a job that is not
+            // final gets the store's own answer (cancel or stop it first).
+            if held, try store.job(id).status.isTerminal {
                 throw APIError(.conflict, code: "conflict", message: "job '\(id)': a worker still holds it; try again in a moment")
             }
             try store.deleteJob(id)
