@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import Synchronization
 import ThawClient
 import Testing
 #if canImport(Glibc)
@@ -50,9 +51,23 @@ import Glibc
         let output = Pipe()
         second.standardOutput = output
         second.standardError = output
+        let collected = Mutex("")
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            collected.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
         try second.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // It must exit at once; one that starts serving instead is killed rather than waited for.
+        let deadline = Date().addingTimeInterval(30)
+        while second.isRunning && Date() < deadline { usleep(20_000) }
+        if second.isRunning {
+            Issue.record("the second thawd is still running")
+            kill(second.processIdentifier, SIGKILL)
+        }
         second.waitUntilExit()
+        usleep(100_000)
+        output.fileHandleForReading.readabilityHandler = nil
+        let text = collected.withLock { $0 }
 
         #expect(second.terminationStatus != 0, "\(text)")
         #expect(text.contains("pid \(daemon.process.processIdentifier)"), "\(text)")
