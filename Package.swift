@@ -75,6 +75,6 @@ var testTargets: [Target] { [
     .testTarget(name: "DataTests", dependencies: ["Data"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training"]),
     .testTarget(name: "StoreTests", dependencies: ["Store"]),
-    .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data"]),
+    .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store", "Training"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data", "OpenSSL"]),
 ] }

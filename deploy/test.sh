@@ -25,8 +25,8 @@ fi
 # Three stages, one process each: the socket and timeout tests do not share two cores with the
 # CPU-bound training tests, and the end-to-end tests get the machine to themselves.
 stages=(
-    'SystemLibraryTests|HTTP1Tests|HTTPServerTests|StoreTests|DaemonTests'
-    'TensorTests|NNTests|DataTests|TrainingTests'
+    'SystemLibraryTests|HTTP1Tests|HTTPServerTests|StoreTests'
+    'TensorTests|NNTests|DataTests|TrainingTests|DaemonTests'
     'EndToEndTests'
 )
 for dir in Tests/*/; do

@@ -13,19 +13,31 @@ public final class Daemon: @unchecked Sendable {
     private var server: HTTPServer?
     private(set) var workers: WorkerPool!
 
+    /// Takes the data dir's lock first (a second thawd on the same `--data-dir` fails here, naming
+    /// the holder's pid, before anything is read, swept or recovered), then opens the store, fails
+    /// poison jobs (`--max-attempts`), marks the rest interrupted, and settles commands to jobs that
+    /// stayed paused across the restart.
     public init(configuration: DaemonConfiguration) throws {
         self.configuration = configuration
         let fm = FileManager.default
-        for dir in [configuration.dataDir, configuration.artifactsDirectory, configuration.resolvedDatasetRoot] {
+        try fm.createDirectory(atPath: configuration.dataDir, withIntermediateDirectories: true)
+        store = try Store(configuration: .dataDirectory(configuration.dataDir))
+        for dir in [configuration.artifactsDirectory, configuration.resolvedDatasetRoot] {
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         }
-        store = try Store(configuration: .dataDirectory(configuration.dataDir))
+        if !store.sweptArtifacts.isEmpty {
+            Log.info("removed \(store.sweptArtifacts.count) orphan artifact file(s) left by an interrupted write")
+        }
         datasets = DatasetCatalog(store: store, fashionMNISTRoot: configuration.fashionMNISTRoot,
                                   cacheDirectory: (configuration.dataDir as NSString).appendingPathComponent("cache"))
         Self.declareMetrics(metrics)
-        let recovered = try store.recoverInterruptedJobs()
-        for job in recovered { Log.info("job \(job.id) was interrupted; it resumes from its last checkpoint") }
+        let recovery = try store.recoverInterruptedJobs(failingAfter: configuration.maxAttempts)
+        for job in recovery.failed {
+            Log.warning("job \(job.id) failed: crashed_repeatedly: thawd died during \(job.crashes) of its starts")
+        }
+        for job in recovery.interrupted { Log.info("job \(job.id) was interrupted; it resumes from its last checkpoint") }
         workers = WorkerPool(daemon: self, count: configuration.workers)
+        for job in recovery.interrupted where job.status == .paused { settleParkedCommands(job: job.id) }
     }
 
     /// Starts serving and training; returns the bound port.

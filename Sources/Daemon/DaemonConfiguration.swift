@@ -34,6 +34,12 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     /// Bytes a model (weights + optimizer state) or a job (+ activations at its batch size) may be
     /// estimated to need (`MemoryEstimate`); more is a 422 naming both. Default: half the machine's RAM.
     public var maxJobMemory: Int?
+    /// Starts of one job that may end with the process dying before the job is failed with
+    /// `crashed_repeatedly` (a poison job must not become a crash loop). 1...1000.
+    public var maxAttempts: Int = 3
+    /// Epoch checkpoints kept per job besides `best` (and the resume state's epoch), unless its spec
+    /// says `keep_last`. 1...1000.
+    public var keepLast: Int = 2
 
     public init() {}
 
@@ -50,6 +56,8 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         case maxJSONBodyBytes = "max_json_body_bytes"
         case maxUploadBodyBytes = "max_upload_body_bytes"
         case maxJobMemory = "max_job_memory"
+        case maxAttempts = "max_attempts"
+        case keepLast = "keep_last"
     }
 
     public init(from decoder: Decoder) throws {
@@ -77,6 +85,8 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
             }
             maxJobMemory = bytes
         }
+        maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? d.maxAttempts
+        keepLast = try c.decodeIfPresent(Int.self, forKey: .keepLast) ?? d.keepLast
     }
 
     public var resolvedMaxJobMemory: Int { maxJobMemory ?? MemorySize.defaultJobLimit }
@@ -105,6 +115,8 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
             out.append("max_upload_body_bytes: \(maxUploadBodyBytes) is not in \(Self.bodyLimitRange.lowerBound)...\(Self.bodyLimitRange.upperBound)")
         }
         if let maxJobMemory, maxJobMemory < 1 << 20 { out.append("max_job_memory: must be at least 1MiB") }
+        if !(1...1000).contains(maxAttempts) { out.append("max_attempts: \(maxAttempts) is not in 1...1000") }
+        if !(1...1000).contains(keepLast) { out.append("keep_last: \(keepLast) is not in 1...1000") }
         return out
     }
 }

@@ -81,6 +81,11 @@ final class DatasetCatalog: @unchecked Sendable {
         var test: [Int]?
     }
 
+    /// Drops a deleted dataset's decoded images from memory.
+    func forget(id: String) {
+        lock.withLock { loaded = loaded.filter { !$0.key.hasPrefix(id + "/") } }
+    }
+
     /// Decodes a folder once (validating every image, listing bad ones) and records it.
     func register(name: String, path: String, channels: Int, size: Int) throws -> Info {
         let data = try DatasetSource.imageFolder(root: path)

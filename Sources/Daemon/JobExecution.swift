@@ -16,12 +16,20 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
     private var handedOut: Set<String> = []
     /// Steps already counted in `/metrics` (a resumed run starts from its checkpoint's step).
     private var lastStep = 0
+    /// The run's last completed global epoch, as its events report it (places `EventKey`s).
+    private var epoch = 0
+    /// Epoch checkpoints to keep (the spec's `keep_last`, else the daemon's).
+    private var keepLast: Int
+    /// Set when a checkpoint could not be written for lack of space: the run's `checkpoint_failed`
+    /// then pauses the job (`disk_full`) instead of failing it.
+    private var diskFull: StoreError?
     private var store: Store { daemon.store }
 
     init(daemon: Daemon, job: JobRecord) {
         self.daemon = daemon
         self.job = job
         lastStep = job.step ?? 0
+        keepLast = daemon.configuration.keepLast
     }
 
     func interrupt() { lock.withLock { interrupted = true } }
@@ -30,7 +38,16 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
     func run() {
         let outcome: JobRunOutcome
         do {
+            // Belt and braces: a cancel cannot land between claim and registration (`WorkerPool`
+            // does both under the lock `postControl` checks ownership under), but a record that is
+            // already final is never trained.
+            let current = try store.job(job.id)
+            if current.status.isTerminal {
+                Log.info("job \(job.id) ended before it started (\(current.status.rawValue))")
+                return
+            }
             let input = try JobPreparation(daemon: daemon, job: job).input()
+            keepLast = input.spec.keepLast ?? keepLast
             outcome = JobRunner(input: input, observer: self).run()
         } catch let error as JobPreparation.Failure {
             outcome = .failed(code: error.code, message: error.message)
@@ -50,7 +67,14 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
             case .cancelled:
                 try transition(to: .cancelled, result: nil)
             case .interrupted:
+                // Released, so the next start resumes it without counting a crash (--max-attempts).
+                try store.releaseJob(job.id)
                 Log.info("job \(job.id) interrupted; it resumes from its last checkpoint on the next start")
+            case .failed(let code, _) where code == "checkpoint_failed" && lock.withLock({ diskFull }) != nil:
+                let message = "no space left on the data dir's file system to write a checkpoint; the previous "
+                    + "checkpoint is intact: free some space, then resume the job"
+                Log.warning("job \(job.id) paused: disk_full (\(lock.withLock { diskFull }!))")
+                try store.parkJob(job.id, failure: JobFailure(code: "disk_full", message: message))
             case .failed(let code, let rawMessage):
                 // The message is shown to clients (GET /v1/jobs/{id}): no server paths in it.
                 let message = PathRedactor(configuration: daemon.configuration).redact(rawMessage)
@@ -100,14 +124,20 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
 
     func emit(type: String, payload: JSONValue) {
         let text = payload.jsonText
+        if case .object(let fields) = payload, type == "status" || type == "epoch",
+           let global = fields["global_epoch"]?.numberValue {
+            epoch = Int(global)
+        }
+        // The store writes its own `status` events on every transition; the runner's view of its life
+        // cycle (started, resumed, ...) is kept as `run`.
+        let stored = type == "status" ? "run" : type
+        let key = EventKey.key(type: stored, payload: payload, epoch: epoch)
         do {
             switch type {
             case "status":
-                // The store writes its own `status` events on every transition; the runner's view of
-                // its life cycle (started, resumed, ...) is kept as `run`.
-                try store.appendEvent(job: job.id, type: "run", payload: text)
+                try store.appendEvent(job: job.id, type: stored, payload: text, key: key)
             case "epoch":
-                try store.appendEvent(job: job.id, type: type, payload: text)
+                try store.appendEvent(job: job.id, type: type, payload: text, key: key)
                 if case .object(let fields) = payload {
                     let phase = fields["phase"]?.stringValue ?? ""
                     let global = Int(fields["global_epoch"]?.numberValue ?? 0)
@@ -121,15 +151,15 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
                     }
                 }
             case "phase":
-                try store.appendEvent(job: job.id, type: type, payload: text)
+                try store.appendEvent(job: job.id, type: type, payload: text, key: key)
                 if case .object(let fields) = payload, let phase = fields["phase"]?.stringValue {
                     try store.updateProgress(job.id, phase: phase)
                 }
             case "control":
-                try store.appendEvent(job: job.id, type: type, payload: text)
+                try store.appendEvent(job: job.id, type: type, payload: text, key: key)
                 try acknowledge(payload)
             default:
-                try store.appendEvent(job: job.id, type: type, payload: text)
+                try store.appendEvent(job: job.id, type: type, payload: text, key: key)
             }
         } catch {
             Log.error("job \(job.id): cannot store a \(type) event: \(error)")
@@ -154,6 +184,15 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
     }
 
     func saveCheckpoint(_ checkpoint: CheckpointPayload) throws {
+        do {
+            try storeCheckpoint(checkpoint)
+        } catch let error as StoreError where error.isDiskFull {
+            lock.withLock { diskFull = error }
+            throw error
+        }
+    }
+
+    private func storeCheckpoint(_ checkpoint: CheckpointPayload) throws {
         let metrics = JSONValue.object(checkpoint.metrics.mapValues { .number($0) }).jsonText
         switch checkpoint.kind {
         case .best:
@@ -163,13 +202,24 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
             best["global_epoch"] = .number(Double(checkpoint.globalEpoch))
             best["phase"] = .string(checkpoint.phaseName)
             best["epoch"] = .number(Double(checkpoint.epoch))
-            try store.appendEvent(job: job.id, type: "best", payload: JSONValue.object(best).jsonText)
+            let payload = JSONValue.object(best)
+            try store.appendEvent(job: job.id, type: "best", payload: payload.jsonText,
+                                  key: EventKey.key(type: "best", payload: payload, epoch: epoch))
         case .epoch:
             try store.addCheckpoint(job: job.id, kind: .epoch, epoch: checkpoint.globalEpoch, metrics: metrics,
                                     source: .bytes(checkpoint.weights))
             if let state = checkpoint.state {
+                // The resume point and its `checkpoint` event commit together: after this commit the
+                // epoch is never re-run, so the runner's own emit (deduplicated by key) may not come.
+                let event = checkpoint.eventPayload
                 try store.addCheckpoint(job: job.id, kind: .last, epoch: checkpoint.globalEpoch, metrics: metrics,
-                                        source: .bytes(state))
+                                        source: .bytes(state),
+                                        event: ("checkpoint", event.jsonText, EventKey.key(type: "checkpoint", payload: event, epoch: epoch)))
+            }
+            // Retention: older epoch files go once the new resume point is stored. A failure here
+            // only leaves extra files, never a job without a resume point.
+            do { try store.pruneEpochCheckpoints(job: job.id, keepLast: keepLast) } catch {
+                Log.warning("job \(job.id): cannot prune old checkpoints: \(error)")
             }
         }
     }

@@ -48,6 +48,17 @@ final class WorkerPool: @unchecked Sendable {
         return running[jobID] != nil
     }
 
+    /// Runs `body` with the pool locked and whether a worker holds the job. Claiming a job and
+    /// registering its execution happen under the same lock, so a command handled in `body` either
+    /// sees the job held (and leaves it to the runner) or changes the record before any worker can
+    /// take it: a cancel landing between claim and start is never lost. `body` must not call back
+    /// into the pool (`wake()` after it returns instead).
+    func withOwnership<T>(of jobID: String, _ body: (_ held: Bool) throws -> T) rethrows -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return try body(running[jobID] != nil)
+    }
+
     /// Asks every running job to stop at its next batch boundary (it resumes on the next start).
     func interruptAll() {
         condition.lock()
@@ -80,16 +91,19 @@ final class WorkerPool: @unchecked Sendable {
                 return
             }
             pendingWakes = max(0, pendingWakes - 1)
-            condition.unlock()
 
+            // Claim and registration under one lock hold (see `withOwnership`).
             let job: JobRecord?
             do { job = try daemon.store.claimNextQueued() } catch {
+                condition.unlock()
                 Log.error("worker \(index): cannot claim a job: \(error)")
                 continue
             }
-            guard let job else { continue }
+            guard let job else {
+                condition.unlock()
+                continue
+            }
             let execution = JobExecution(daemon: daemon, job: job)
-            condition.lock()
             running[job.id] = execution
             if stopping { execution.interrupt() }
             condition.unlock()
@@ -98,7 +112,10 @@ final class WorkerPool: @unchecked Sendable {
             condition.lock()
             running[job.id] = nil
             pendingWakes += 1  // look for more work at once
+            // Commands that reached a job its run just parked (disk_full) while it was still held.
+            let wakeAgain = daemon.settleParkedCommands(job: job.id)
             condition.unlock()
+            if wakeAgain { wake() }
         }
     }
 }

@@ -39,6 +39,9 @@ public struct JobRecord: Sendable, Equatable {
     public var interrupted: Bool
     /// How many times a worker has claimed the job: 1 on the first run; each resume after a restart adds 1.
     public var attempts: Int
+    /// How many of those claims ended with the process dying while the job ran (a graceful shutdown
+    /// releases the job instead and is not counted). See `recoverInterruptedJobs(failingAfter:)`.
+    public var crashes: Int
 
     /// A worker that claimed this job must restore it from its last checkpoint rather than start fresh.
     public var isResume: Bool { attempts > 1 }
@@ -47,6 +50,7 @@ public struct JobRecord: Sendable, Equatable {
     static let columns = [
         "id", "name", "status", "priority", "spec", "model_id", "created_at", "started_at", "finished_at",
         "phase", "epoch", "step", "result", "error_code", "error_message", "interrupted", "attempts",
+        "crashes",
     ]
     static let selectSQL = "SELECT \(columns.joined(separator: ", ")) FROM jobs"
 
@@ -69,5 +73,6 @@ public struct JobRecord: Sendable, Equatable {
         }
         interrupted = try row.int("interrupted") != 0
         attempts = try row.int("attempts")
+        crashes = try row.int("crashes")
     }
 }

@@ -106,5 +106,11 @@ enum Schema {
                 UNIQUE (job_id, phase, epoch)
             );
             """),
+        // Poison jobs and idempotent event appends (docs/store.md, "Crashes" and "Events").
+        Migration(name: "0004_crashes_event_keys", sql: """
+            ALTER TABLE jobs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0 CHECK (crashes >= 0);
+            ALTER TABLE job_events ADD COLUMN key TEXT CHECK (key IS NULL OR length(key) BETWEEN 1 AND 256);
+            CREATE UNIQUE INDEX job_events_by_key ON job_events (job_id, key) WHERE key IS NOT NULL;
+            """),
     ]
 }

@@ -6,18 +6,27 @@ extension Store {
     ///
     /// `best`/`last` replace the job's previous checkpoint of that kind and an `epoch` checkpoint
     /// replaces one for the same epoch; the replaced file is deleted after the commit. The job must exist
-    /// and not be terminal (`conflict`); `metrics` must be JSON; `epoch` >= 0. Appends no event.
+    /// and not be terminal (`conflict`); `metrics` must be JSON; `epoch` >= 0. Appends no event unless
+    /// given `event`, which is appended (idempotently, by its key) in the same transaction as the row:
+    /// a crash cannot separate a resume point from its announcement.
     @discardableResult
     public func addCheckpoint(
-        job jobID: String, kind: CheckpointKind, epoch: Int, metrics: String = "{}", source: ArtifactSource
+        job jobID: String, kind: CheckpointKind, epoch: Int, metrics: String = "{}", source: ArtifactSource,
+        event: (type: String, payload: String, key: String?)? = nil
     ) throws(StoreError) -> CheckpointRecord {
         guard epoch >= 0 else { throw .invalidArgument(field: "epoch", reason: "must be >= 0") }
         // Checked before writing a possibly large file, and again inside the transaction.
         try sync { try $0.checkCheckpointable(jobID: jobID, metrics: metrics) }
         let name = "checkpoints/\(jobID)/\(kind.rawValue)-e\(epoch)-\(RandomID.token()).ckpt"
-        return try storeArtifact(source, at: name) { connection, ref in
-            try connection.insertCheckpoint(jobID: jobID, kind: kind, epoch: epoch, metrics: metrics, artifact: ref)
+        let record = try storeArtifact(source, at: name) { connection, ref in
+            let inserted = try connection.insertCheckpoint(jobID: jobID, kind: kind, epoch: epoch, metrics: metrics, artifact: ref)
+            if let event {
+                _ = try connection.appendEvent(jobID: jobID, type: event.type, payload: event.payload, key: event.key)
+            }
+            return inserted
         }
+        if event != nil { eventSignal.notify() }
+        return record
     }
 
     public func checkpoint(_ id: String) throws(StoreError) -> CheckpointRecord {
@@ -52,6 +61,30 @@ extension Store {
             try connection.requireJob(jobID)
             return try connection.checkpoints(where: "job_id = ? AND kind IN ('last', 'epoch')", [.text(jobID)]).last
         }
+    }
+
+    /// Retention: deletes the job's `epoch` checkpoints (rows, then files) except the newest `keepLast`
+    /// (>= 1) by epoch and the one whose epoch the `last` resume state belongs to (a resume needs both).
+    /// `best` and `last` are never touched. Returns what was deleted, oldest first.
+    @discardableResult
+    public func pruneEpochCheckpoints(job jobID: String, keepLast: Int) throws(StoreError) -> [CheckpointRecord] {
+        guard keepLast >= 1 else { throw .invalidArgument(field: "keep_last", reason: "must be at least 1") }
+        let removed = try sync { connection in
+            try connection.transaction { () throws -> [CheckpointRecord] in
+                try connection.requireJob(jobID)
+                let all = try connection.checkpoints(where: "job_id = ?", [.text(jobID)])
+                let resumeEpochs = Set(all.filter { $0.kind == .last }.map(\.epoch))
+                let epochs = all.filter { $0.kind == .epoch }.sorted { $0.epoch > $1.epoch }
+                let doomed = epochs.dropFirst(keepLast).filter { !resumeEpochs.contains($0.epoch) }
+                for record in doomed {
+                    try connection.write("DELETE FROM checkpoints WHERE id = ?", [.text(record.id)])
+                }
+                return doomed.sorted { $0.epoch < $1.epoch }
+            }
+        }
+        let files = artifactFiles
+        removed.forEach { files.remove($0.artifact.path) }
+        return removed
     }
 
     /// The checkpoint's bytes, verified (see `readArtifact`).

@@ -41,11 +41,21 @@ extension Store {
     }
 
     /// Forgets the dataset (its files are the user's and stay). Jobs name datasets only inside their
-    /// spec JSON, so whether one is still needed is the daemon's check, not this one's.
-    public func deleteDataset(_ id: String) throws(StoreError) {
+    /// spec JSON, which the Store does not interpret: the caller says where (`specPath`, a SQLite JSON
+    /// path such as `$.dataset.id`), and a queued, running or paused job whose spec has this id there
+    /// makes it a `conflict`, checked in the same transaction as the delete.
+    public func deleteDataset(_ id: String, usedAt specPath: String? = nil) throws(StoreError) {
         try sync { connection in
             try connection.transaction {
                 try connection.requireDataset(id)
+                if let specPath {
+                    let users = try connection.read(
+                        "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running', 'paused') AND json_extract(spec, ?) = ?",
+                        [.text(specPath), .text(id)]).first?.first?.int ?? 0
+                    if users > 0 {
+                        throw StoreError.conflict(kind: "dataset", id: id, reason: "used by \(users) queued, running or paused job(s)")
+                    }
+                }
                 try connection.write("DELETE FROM datasets WHERE id = ?", [.text(id)])
             }
         }

@@ -5,10 +5,17 @@ extension Store {
     /// Appends an event to a job's log and returns it with its new per-job id (last id + 1).
     /// `type` must be 1–64 chars, `payload` valid JSON; the job must exist (any status: a finished job
     /// may still get e.g. an "export" event).
+    ///
+    /// `key` (1–256 chars) makes the append idempotent: if the job already has an event with that key,
+    /// that event is returned and nothing is written. A run resumed from its epoch-k checkpoint repeats
+    /// what the interrupted run did after it (the epoch k+1 event, its checkpoint events, ...); keyed
+    /// by what they describe ("epoch:5"), those facts are stored once however often the run is restarted.
     @discardableResult
-    public func appendEvent(job jobID: String, type: String, payload: String) throws(StoreError) -> EventRecord {
+    public func appendEvent(job jobID: String, type: String, payload: String, key: String? = nil) throws(StoreError)
+        -> EventRecord
+    {
         let event = try sync { connection in
-            try connection.transaction { try connection.appendEvent(jobID: jobID, type: type, payload: payload) }
+            try connection.transaction { try connection.appendEvent(jobID: jobID, type: type, payload: payload, key: key) }
         }
         eventSignal.notify()
         return event
@@ -53,17 +60,25 @@ extension Store {
 }
 
 extension StoreConnection {
-    func appendEvent(jobID: String, type: String, payload: String) throws -> EventRecord {
+    func appendEvent(jobID: String, type: String, payload: String, key: String? = nil) throws -> EventRecord {
         guard (1...64).contains(type.unicodeScalars.count) else {
             throw StoreError.invalidArgument(field: "type", reason: "must be 1 to 64 characters")
         }
+        if let key, !(1...256).contains(key.utf8.count) {
+            throw StoreError.invalidArgument(field: "key", reason: "must be 1 to 256 bytes")
+        }
         try requireJSON(payload, field: "payload")
         try requireJob(jobID)
+        if let key, let row = try read(
+            "SELECT \(EventRecord.columns.joined(separator: ", ")) FROM job_events WHERE job_id = ? AND key = ?",
+            [.text(jobID), .text(key)]).first {
+            return try EventRecord(RowReader(table: "job_events", columns: EventRecord.columns, row: row))
+        }
         let id = try lastEventID(jobID) + 1
         let now = nowMillis()
         try write(
-            "INSERT INTO job_events (job_id, id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)",
-            [.text(jobID), .integer(Int64(id)), .text(type), .text(payload), .integer(now)])
+            "INSERT INTO job_events (job_id, id, type, payload, created_at, key) VALUES (?, ?, ?, ?, ?, ?)",
+            [.text(jobID), .integer(Int64(id)), .text(type), .text(payload), .integer(now), key.map { .text($0) } ?? .null])
         return try EventRecord(RowReader(
             table: "job_events", columns: EventRecord.columns,
             row: [.text(jobID), .integer(Int64(id)), .text(type), .text(payload), .integer(now)]))

@@ -74,8 +74,9 @@ extension Store {
     /// Interrupted `running` jobs are then handed out by `claimNextQueued()` with `isResume == true`;
     /// interrupted `paused` jobs wait until resumed (→ running) and are then claimed the same way.
     /// Idempotent: calling it again marks nothing new and returns the same jobs.
+    /// Never fails a job; `recoverInterruptedJobs(failingAfter:)` is the poison-job-aware form.
     public func recoverInterruptedJobs() throws(StoreError) -> [JobRecord] {
-        try notifying { try $0.recoverInterruptedJobs() }
+        try recoverInterruptedJobs(failingAfter: Int.max).interrupted
     }
 
     /// `sync` for calls that may append events: wakes `waitForEvents` after the commit.
@@ -155,6 +156,9 @@ extension StoreConnection {
                 sets += ["attempts = attempts + 1", "started_at = COALESCE(started_at, ?)"]
                 parameters.append(.integer(now))
             }
+            if status == .running && job.status == .paused && failure == nil {
+                sets += ["error_code = NULL", "error_message = NULL"]  // what parked it (disk_full) is over
+            }
             if status.isTerminal {
                 sets += ["finished_at = ?", "interrupted = 0"]
                 parameters.append(.integer(now))
@@ -207,20 +211,4 @@ extension StoreConnection {
         }
     }
 
-    func recoverInterruptedJobs() throws -> [JobRecord] {
-        try transaction {
-            let orphans = try read(
-                "SELECT id, status FROM jobs WHERE status IN ('running', 'paused') AND interrupted = 0 ORDER BY seq")
-            for row in orphans {
-                guard let id = row[0].string, let status = row[1].string else { continue }
-                try write("UPDATE jobs SET interrupted = 1 WHERE id = ?", [.text(id)])
-                _ = try appendEvent(jobID: id, type: "interrupted", payload: JSONText.object(["status": status]))
-            }
-            return try read(
-                JobRecord.selectSQL
-                    + " WHERE status IN ('running', 'paused') AND interrupted = 1"
-                    + " ORDER BY status = 'running' DESC, priority DESC, seq"
-            ).map { try JobRecord(RowReader(table: "jobs", columns: JobRecord.columns, row: $0)) }
-        }
-    }
 }

@@ -35,14 +35,20 @@ extension Store {
         }
     }
 
-    /// Deletes the model and then its weights file. A model any job names as its base is a `conflict`.
+    /// Deletes the model and then its weights file. A model a queued, running or paused job trains
+    /// from is a `conflict`; finished jobs that named it keep their spec but lose the reference
+    /// (`modelID` becomes nil).
     public func deleteModel(_ id: String) throws(StoreError) {
         let weights = try sync { connection in
             try connection.transaction { () throws -> ArtifactRef? in
                 let model = try connection.requireModel(id)
-                let users = try connection.read("SELECT count(*) FROM jobs WHERE model_id = ?", [.text(id)])
-                    .first?.first?.int ?? 0
-                if users > 0 { throw StoreError.conflict(kind: "model", id: id, reason: "used by \(users) job(s)") }
+                let users = try connection.read(
+                    "SELECT count(*) FROM jobs WHERE model_id = ? AND status IN ('queued', 'running', 'paused')",
+                    [.text(id)]).first?.first?.int ?? 0
+                if users > 0 {
+                    throw StoreError.conflict(kind: "model", id: id, reason: "used by \(users) queued, running or paused job(s)")
+                }
+                try connection.write("UPDATE jobs SET model_id = NULL WHERE model_id = ?", [.text(id)])
                 try connection.write("DELETE FROM models WHERE id = ?", [.text(id)])
                 return model.weights
             }

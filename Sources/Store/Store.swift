@@ -19,11 +19,16 @@ public final class Store: @unchecked Sendable {
     let queue = DispatchQueue(label: "thaw.store")
     let connection: StoreConnection
     let eventSignal = EventSignal()
+    /// Held until the Store is released; nil when the configuration asks for no lock.
+    private let lock: DataDirectoryLock?
 
-    /// Opens (creating if needed) the database and artifact directory and migrates the schema.
+    /// Takes the data directory's lock (`StoreConfiguration.lockPath`), then opens (creating if needed)
+    /// the database and artifact directory, migrates the schema and sweeps orphan artifact files.
+    /// With the lock held by another process it throws `locked` having read or changed nothing.
     public init(configuration: StoreConfiguration) throws(StoreError) {
         self.configuration = configuration
         do {
+            lock = try configuration.lockPath.map { try DataDirectoryLock(path: $0) }
             let connection = try StoreConnection(configuration: configuration)
             self.connection = connection
             appliedMigrations = try Migration.apply(Schema.migrations, to: connection)
@@ -57,6 +62,13 @@ public final class Store: @unchecked Sendable {
     var writeCount: Int { queue.sync { connection.faults.writes } }
 
     func resetWriteCount() { queue.sync { connection.faults.reset() } }
+
+    /// Artifact writes whose path contains `fragment` fail with ENOSPC after `allowed` more succeed.
+    func simulateDiskFull(forPathsContaining fragment: String, after allowed: Int = 0) {
+        queue.sync { connection.faults.fillDisk(containing: fragment, after: allowed) }
+    }
+
+    func clearDiskFull() { queue.sync { connection.faults.clearDiskFull() } }
 
     /// Raw read access for consistency checks in tests.
     func rawQuery(_ sql: String) throws(StoreError) -> [[SQLiteValue]] { try sync { try $0.read(sql) } }

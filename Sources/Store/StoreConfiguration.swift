@@ -19,6 +19,8 @@ public struct StoreConfiguration: Sendable {
     public var artifactsDirectory: String
     /// Default `.full`.
     public var synchronous: Synchronous
+    /// File `flock`ed exclusively while the Store is open (see `DataDirectoryLock`); nil takes no lock.
+    public var lockPath: String?
     /// Source of `created_at`/`started_at`/… timestamps; stored as integer milliseconds since 1970.
     public var clock: @Sendable () -> Date
 
@@ -26,21 +28,28 @@ public struct StoreConfiguration: Sendable {
         databasePath: String,
         artifactsDirectory: String,
         synchronous: Synchronous = .full,
+        lockPath: String? = nil,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.databasePath = databasePath
         self.artifactsDirectory = artifactsDirectory
         self.synchronous = synchronous
+        self.lockPath = lockPath
         self.clock = clock
     }
 
-    /// thawd's layout under `--data-dir` (default `./var`): `thaw.sqlite` and `artifacts/`.
-    public static func dataDirectory(_ directory: String, synchronous: Synchronous = .full) -> StoreConfiguration {
+    /// thawd's layout under `--data-dir` (default `./var`): `thaw.sqlite`, `artifacts/` and the lock file
+    /// `thaw.lock`. `exclusive: false` (tests only) opens without the lock, e.g. to look at the files
+    /// of a store that is still open, as a restarted process would after a crash.
+    public static func dataDirectory(_ directory: String, synchronous: Synchronous = .full, exclusive: Bool = true)
+        -> StoreConfiguration
+    {
         let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         return StoreConfiguration(
             databasePath: base + "/thaw.sqlite",
             artifactsDirectory: base + "/artifacts",
-            synchronous: synchronous
+            synchronous: synchronous,
+            lockPath: exclusive ? base + "/thaw.lock" : nil
         )
     }
 }

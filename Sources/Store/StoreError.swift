@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import SQLite
 
 /// Everything the Store can refuse or fail with; every public Store call throws only this type.
@@ -28,6 +31,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case sqlite(code: Int32, message: String)
     /// Test seam: the armed countdown reached this write (see `FaultInjector`).
     case injectedFault(write: Int, operation: String)
+    /// Another process holds the data directory's lock file (`holder`: the pid it recorded).
+    case locked(path: String, holder: Int32?)
 
     public var description: String {
         switch self {
@@ -43,6 +48,19 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .io(let operation, let path, let errno): return "\(operation) \(path) failed (errno \(errno))"
         case .sqlite(let code, let message): return "SQLite error \(code): \(message)"
         case .injectedFault(let write, let operation): return "injected fault at write \(write) (\(operation))"
+        case .locked(let path, let holder):
+            let who = holder.map { "another process (pid \($0))" } ?? "another process"
+            return "the data directory is in use by \(who): \(path) is locked; stop that thawd or choose another --data-dir"
+        }
+    }
+
+    /// The file system (ENOSPC, EDQUOT) or SQLite (SQLITE_FULL) ran out of space: nothing was written,
+    /// and freeing space and retrying can succeed.
+    public var isDiskFull: Bool {
+        switch self {
+        case .io(_, _, let errno): return errno == ENOSPC || errno == EDQUOT
+        case .sqlite(let code, _): return code & 0xff == 13  // SQLITE_FULL (and its extended codes)
+        default: return false
         }
     }
 

@@ -36,6 +36,10 @@ struct ThawdCommand: ParsableCommand {
     var maxUploadBody: Int?
     @Option(help: "Largest estimated memory a model or job may need, e.g. 8GiB (default: half the machine's RAM).")
     var maxJobMemory: String?
+    @Option(help: "Starts of a job that may end with thawd dying before the job fails as crashed_repeatedly (default 3).")
+    var maxAttempts: Int?
+    @Option(help: "Epoch checkpoints kept per job besides best, unless the job's spec sets keep_last (default 2).")
+    var keepLast: Int?
     @Flag(help: "Log debug lines too.") var verbose = false
 
     func validate() throws {
@@ -74,6 +78,8 @@ struct ThawdCommand: ParsableCommand {
             }
             configuration.maxJobMemory = bytes
         }
+        if let maxAttempts { configuration.maxAttempts = maxAttempts }
+        if let keepLast { configuration.keepLast = keepLast }
         let problems = configuration.problems()
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
         return configuration

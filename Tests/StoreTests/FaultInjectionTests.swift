@@ -116,6 +116,44 @@ import Testing
         }
     }
 
+    @Test func recoveryFailingAPoisonJob() throws {
+        try failEveryWrite(minimumWrites: 6, setup: { try runningJob($0) }) { store, id in
+            let recovery = try store.recoverInterruptedJobs(failingAfter: 1)
+            #expect(recovery.failed.map(\.id) == [id])
+        }
+    }
+
+    @Test func releaseAndParkJob() throws {
+        try failEveryWrite(minimumWrites: 3, setup: { try runningJob($0) }) { store, id in
+            try store.releaseJob(id)
+        }
+        try failEveryWrite(minimumWrites: 4, setup: { try runningJob($0) }) { store, id in
+            try store.parkJob(id, failure: JobFailure(code: "disk_full", message: "no space"))
+        }
+    }
+
+    @Test func deleteFinishedJobWithCheckpoints() throws {
+        try failEveryWrite(minimumWrites: 2, setup: { store in
+            let id = try runningJob(store)
+            try store.addCheckpoint(job: id, kind: .epoch, epoch: 1, source: .bytes([1]))
+            _ = try store.transitionJob(id, to: .cancelled)
+            return id
+        }) { store, id in
+            try store.deleteJob(id)
+        }
+    }
+
+    @Test func pruneEpochCheckpoints() throws {
+        try failEveryWrite(minimumWrites: 3, setup: { store in
+            let id = try runningJob(store)
+            for epoch in 1...3 { try store.addCheckpoint(job: id, kind: .epoch, epoch: epoch, source: .bytes([UInt8(epoch)])) }
+            return id
+        }) { store, id in
+            let removed = try store.pruneEpochCheckpoints(job: id, keepLast: 1)
+            #expect(removed.count == 2)
+        }
+    }
+
     @Test func createModelWithWeights() throws {
         try failEveryWrite(minimumWrites: 6) { store, _ in
             try store.createModel(name: "m", architecture: "small-cnn", spec: "{}", source: .upload, weights: .bytes([1, 2, 3]))

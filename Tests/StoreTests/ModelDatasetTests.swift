@@ -44,7 +44,7 @@ import Testing
         let store = try StoreFixture().store
         let model = try store.createModel(name: "base", architecture: "a", spec: "{}", source: .builtin)
         _ = try store.createJob(spec: spec, modelID: model.id)
-        #expect(throws: StoreError.conflict(kind: "model", id: model.id, reason: "used by 1 job(s)")) {
+        #expect(throws: StoreError.conflict(kind: "model", id: model.id, reason: "used by 1 queued, running or paused job(s)")) {
             try store.deleteModel(model.id)
         }
         #expect(try store.model(model.id) == model)

@@ -37,9 +37,10 @@ struct StoreFixture {
         store = try Store(configuration: configuration)
     }
 
-    /// Opens a second Store on the same files (after the first is released, or alongside it).
+    /// Opens a second Store on the same files (after the first is released, or alongside it: without
+    /// the data-dir lock, as a process restarted after a crash sees them).
     func reopen() throws -> Store {
-        try Store(configuration: .dataDirectory(directory.path, synchronous: .normal))
+        try Store(configuration: .dataDirectory(directory.path, synchronous: .normal, exclusive: false))
     }
 }
 

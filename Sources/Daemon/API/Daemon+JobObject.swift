@@ -16,7 +16,7 @@ extension Daemon {
             "priority": job.priority, "model": spec["model"] ?? NSNull(), "model_id": job.modelID as Any? ?? NSNull(),
             "dataset": spec["dataset"] ?? NSNull(), "type": spec["type"] ?? "train",
             "phase": job.phase as Any? ?? NSNull(), "epoch": job.epoch as Any? ?? NSNull(), "step": job.step as Any? ?? NSNull(),
-            "attempts": job.attempts, "created_at": Int(job.createdAt.timeIntervalSince1970),
+            "attempts": job.attempts, "crashes": job.crashes, "created_at": Int(job.createdAt.timeIntervalSince1970),
             "started_at": job.startedAt.map { Int($0.timeIntervalSince1970) } as Any? ?? NSNull(),
             "finished_at": job.finishedAt.map { Int($0.timeIntervalSince1970) } as Any? ?? NSNull(),
             "spec": spec,

@@ -144,28 +144,24 @@ extension Daemon {
             break
         }
         let payload = String(decoding: request.body.isEmpty ? Array("{}".utf8) : request.body, as: UTF8.self)
-        let record = try store.postCommand(job: job.id, type: action, payload: payload)
-        // Jobs no worker holds (queued, or paused across a restart) are changed right here.
-        if !workers.isRunning(job.id) {
-            try applyOffline(command, commandID: record.id, job: job)
+        // Decided under the pool's lock, so no worker claims the job between the check and the change.
+        let (record, wake) = try workers.withOwnership(of: job.id) { held -> (CommandRecord, Bool) in
+            let current = try store.job(job.id)
+            if !held, current.status == .paused, current.interrupted, Self.needsLiveRun(command) {
+                throw APIError(.conflict, code: "illegal_state", message: Self.parkedReason(current, action))
+            }
+            let record = try store.postCommand(job: job.id, type: action, payload: payload)
+            // Jobs no worker holds (queued, or parked: paused across a restart) are changed right here.
+            let wake = held ? false : try applyOffline(command, commandID: record.id, job: current)
+            return (record, wake)
         }
-        return try json([
+        if wake { workers.wake() }
+        let stored = try? store.command(record.id)
+        var object: [String: Any] = [
             "id": record.id, "object": "command", "job_id": job.id, "action": action,
-            "status": (try? store.command(record.id).status.rawValue) ?? "pending",
-        ], status: .accepted)
-    }
-
-    /// Commands to a job that is not in a worker's hands right now.
-    private func applyOffline(_ command: ControlCommand, commandID: String, job: JobRecord) throws {
-        switch command {
-        case .cancel:
-            try store.transitionJob(job.id, to: .cancelled, applying: commandID)
-        case .resume where job.status == .paused:
-            try store.transitionJob(job.id, to: .running)
-            try store.resolveCommand(commandID, as: .applied)
-            workers.wake()
-        default:
-            break  // unfreeze / lr / freeze wait for the run to start and are applied at its first batch
-        }
+            "status": stored?.status.rawValue ?? "pending",
+        ]
+        if let message = stored?.message { object["message"] = message }
+        return try json(object, status: .accepted)
     }
 }

@@ -14,6 +14,7 @@ extension Daemon {
         registerDatasetRoutes(&router)
         registerJobRoutes(&router)
         registerStreamRoutes(&router)
+        registerDeletionRoutes(&router)
         return router
     }
 

@@ -79,12 +79,7 @@ extension JobRunner {
     }
 
     func emitCheckpoint(_ c: CheckpointPayload) {
-        observer.emit(type: "checkpoint", payload: .object([
-            "kind": .string(c.kind.rawValue), "phase": .string(c.phaseName), "phase_index": .number(Double(c.phaseIndex)),
-            "epoch": .number(Double(c.epoch)), "global_epoch": .number(Double(c.globalEpoch)),
-            "metrics": .object(c.metrics.mapValues { number($0) }),
-            "bytes": .number(Double(c.weights.count + (c.state?.count ?? 0))),
-        ]))
+        observer.emit(type: "checkpoint", payload: c.eventPayload)
     }
 
     /// `test`: the final evaluation (`{"test_loss", "test_accuracy", "per_class_accuracy", "count",

@@ -15,7 +15,8 @@ import Foundation
 /// - `train_bn` [false]: false keeps BatchNorm of frozen groups in inference mode (Keras); true trains
 ///   BatchNorm everywhere, as fastai does,
 /// - `auto_unfreeze` [off]: `AutoUnfreezeSpec`,
-/// - `lr_find` [fastai's defaults]: `LRFindSpec`, only with `"type": "lr_find"`.
+/// - `lr_find` [fastai's defaults]: `LRFindSpec`, only with `"type": "lr_find"`,
+/// - `keep_last` [thawd's `--keep-last`, 2]: epoch checkpoints kept besides `best`, in [1, 1000].
 public struct JobSpec: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Equatable {
         case train
@@ -36,6 +37,8 @@ public struct JobSpec: Sendable, Equatable, Codable {
     public var trainBN: Bool
     public var autoUnfreeze: AutoUnfreezeSpec?
     public var lrFind: LRFindSpec?
+    /// Checkpoint retention; nil leaves it to the daemon's default.
+    public var keepLast: Int?
 
     public init(name: String, kind: Kind = .train, model: ModelSource, numClasses: Int? = nil, dataset: DatasetSpec,
                 phases: [PhaseSpec], optimizer: OptimizerSpec = OptimizerSpec(), batchSize: Int = 64, seed: Int = 0,
@@ -105,6 +108,7 @@ public struct JobSpec: Sendable, Equatable, Codable {
             spec.earlyStopping = EarlyStoppingSpec.read(v, path: r.at("early_stopping"), log: log)
         }
         if let v = r.bool("train_bn") { spec.trainBN = v }
+        if let v = r.int("keep_last", "in [1, 1000]", { (1...1000).contains($0) }) { spec.keepLast = v }
         if let v = r.value("auto_unfreeze"), let a = AutoUnfreezeSpec.read(v, path: r.at("auto_unfreeze"), log: log) {
             spec.autoUnfreeze = a
         }
@@ -188,7 +192,7 @@ public struct JobSpec: Sendable, Equatable, Codable {
             ("num_classes", numClasses.map { .number(Double($0)) }), ("dataset", dataset.json),
             ("optimizer", optimizer.json), ("batch_size", .number(Double(batchSize))), ("seed", .number(Double(seed))),
             ("early_stopping", earlyStopping?.json), ("train_bn", .bool(trainBN)), ("auto_unfreeze", autoUnfreeze?.json),
-            ("lr_find", lrFind?.json),
+            ("lr_find", lrFind?.json), ("keep_last", keepLast.map { .number(Double($0)) }),
         ]
         if kind == .train { fields.append(("phases", .array(phases.map(\.json)))) }
         return .fields(fields)
