@@ -28,6 +28,8 @@ public final class Daemon: @unchecked Sendable {
         if !store.sweptArtifacts.isEmpty {
             Log.info("removed \(store.sweptArtifacts.count) orphan artifact file(s) left by an interrupted write")
         }
+        let sweptUploads = Self.sweepUploads(in: configuration.uploadsDirectory)
+        if sweptUploads > 0 { Log.info("removed \(sweptUploads) upload temp file(s) left by a stopped thawd") }
         datasets = DatasetCatalog(store: store, fashionMNISTRoot: configuration.fashionMNISTRoot,
                                   cacheDirectory: (configuration.dataDir as NSString).appendingPathComponent("cache"))
         Self.declareMetrics(metrics)
@@ -75,7 +77,20 @@ public final class Daemon: @unchecked Sendable {
         if !stuck.isEmpty {
             Log.warning("job(s) \(stuck.joined(separator: ", ")) did not reach a batch boundary in \(Int(Self.workerStopSeconds)) s; "
                         + "exiting anyway, they resume from their last checkpoint on the next start")
+            // A graceful stop, not a crash: released jobs do not count towards --max-attempts.
+            for id in stuck { _ = try? store.releaseJob(id) }
         }
+    }
+
+    /// Removes the raw-upload spool files (`upload-*.tmp`) a killed thawd left; runs after the data
+    /// dir's lock is taken, so no other thawd's upload in progress can be among them.
+    static func sweepUploads(in directory: String) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var removed = 0
+        for name in names where name.hasPrefix("upload-") && name.hasSuffix(".tmp") {
+            if unlink((directory as NSString).appendingPathComponent(name)) == 0 { removed += 1 }
+        }
+        return removed
     }
 
     /// How long SIGTERM waits for running jobs to reach a batch boundary.
