@@ -21,7 +21,8 @@ public final class Daemon: @unchecked Sendable {
         }
         store = try Store(configuration: .dataDirectory(configuration.dataDir))
         datasets = DatasetCatalog(store: store, fashionMNISTRoot: configuration.fashionMNISTRoot,
-                                  cacheDirectory: (configuration.dataDir as NSString).appendingPathComponent("cache"))
+                                  cacheDirectory: (configuration.dataDir as NSString).appendingPathComponent("cache"),
+                                  datasetRoot: configuration.resolvedDatasetRoot)
         Self.declareMetrics(metrics)
         let recovered = try store.recoverInterruptedJobs()
         for job in recovered { Log.info("job \(job.id) was interrupted; it resumes from its last checkpoint") }
