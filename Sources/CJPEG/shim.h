@@ -32,6 +32,26 @@ static void thaw_jpeg_emit_message(j_common_ptr cinfo, int level) {
     }
 }
 
+// In place, 4 bytes per pixel in, 3 out, exactly as Pillow's JPEG loader and convert("RGB"): the
+// samples are taken as Adobe's inverted CMYK (Photoshop writes them so; Pillow assumes it for
+// every CMYK JPEG), then R = (255-K) - (255-K)*C/255 with Pillow's rounding MULDIV255.
+static inline void thaw_jpeg_cmyk_to_rgb(unsigned char *pixels, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        const unsigned char *in = pixels + 4 * i;
+        unsigned char *out = pixels + 3 * i;
+        int nk = in[3];  // 255 - K with K = 255 - raw
+        int rgb[3];
+        for (int c = 0; c < 3; c++) {
+            int v = 255 - in[c];  // C, M or Y
+            int t = v * nk + 128;
+            rgb[c] = nk - (((t >> 8) + t) >> 8);
+        }
+        out[0] = (unsigned char)rgb[0];
+        out[1] = (unsigned char)rgb[1];
+        out[2] = (unsigned char)rgb[2];
+    }
+}
+
 enum { THAW_JPEG_OK = 0, THAW_JPEG_ERROR = 1, THAW_JPEG_TRUNCATED = 2, THAW_JPEG_UNSUPPORTED = 3 };
 
 // Decodes a JPEG held in memory to 8-bit interleaved gray (want_gray != 0, or a grayscale file) or
@@ -60,17 +80,14 @@ static inline int thaw_jpeg_decode(const unsigned char *data, unsigned long size
     jpeg_create_decompress(&cinfo);
     jpeg_mem_src(&cinfo, data, size);
     jpeg_read_header(&cinfo, TRUE);
-    if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
-        snprintf(message, JMSG_LENGTH_MAX, "CMYK/YCCK JPEGs are not supported");
-        jpeg_destroy_decompress(&cinfo);
-        return THAW_JPEG_UNSUPPORTED;
-    }
+    // CMYK and YCCK (Adobe's colour-transformed CMYK) decode to CMYK samples, converted to RGB below.
+    int cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
     if ((unsigned long long)cinfo.image_width * cinfo.image_height > 100000000ULL) {
         snprintf(message, JMSG_LENGTH_MAX, "%ux%u pixels exceeds the 100-megapixel limit", cinfo.image_width, cinfo.image_height);
         jpeg_destroy_decompress(&cinfo);
         return THAW_JPEG_UNSUPPORTED;
     }
-    cinfo.out_color_space = (want_gray || cinfo.num_components == 1) ? JCS_GRAYSCALE : JCS_RGB;
+    cinfo.out_color_space = cmyk ? JCS_CMYK : (want_gray || cinfo.num_components == 1) ? JCS_GRAYSCALE : JCS_RGB;
     jpeg_start_decompress(&cinfo);
     size_t stride = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
     pixels = (unsigned char *)malloc(stride * cinfo.output_height);
@@ -95,6 +112,10 @@ static inline int thaw_jpeg_decode(const unsigned char *data, unsigned long size
     }
     jpeg_finish_decompress(&cinfo);
     jpeg_destroy_decompress(&cinfo);
+    if (cmyk) {
+        thaw_jpeg_cmyk_to_rgb(pixels, (size_t)*width * (size_t)*height);
+        *channels = 3;
+    }
     *out = pixels;
     return THAW_JPEG_OK;
 }

@@ -2,7 +2,10 @@ import CJPEG
 import CPNG
 
 /// PNG and JPEG decoding through Debian's libpng (simplified API) and libjpeg-turbo. The format
-/// is sniffed from the bytes, not the file name. Every failure is a `DataError` naming `path`:
+/// is sniffed from the bytes, not the file name. Every mode decodes to 8-bit gray or RGB as
+/// Pillow's `convert` would: gray, gray+alpha, RGB, RGBA (alpha dropped), palette and 16-bit PNGs
+/// (libpng expands and reduces them), gray, RGB, CMYK and YCCK JPEGs (Adobe-inverted CMYK,
+/// Pillow's formula); an EXIF orientation (JPEG APP1, PNG eXIf) is applied. Every failure is a `DataError` naming `path`:
 /// `.notAnImage` (neither signature), `.truncatedImage` (data ends early), `.corruptImage`.
 public enum ImageDecoder {
     /// Images above this many pixels are rejected before allocation (decompression bombs);
@@ -37,7 +40,8 @@ public enum ImageDecoder {
             let head = bytes.prefix(4).map { String($0, radix: 16) }.joined(separator: " ")
             throw DataError(.notAnImage, path: path, "not a PNG or JPEG file (starts with \(head))")
         }
-        return image.converted(toChannels: channels ?? image.channels)
+        let upright = ExifOrientation.read(bytes).map { image.oriented($0) } ?? image
+        return upright.converted(toChannels: channels ?? upright.channels)
     }
 
     /// Refuses an image whose header promises more than `maxPixels`, naming its decoded size.

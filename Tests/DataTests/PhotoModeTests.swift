@@ -1,0 +1,73 @@
+@testable import Data
+import Testing
+
+/// Every image mode a photo folder holds decodes as Pillow (torchvision's loader) decodes it:
+/// files written by Pillow, its own decoded pixels as the reference.
+@Suite struct PhotoModeTests {
+    /// JPEG decoders may differ by one level in rounding (Pillow's bundled libjpeg-turbo vs Debian's).
+    static let jpegTolerance = 2
+
+    func decode(_ name: String, channels: Int? = nil) throws -> DecodedImage {
+        try ImageDecoder.decode(PhotoFixtures.bytes(name), channels: channels, path: name)
+    }
+
+    @Test func cmykJPEGDecodesToPillowsRGB() throws {
+        let image = try decode("cmyk.jpg")
+        let reference = PhotoFixtures.reference("cmyk")
+        #expect(image.channels == 3)
+        let difference = PhotoFixtures.maxDifference(image, reference)
+        #expect(difference <= Self.jpegTolerance)
+        // Not the plain (non-inverted) reading: that would be far off.
+        #expect(image.pixels.contains { $0 > 200 } && reference.pixels.contains { $0 > 200 })
+        // And to gray through the same luma as any RGB image.
+        #expect(PhotoFixtures.maxDifference(try decode("cmyk.jpg", channels: 1), reference.converted(toChannels: 1)) <= Self.jpegTolerance)
+    }
+
+    @Test(arguments: 1...8) func exifOrientationIsApplied(orientation: Int) throws {
+        let image = try decode("orient\(orientation).jpg")
+        let reference = PhotoFixtures.reference("orient\(orientation)")
+        #expect((image.width, image.height) == (reference.width, reference.height))
+        #expect(PhotoFixtures.maxDifference(image, reference) <= Self.jpegTolerance, "orientation \(orientation)")
+        #expect(ExifOrientation.read(PhotoFixtures.bytes("orient\(orientation).jpg")) == orientation)
+    }
+
+    @Test func pngExifOrientationIsApplied() throws {
+        let image = try decode("orient6.png")
+        #expect(image == PhotoFixtures.reference("orient6-png"))
+        #expect((image.width, image.height) == (12, 20))
+    }
+
+    @Test func orientationsAreTheEightSymmetriesOfTheRectangle() {
+        // 3x2 image with distinct pixels: each orientation is a different arrangement, and 6 then 8
+        // (quarter turns both ways) is the identity.
+        let image = DecodedImage(width: 3, height: 2, channels: 1, pixels: [1, 2, 3, 4, 5, 6])
+        let all = (1...8).map { image.oriented($0).pixels }
+        #expect(Set(all).count == 8)
+        #expect(image.oriented(6).pixels == [4, 1, 5, 2, 6, 3])
+        #expect(image.oriented(6).oriented(8) == image)
+        #expect(image.oriented(3).oriented(3) == image)
+    }
+
+    @Test func sixteenBitPNGsKeepTheHighByte() throws {
+        #expect(PhotoFixtures.maxDifference(try decode("gray16.png"), PhotoFixtures.reference("gray16")) <= 1)
+        #expect(PhotoFixtures.maxDifference(try decode("rgb16.png"), PhotoFixtures.reference("rgb16")) <= 1)
+    }
+
+    @Test func palettePNGDecodesToItsColours() throws {
+        #expect(try decode("palette.png") == PhotoFixtures.reference("palette"))
+    }
+
+    @Test func grayAlphaPNGDropsAlphaWithoutCompositing() throws {
+        #expect(try decode("gray-alpha.png") == PhotoFixtures.reference("gray-alpha"))
+    }
+
+    @Test func malformedExifIsIgnoredNotFatal() throws {
+        var jpeg = PhotoFixtures.bytes("orient6.jpg")
+        // Break the TIFF byte-order mark: the image decodes as stored.
+        let tiff = try #require(ExifOrientation.jpegTIFF(jpeg))
+        jpeg[tiff.start] = 0x00
+        #expect(ExifOrientation.read(jpeg) == nil)
+        let image = try ImageDecoder.decode(jpeg, path: "x.jpg")
+        #expect((image.width, image.height) == (20, 12))
+    }
+}
