@@ -116,11 +116,13 @@ public enum ImageDecoder {
 
     /// Reads `path`, decodes it to `channels`, resizes and center-crops it to `height`x`width`:
     /// the planar (CHW) bytes of one model input. `ImageFolder` and single-image prediction share it.
-    public static func loadForModel(path: String, channels: Int, height: Int, width: Int,
+    /// `cropFraction` below 1 resizes the short side to `max(height, width) / cropFraction` first
+    /// (torchvision's evaluation convention, see `ImageResizer.resizeShortSideAndCenterCrop`).
+    public static func loadForModel(path: String, channels: Int, height: Int, width: Int, cropFraction: Double = 1,
                                     limits: ImageFileLimits = .default) throws(DataError) -> [UInt8] {
         let bytes = try FileBytes.read(path, maxBytes: limits.maxFileBytes)
         let image = try decode(bytes, channels: channels, path: path, limits: limits)
-        return ImageResizer.resizeAndCenterCrop(image, height: height, width: width).planar()
+        return ImageResizer.resizeShortSideAndCenterCrop(image, height: height, width: width, cropFraction: cropFraction).planar()
     }
 
     static func string(fromCString chars: [CChar]) -> String {

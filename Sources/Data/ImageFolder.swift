@@ -26,27 +26,32 @@ public enum ImageFolder {
     /// from it without reading any image or cache file.
     public static func load(root: String, channels: Int, height: Int, width: Int, cacheDirectory: String? = nil,
                             skipBad: Bool = false, containedIn: String? = nil, limits: ImageFileLimits = .default,
-                            memory: ImageFolderMemoryCache? = nil) throws(DataError) -> (LabeledImages, skipped: [SkippedFile]) {
+                            memory: ImageFolderMemoryCache? = nil,
+                            cropFraction: Double = 1) throws(DataError) -> (LabeledImages, skipped: [SkippedFile]) {
         guard channels == 1 || channels == 3 else {
             throw DataError(.invalidSelection, path: root, "channels: \(channels), expected 1 (gray) or 3 (RGB)")
         }
         guard height > 0, width > 0 else {
             throw DataError(.invalidSelection, path: root, "input size \(height)x\(width) must be positive")
         }
+        guard cropFraction >= 0.5, cropFraction <= 1 else {
+            throw DataError(.invalidSelection, path: root, "crop_fraction: \(cropFraction) must lie in [0.5, 1]")
+        }
         let listing = try ImageFolderListing.scan(root: root, containedIn: containedIn, limits: limits)
         var skipped = listing.rejected
         if !skipBad, let first = skipped.first { throw first.error }
 
-        let key = ImageFolderCache.key(files: listing.images.map { ($0.path, $0.stat) }, channels: channels, height: height, width: width)
+        let key = ImageFolderCache.key(files: listing.images.map { ($0.path, $0.stat) }, channels: channels, height: height, width: width,
+                                       cropFraction: cropFraction)
         let cachePath = cacheDirectory.map { "\($0)/\(ImageFolderCache.fileName(key: key))" }
-        let shape = "\(channels)x\(height)x\(width)"
+        let shape = "\(channels)x\(height)x\(width)@\(cropFraction)"
         var entry: ImageFolderCache.Entry
         if let hit = memory?.entry(folder: root, shape: shape, key: key) {
             entry = hit
         } else if let cachePath, let bytes = try? FileBytes.read(cachePath), let cached = ImageFolderCache.decode(bytes, key: key) {
             entry = cached
         } else {
-            entry = decodeAll(listing, channels: channels, height: height, width: width, limits: limits)
+            entry = decodeAll(listing, channels: channels, height: height, width: width, cropFraction: cropFraction, limits: limits)
             if let cacheDirectory, let cachePath {
                 try ensureDirectory(cacheDirectory)
                 try FileBytes.writeAtomically(ImageFolderCache.encode(entry, key: key), to: cachePath)
@@ -73,12 +78,13 @@ public enum ImageFolder {
     }
 
     /// Decodes every listed image in parallel; failures become `SkippedFile`s.
-    static func decodeAll(_ listing: ImageFolderListing, channels: Int, height: Int, width: Int,
+    static func decodeAll(_ listing: ImageFolderListing, channels: Int, height: Int, width: Int, cropFraction: Double = 1,
                           limits: ImageFileLimits = .default) -> ImageFolderCache.Entry {
         let files = listing.images
         let results: [Result<[UInt8], DataError>] = parallelMap(count: files.count) { i in
             Result { () throws(DataError) in
-                try ImageDecoder.loadForModel(path: files[i].path, channels: channels, height: height, width: width, limits: limits)
+                try ImageDecoder.loadForModel(path: files[i].path, channels: channels, height: height, width: width,
+                                              cropFraction: cropFraction, limits: limits)
             }
         }
         var pixels = [UInt8]()

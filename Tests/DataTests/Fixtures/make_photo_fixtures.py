@@ -4,8 +4,8 @@ as the reference decoder and resampler (torchvision's ImageFolder loader and tra
 
   <name>.jpg|.png   an image in one mode (CMYK JPEG, EXIF orientations, 16-bit, palette, gray+alpha)
   <name>.ref        Pillow's decoded pixels: 'P5'/'P6'-style header "W H C\n" then HWC bytes
-  resize-*.ref      Pillow bilinear resized crops (torchvision F.resized_crop on a PIL image) and the
-                    eval transform Resize(short side) + CenterCrop of photo.png
+  resize-*.ref      Pillow bilinear resized crops (torchvision F.resized_crop on a PIL image)
+  eval-16.ref       torchvision's eval transform at 16 px, Resize(18) + CenterCrop(16), of photo.png
 
 Run: python3 -m venv /var/tmp/pil && /var/tmp/pil/bin/pip install pillow && \
      /var/tmp/pil/bin/python Tests/DataTests/Fixtures/make_photo_fixtures.py
@@ -100,11 +100,12 @@ def main():
             px[x, y] = ((x * 37 + y * 11) % 256, (x * x + 3 * y) % 256, (x * y) % 256)
     photo.save(os.path.join(OUT, "photo.png"))
     for (left, top, width, height, ow, oh) in [(5, 3, 40, 30, 16, 16), (0, 0, 61, 43, 24, 20), (20, 10, 9, 12, 16, 16)]:
-        crop = photo.resize((ow, oh), Image.BILINEAR, box=(left, top, left + width, top + height))
+        # torchvision's F.resized_crop on a PIL image: crop, then resize (the filter sees only the crop).
+        crop = photo.crop((left, top, left + width, top + height)).resize((ow, oh), Image.BILINEAR)
         ref(f"resize-{left}-{top}-{width}-{height}-{ow}x{oh}", crop)
-    # torchvision eval at 16 with the 256 -> 224 convention: Resize(round(16 / 0.875) = 18) + CenterCrop(16).
+    # torchvision eval at 16 with the 256 -> 224 convention: Resize(int(16 / 0.875) = 18) + CenterCrop(16).
     short = 18
-    resized = photo.resize((round(61 * short / 43), short), Image.BILINEAR)
+    resized = photo.resize((int(short * 61 / 43), short), Image.BILINEAR)  # torchvision truncates the long side
     left = int(round((resized.width - 16) / 2.0))
     top = int(round((resized.height - 16) / 2.0))
     ref("eval-16", resized.crop((left, top, left + 16, top + 16)))
