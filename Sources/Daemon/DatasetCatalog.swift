@@ -48,9 +48,14 @@ final class DatasetCatalog: @unchecked Sendable {
     var fashionMNISTInstalled: Bool { FashionMNIST.isInstalled(root: fashionMNISTRoot) }
 
     /// Loads a dataset's splits at the model's input shape (built-ins keep their native shape).
-    func load(id: String, channels: Int, height: Int, width: Int) throws -> DatasetSource.Loaded {
+    /// `cropFraction` (image folders only) is `DatasetSpec.cropFraction`.
+    func load(id: String, channels: Int, height: Int, width: Int, cropFraction: Double = 1) throws -> DatasetSource.Loaded {
         guard id == FashionMNIST.name else {
-            return try loadFolder(path: try store.dataset(id).path, channels: channels, height: height, width: width)
+            return try loadFolder(path: try store.dataset(id).path, channels: channels, height: height, width: width,
+                                  cropFraction: cropFraction)
+        }
+        guard cropFraction == 1 else {
+            throw DataError(.invalidSelection, path: nil, "crop_fraction applies to image folders; \(id) keeps its native size")
         }
         let key = "\(channels)x\(height)x\(width)"
         if let hit = lock.withLock({ builtinLoaded[key] }) { return hit }
@@ -65,11 +70,11 @@ final class DatasetCatalog: @unchecked Sendable {
     }
 
     /// A folder's splits through the shared memory cache; bad images skipped, refusals thrown.
-    private func loadFolder(path: String, channels: Int, height: Int, width: Int) throws -> DatasetSource.Loaded {
+    private func loadFolder(path: String, channels: Int, height: Int, width: Int, cropFraction: Double = 1) throws -> DatasetSource.Loaded {
         do {
             return try DatasetSource.imageFolder(root: path)
                 .load(channels: channels, height: height, width: width, cacheDirectory: cacheDirectory, skipBad: true,
-                      limits: limits, memory: folders)
+                      limits: limits, memory: folders, cropFraction: cropFraction)
         } catch {
             throw error.mapPath(publicPath)
         }
