@@ -47,4 +47,17 @@ import Testing
         #expect((augment?["random_resized_crop"] as? [String: Any])?["scale"] as? [Double] == [0.3, 1])
         #expect(((finished["spec"] as? [String: Any])?["dataset"] as? [String: Any])?["crop_fraction"] as? Double == 0.875)
     }
+
+    @Test(.enabled(if: fashionMNISTInstalled)) func cropFractionOnTheBuiltInIsRefusedAtSubmission() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        var spec = smallJob(model: try daemon.client.registerSmallCNN())
+        var dataset = spec["dataset"] as? [String: Any] ?? [:]
+        dataset["crop_fraction"] = 0.875
+        spec["dataset"] = dataset
+        let (status, body) = try daemon.client.jsonObject("POST", "/v1/jobs", body: spec)
+        let details = ((body["error"] as? [String: Any])?["details"] as? [[String: Any]]) ?? []
+        #expect(status == 422, "\(body)")
+        #expect(details.contains { $0["field"] as? String == "dataset.crop_fraction" }, "\(body)")
+    }
 }
