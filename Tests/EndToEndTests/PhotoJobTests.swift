@@ -46,6 +46,11 @@ import Testing
         let augment = stored?.first?["augment"] as? [String: Any]
         #expect((augment?["random_resized_crop"] as? [String: Any])?["scale"] as? [Double] == [0.3, 1])
         #expect(((finished["spec"] as? [String: Any])?["dataset"] as? [String: Any])?["crop_fraction"] as? Double == 0.875)
+        // Each epoch reports how long training waited for the augmenting loader.
+        let (_, metrics) = try daemon.client.jsonObject("GET", "/v1/jobs/\(id)/metrics")
+        let epochs = metrics["data"] as? [[String: Any]] ?? []
+        #expect(epochs.count == 2, "\(metrics)")
+        #expect(epochs.allSatisfy { (($0["loader_wait_seconds"] as? NSNumber)?.doubleValue ?? -1) >= 0 }, "\(metrics)")
     }
 
     @Test(.enabled(if: fashionMNISTInstalled)) func cropFractionOnTheBuiltInIsRefusedAtSubmission() throws {
