@@ -120,10 +120,11 @@ static inline int thaw_jpeg_decode(const unsigned char *data, unsigned long size
     return THAW_JPEG_OK;
 }
 
-// Encodes 8-bit interleaved gray (channels 1) or RGB (3) at quality 0-100. On THAW_JPEG_OK *out is
-// malloc'ed (free() it) and holds *out_size bytes.
-static inline int thaw_jpeg_encode(const unsigned char *pixels, int width, int height, int channels, int quality,
-                                   unsigned char **out, unsigned long *out_size, char *message) {
+// Encodes 8-bit interleaved gray (channels 1), RGB (3) or CMYK samples as stored (4; written as
+// CMYK, or YCCK when ycck != 0, with libjpeg's Adobe marker) at quality 0-100. On THAW_JPEG_OK
+// *out is malloc'ed (free() it) and holds *out_size bytes.
+static inline int thaw_jpeg_encode(const unsigned char *pixels, int width, int height, int channels, int ycck,
+                                   int quality, unsigned char **out, unsigned long *out_size, char *message) {
     struct jpeg_compress_struct cinfo;
     thaw_jpeg_error_mgr err;
     memset(&cinfo, 0, sizeof cinfo);
@@ -146,8 +147,9 @@ static inline int thaw_jpeg_encode(const unsigned char *pixels, int width, int h
     cinfo.image_width = (JDIMENSION)width;
     cinfo.image_height = (JDIMENSION)height;
     cinfo.input_components = channels;
-    cinfo.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    cinfo.in_color_space = channels == 1 ? JCS_GRAYSCALE : channels == 4 ? JCS_CMYK : JCS_RGB;
     jpeg_set_defaults(&cinfo);
+    if (channels == 4) jpeg_set_colorspace(&cinfo, ycck ? JCS_YCCK : JCS_CMYK);
     jpeg_set_quality(&cinfo, quality, TRUE);
     jpeg_start_compress(&cinfo, TRUE);
     size_t stride = (size_t)width * (size_t)channels;

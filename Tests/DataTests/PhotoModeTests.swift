@@ -23,6 +23,23 @@ import Testing
         #expect(PhotoFixtures.maxDifference(try decode("cmyk.jpg", channels: 1), reference.converted(toChannels: 1)) <= Self.jpegTolerance)
     }
 
+    @Test(arguments: [false, true]) func cmykAndYCCKJPEGsWrittenByLibjpegDecodeByPillowsFormula(ycck: Bool) throws {
+        // Solid 16x16 blocks of four stored CMYK samples each (Adobe-inverted, as Photoshop writes).
+        let colours: [[UInt8]] = [[255, 255, 255, 255], [0, 255, 255, 255], [200, 100, 50, 180], [30, 220, 120, 90]]
+        for stored in colours {
+            let jpeg = try ImageEncoder.jpeg((0..<256).flatMap { _ in stored }, width: 16, height: 16, channels: 4, quality: 100, ycck: ycck)
+            // The APP14 Adobe segment's transform byte says which was written: 0 CMYK, 2 YCCK.
+            let adobe = try #require((0..<(jpeg.count - 5)).first { Array(jpeg[$0..<($0 + 5)]) == Array("Adobe".utf8) })
+            #expect(jpeg[adobe + 11] == (ycck ? 2 : 0))
+            let image = try ImageDecoder.decode(jpeg, path: "cmyk.jpg")
+            let nk = Int(stored[3])
+            let expected = (0..<3).map { c -> Int in let t = (255 - Int(stored[c])) * nk + 128; return nk - (((t >> 8) + t) >> 8) }
+            #expect(image.channels == 3 && image.width == 16)
+            let worst = (0..<256).flatMap { p in (0..<3).map { abs(Int(image.pixels[p * 3 + $0]) - expected[$0]) } }.max() ?? 0
+            #expect(worst <= 3, "stored \(stored) ycck \(ycck): got \(Array(image.pixels.prefix(3))), expected \(expected)")
+        }
+    }
+
     @Test(arguments: 1...8) func exifOrientationIsApplied(orientation: Int) throws {
         let image = try decode("orient\(orientation).jpg")
         let reference = PhotoFixtures.reference("orient\(orientation)")
