@@ -10,7 +10,9 @@ import OpenSSL
 /// stale cache is rebuilt, never trusted.
 enum ImageFolderCache {
     static let magic = Array("THAWIMGC".utf8)
-    static let version: UInt32 = 1
+    /// 2: CMYK/YCCK JPEGs decode (were skipped) and EXIF orientation is applied, so version-1
+    /// caches of the same files hold other pixels and are rebuilt.
+    static let version: UInt32 = 2
 
     struct Entry: Sendable, Equatable {
         var images: LabeledImages

@@ -124,7 +124,7 @@ import Testing
         #expect(ImageFolderCache.decode(bytes, key: [UInt8](repeating: 8, count: 32)) == nil)
         #expect(ImageFolderCache.decode(Array(bytes.dropLast()), key: key) == nil)
         var otherVersion = bytes
-        otherVersion[8] = 2
+        otherVersion[8] = 1  // the version before CMYK decoding and EXIF orientation
         #expect(ImageFolderCache.decode(otherVersion, key: key) == nil)
     }
 
