@@ -72,7 +72,7 @@ var testTargets: [Target] { [
     .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     .testTarget(name: "NNTests", dependencies: ["NN"]),
-    .testTarget(name: "DataTests", dependencies: ["Data"]),
+    .testTarget(name: "DataTests", dependencies: ["Data"], exclude: ["Fixtures"]),  // read from disk by path
     .testTarget(name: "TrainingTests", dependencies: ["Training"]),
     .testTarget(name: "StoreTests", dependencies: ["Store"]),
     .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store", "Training"]),

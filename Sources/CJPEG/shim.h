@@ -32,6 +32,26 @@ static void thaw_jpeg_emit_message(j_common_ptr cinfo, int level) {
     }
 }
 
+// In place, 4 bytes per pixel in, 3 out, exactly as Pillow's JPEG loader and convert("RGB"): the
+// samples are taken as Adobe's inverted CMYK (Photoshop writes them so; Pillow assumes it for
+// every CMYK JPEG), then R = (255-K) - (255-K)*C/255 with Pillow's rounding MULDIV255.
+static inline void thaw_jpeg_cmyk_to_rgb(unsigned char *pixels, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        const unsigned char *in = pixels + 4 * i;
+        unsigned char *out = pixels + 3 * i;
+        int nk = in[3];  // 255 - K with K = 255 - raw
+        int rgb[3];
+        for (int c = 0; c < 3; c++) {
+            int v = 255 - in[c];  // C, M or Y
+            int t = v * nk + 128;
+            rgb[c] = nk - (((t >> 8) + t) >> 8);
+        }
+        out[0] = (unsigned char)rgb[0];
+        out[1] = (unsigned char)rgb[1];
+        out[2] = (unsigned char)rgb[2];
+    }
+}
+
 enum { THAW_JPEG_OK = 0, THAW_JPEG_ERROR = 1, THAW_JPEG_TRUNCATED = 2, THAW_JPEG_UNSUPPORTED = 3 };
 
 // Decodes a JPEG held in memory to 8-bit interleaved gray (want_gray != 0, or a grayscale file) or
@@ -60,17 +80,14 @@ static inline int thaw_jpeg_decode(const unsigned char *data, unsigned long size
     jpeg_create_decompress(&cinfo);
     jpeg_mem_src(&cinfo, data, size);
     jpeg_read_header(&cinfo, TRUE);
-    if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
-        snprintf(message, JMSG_LENGTH_MAX, "CMYK/YCCK JPEGs are not supported");
-        jpeg_destroy_decompress(&cinfo);
-        return THAW_JPEG_UNSUPPORTED;
-    }
+    // CMYK and YCCK (Adobe's colour-transformed CMYK) decode to CMYK samples, converted to RGB below.
+    int cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
     if ((unsigned long long)cinfo.image_width * cinfo.image_height > 100000000ULL) {
         snprintf(message, JMSG_LENGTH_MAX, "%ux%u pixels exceeds the 100-megapixel limit", cinfo.image_width, cinfo.image_height);
         jpeg_destroy_decompress(&cinfo);
         return THAW_JPEG_UNSUPPORTED;
     }
-    cinfo.out_color_space = (want_gray || cinfo.num_components == 1) ? JCS_GRAYSCALE : JCS_RGB;
+    cinfo.out_color_space = cmyk ? JCS_CMYK : (want_gray || cinfo.num_components == 1) ? JCS_GRAYSCALE : JCS_RGB;
     jpeg_start_decompress(&cinfo);
     size_t stride = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
     pixels = (unsigned char *)malloc(stride * cinfo.output_height);
@@ -95,14 +112,19 @@ static inline int thaw_jpeg_decode(const unsigned char *data, unsigned long size
     }
     jpeg_finish_decompress(&cinfo);
     jpeg_destroy_decompress(&cinfo);
+    if (cmyk) {
+        thaw_jpeg_cmyk_to_rgb(pixels, (size_t)*width * (size_t)*height);
+        *channels = 3;
+    }
     *out = pixels;
     return THAW_JPEG_OK;
 }
 
-// Encodes 8-bit interleaved gray (channels 1) or RGB (3) at quality 0-100. On THAW_JPEG_OK *out is
-// malloc'ed (free() it) and holds *out_size bytes.
-static inline int thaw_jpeg_encode(const unsigned char *pixels, int width, int height, int channels, int quality,
-                                   unsigned char **out, unsigned long *out_size, char *message) {
+// Encodes 8-bit interleaved gray (channels 1), RGB (3) or CMYK samples as stored (4; written as
+// CMYK, or YCCK when ycck != 0, with libjpeg's Adobe marker) at quality 0-100. On THAW_JPEG_OK
+// *out is malloc'ed (free() it) and holds *out_size bytes.
+static inline int thaw_jpeg_encode(const unsigned char *pixels, int width, int height, int channels, int ycck,
+                                   int quality, unsigned char **out, unsigned long *out_size, char *message) {
     struct jpeg_compress_struct cinfo;
     thaw_jpeg_error_mgr err;
     memset(&cinfo, 0, sizeof cinfo);
@@ -125,8 +147,9 @@ static inline int thaw_jpeg_encode(const unsigned char *pixels, int width, int h
     cinfo.image_width = (JDIMENSION)width;
     cinfo.image_height = (JDIMENSION)height;
     cinfo.input_components = channels;
-    cinfo.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    cinfo.in_color_space = channels == 1 ? JCS_GRAYSCALE : channels == 4 ? JCS_CMYK : JCS_RGB;
     jpeg_set_defaults(&cinfo);
+    if (channels == 4) jpeg_set_colorspace(&cinfo, ycck ? JCS_YCCK : JCS_CMYK);
     jpeg_set_quality(&cinfo, quality, TRUE);
     jpeg_start_compress(&cinfo, TRUE);
     size_t stride = (size_t)width * (size_t)channels;

@@ -31,7 +31,8 @@ public final class Daemon: @unchecked Sendable {
         let sweptUploads = Self.sweepUploads(in: configuration.uploadsDirectory)
         if sweptUploads > 0 { Log.info("removed \(sweptUploads) upload temp file(s) left by a stopped thawd") }
         datasets = DatasetCatalog(store: store, fashionMNISTRoot: configuration.fashionMNISTRoot,
-                                  cacheDirectory: (configuration.dataDir as NSString).appendingPathComponent("cache"))
+                                  cacheDirectory: (configuration.dataDir as NSString).appendingPathComponent("cache"),
+                                  datasetRoot: configuration.resolvedDatasetRoot)
         Self.declareMetrics(metrics)
         let recovery = try store.recoverInterruptedJobs(failingAfter: configuration.maxAttempts)
         for job in recovery.failed {

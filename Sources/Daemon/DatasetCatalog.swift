@@ -3,8 +3,14 @@ import Foundation
 import Store
 
 /// The datasets a job may name: the built-in `fashion-mnist` (when Debian's package is installed)
-/// and image folders registered under `--dataset-root`. Loaded images are kept in memory by
-/// (dataset, shape), because consecutive jobs on the same data are the common case.
+/// and image folders registered under `--dataset-root`. Decoded images are kept in memory, because
+/// consecutive jobs on the same data are the common case: the built-in by shape, folders by
+/// (canonical folder, shape) in one `ImageFolderMemoryCache`, so a folder registered twice is
+/// decoded and held once. Every folder load re-lists the folder (cheap: stat only), so a changed
+/// folder is re-decoded rather than served stale.
+///
+/// Errors leaving the catalog name paths relative to the dataset root (`publicPath`): absolute
+/// server paths are none of a client's business.
 final class DatasetCatalog: @unchecked Sendable {
     struct Info {
         var id: String
@@ -21,37 +27,67 @@ final class DatasetCatalog: @unchecked Sendable {
     let store: Store
     let fashionMNISTRoot: String
     let cacheDirectory: String
+    let datasetRoot: String
+    let limits: ImageFileLimits
+    let folders = ImageFolderMemoryCache()
     private let lock = NSLock()
-    private var loaded: [String: DatasetSource.Loaded] = [:]
+    private var builtinLoaded: [String: DatasetSource.Loaded] = [:]
     private var builtinInfo: Info?
 
-    init(store: Store, fashionMNISTRoot: String, cacheDirectory: String) {
+    /// Sweeps the image cache's orphaned temp files (writes cut short by a killed thawd) first.
+    init(store: Store, fashionMNISTRoot: String, cacheDirectory: String, datasetRoot: String, limits: ImageFileLimits = .default) {
         self.store = store
         self.fashionMNISTRoot = fashionMNISTRoot
         self.cacheDirectory = cacheDirectory
+        self.datasetRoot = datasetRoot
+        self.limits = limits
+        let swept = ImageFolder.sweepCacheTemporaries(cacheDirectory: cacheDirectory)
+        if !swept.isEmpty { Log.info("image cache: removed \(swept.count) orphaned temp file(s)") }
     }
 
     var fashionMNISTInstalled: Bool { FashionMNIST.isInstalled(root: fashionMNISTRoot) }
 
     /// Loads a dataset's splits at the model's input shape (built-ins keep their native shape).
-    func load(id: String, channels: Int, height: Int, width: Int) throws -> DatasetSource.Loaded {
-        let key = "\(id)/\(channels)x\(height)x\(width)"
-        if let hit = lock.withLock({ loaded[key] }) { return hit }
-        let result: DatasetSource.Loaded
-        if id == FashionMNIST.name {
-            let train = try FashionMNIST.load(split: .train, root: fashionMNISTRoot)
-            guard (train.channels, train.height, train.width) == (channels, height, width) else {
-                throw DataError(.shapeMismatch, path: fashionMNISTRoot,
-                                "fashion-mnist images are \(train.channels)x\(train.height)x\(train.width), the model expects \(channels)x\(height)x\(width)")
-            }
-            result = DatasetSource.Loaded(train: train, test: try FashionMNIST.load(split: .test, root: fashionMNISTRoot), skipped: [])
-        } else {
-            let record = try store.dataset(id)
-            result = try DatasetSource.imageFolder(root: record.path)
-                .load(channels: channels, height: height, width: width, cacheDirectory: cacheDirectory, skipBad: true)
+    /// `cropFraction` (image folders only) is `DatasetSpec.cropFraction`.
+    func load(id: String, channels: Int, height: Int, width: Int, cropFraction: Double = 1) throws -> DatasetSource.Loaded {
+        guard id == FashionMNIST.name else {
+            return try loadFolder(path: try store.dataset(id).path, channels: channels, height: height, width: width,
+                                  cropFraction: cropFraction)
         }
-        lock.withLock { loaded[key] = result }
+        guard cropFraction == 1 else {
+            throw DataError(.invalidSelection, path: nil, "crop_fraction applies to image folders; \(id) keeps its native size")
+        }
+        let key = "\(channels)x\(height)x\(width)"
+        if let hit = lock.withLock({ builtinLoaded[key] }) { return hit }
+        let train = try FashionMNIST.load(split: .train, root: fashionMNISTRoot)
+        guard (train.channels, train.height, train.width) == (channels, height, width) else {
+            throw DataError(.shapeMismatch, path: fashionMNISTRoot,
+                            "fashion-mnist images are \(train.channels)x\(train.height)x\(train.width), the model expects \(channels)x\(height)x\(width)")
+        }
+        let result = DatasetSource.Loaded(train: train, test: try FashionMNIST.load(split: .test, root: fashionMNISTRoot), skipped: [])
+        lock.withLock { builtinLoaded[key] = result }
         return result
+    }
+
+    /// A folder's splits through the shared memory cache; bad images skipped, refusals thrown.
+    private func loadFolder(path: String, channels: Int, height: Int, width: Int, cropFraction: Double = 1) throws -> DatasetSource.Loaded {
+        do {
+            return try DatasetSource.imageFolder(root: path)
+                .load(channels: channels, height: height, width: width, cacheDirectory: cacheDirectory, skipBad: true,
+                      limits: limits, memory: folders, cropFraction: cropFraction)
+        } catch {
+            throw error.mapPath(publicPath)
+        }
+    }
+
+    /// `path` as a client may see it: relative to the dataset root when under it (as clients name
+    /// datasets), `<cache>/name` for the image cache, else only its last component.
+    func publicPath(_ path: String) -> String {
+        let roots = [DatasetPathResolver.canonical(datasetRoot), datasetRoot].compactMap { $0 }
+        for base in roots where path == base { return "." }
+        for base in roots where path.hasPrefix(base + "/") { return String(path.dropFirst(base.count + 1)) }
+        if path.hasPrefix(cacheDirectory + "/") { return "<cache>/" + path.dropFirst(cacheDirectory.count + 1) }
+        return path.hasPrefix("/") ? (path as NSString).lastPathComponent : path
     }
 
     func info(id: String) throws -> Info {
@@ -81,15 +117,21 @@ final class DatasetCatalog: @unchecked Sendable {
         var test: [Int]?
     }
 
-    /// Drops a deleted dataset's decoded images from memory.
-    func forget(id: String) {
-        lock.withLock { loaded = loaded.filter { !$0.key.hasPrefix(id + "/") } }
+    /// Drops a deleted dataset's decoded images from memory (the folder and its train/ and test/
+    /// splits, every shape), unless another registered dataset still names the same folder.
+    func forget(path: String) {
+        var after: String?
+        repeat {
+            guard let page = try? store.datasets(page: PageRequest(after: after, limit: PageRequest.maxLimit)) else { return }
+            if page.data.contains(where: { $0.path == path }) { return }
+            after = page.nextCursor(\.id)
+        } while after != nil
+        for folder in [path, path + "/train", path + "/test"] { folders.evict(folder: folder) }
     }
 
     /// Decodes a folder once (validating every image, listing bad ones) and records it.
     func register(name: String, path: String, channels: Int, size: Int) throws -> Info {
-        let data = try DatasetSource.imageFolder(root: path)
-            .load(channels: channels, height: size, width: size, cacheDirectory: cacheDirectory, skipBad: true)
+        let data = try loadFolder(path: path, channels: channels, height: size, width: size)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         func text<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
@@ -97,7 +139,6 @@ final class DatasetCatalog: @unchecked Sendable {
             name: name, path: path, classes: try text(data.train.classNames),
             counts: try text(Counts(train: data.train.classCounts, test: data.test?.classCounts)),
             skipped: try text(data.skipped))
-        lock.withLock { loaded["\(record.id)/\(channels)x\(size)x\(size)"] = data }
         return try Self.info(record)
     }
 }

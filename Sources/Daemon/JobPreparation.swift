@@ -24,7 +24,10 @@ struct JobPreparation {
             throw Failure(code: "dataset_missing", message: "dataset '\(spec.dataset.id)' is no longer available")
         }
         let loaded: DatasetSource.Loaded
-        do { loaded = try daemon.datasets.load(id: info.id, channels: shape[0], height: shape[1], width: shape[2]) } catch {
+        do {
+            loaded = try daemon.datasets.load(id: info.id, channels: shape[0], height: shape[1], width: shape[2],
+                                              cropFraction: spec.dataset.cropFraction)
+        } catch {
             throw Failure(code: "invalid_data", message: "\(error)")
         }
         let data: SelectedData

@@ -7,6 +7,9 @@ public struct BatchAssembler: Sendable {
     /// Byte value for pixels a shift uncovers.
     public let fill: UInt8
     private let table: [Float]
+    /// `value * scales[c] + shifts[c]` normalizes a float pixel in [0, 255] (the float path).
+    private let scales: [Float]
+    private let shifts: [Float]
 
     public init(images: LabeledImages, normalization: Normalization, fill: UInt8 = 0) throws(DataError) {
         try images.validate()
@@ -15,6 +18,8 @@ public struct BatchAssembler: Sendable {
         self.normalization = normalization
         self.fill = fill
         self.table = normalization.lookupTable()
+        scales = normalization.std.map { 1 / (255 * $0) }
+        shifts = zip(normalization.mean, normalization.std).map { -$0 / $1 }
     }
 
     /// Batch of the images at `indices` (into `images`), image i transformed by `transform(i)`
@@ -39,8 +44,15 @@ public struct BatchAssembler: Sendable {
                                 let plane = ch * h * w, lutBase = ch * 256
                                 for k in 0..<(h * w) { to[plane + k] = lut[lutBase + Int(from[plane + k])] }
                             }
-                        } else {
+                        } else if t.isGeometricOnly {
                             Self.warp(from, to, c, h, w, t, lut, fill)
+                        } else {
+                            // Crops and jitter work on floats; normalization is then affine per channel.
+                            t.render(from, channels: c, height: h, width: w, fill: fill, into: to)
+                            for ch in 0..<c {
+                                let scale = scales[ch], shift = shifts[ch], plane = to + ch * h * w
+                                for k in 0..<(h * w) { plane[k] = plane[k] * scale + shift }
+                            }
                         }
                     }
                 }

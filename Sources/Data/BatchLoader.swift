@@ -134,9 +134,10 @@ struct BatchWork: Sendable {
         let start = b * size, end = min(start + size, order.count)
         let augmentation = configuration.augmentation ?? .none
         let seed = configuration.seed, epoch = configuration.epoch
+        let height = assembler.images.height, width = assembler.images.width
         if augmentation.isIdentity { return assembler.assemble(indices: order[start..<end], batchIndex: b) }
         return assembler.assemble(indices: order[start..<end], batchIndex: b) { j in
-            augmentation.transform(seed: seed, epoch: epoch, position: start + j)
+            augmentation.transform(seed: seed, epoch: epoch, position: start + j, height: height, width: width)
         }
     }
 

@@ -38,7 +38,9 @@ public enum DataBenchmarks {
             let t0 = ContinuousClock.now
             let batch: Batch
             if let augmentation, !augmentation.isIdentity {
-                batch = assembler.assemble(indices: slice) { augmentation.transform(seed: 1, epoch: 0, position: start + $0) }
+                batch = assembler.assemble(indices: slice) {
+                    augmentation.transform(seed: 1, epoch: 0, position: start + $0, height: images.height, width: images.width)
+                }
             } else {
                 batch = assembler.assemble(indices: slice)
             }
@@ -119,6 +121,25 @@ public enum DataBenchmarks {
                                   outputSize: "\(channels)x\(outputSize)x\(outputSize)", folderBytes: folderBytes,
                                   decodeSeconds: decodeSeconds, decodeImagesPerSecond: Double(decoded.count) / decodeSeconds,
                                   cachedLoadSeconds: cachedSeconds, cacheBytes: cacheBytes)
+    }
+
+    /// `count` RGB "photos" of `size`x`size`: Fashion-MNIST training images (when installed, else
+    /// gradients) upscaled with the bilinear resizer and tinted by class, 10 classes.
+    public static func photos(count: Int, size: Int) -> LabeledImages {
+        let source = try? FashionMNIST.load(split: .train)
+        var pixels = [UInt8]()
+        pixels.reserveCapacity(count * 3 * size * size)
+        var labels = [Int]()
+        for i in 0..<count {
+            let label = source?.labels[i] ?? i % 10
+            let gray = source.map { Array($0.pixels[(i * 784)..<((i + 1) * 784)]) } ?? (0..<784).map { UInt8(($0 * 7 + i) % 256) }
+            let up = ImageResizer.resize(DecodedImage(width: 28, height: 28, channels: 1, pixels: gray), height: size, width: size)
+            let tint = [(label * 37) % 256, (label * 91) % 256, (label * 53) % 256]
+            for c in 0..<3 { pixels += up.pixels.map { UInt8((Int($0) * (128 + tint[c] / 2)) >> 8) } }
+            labels.append(label)
+        }
+        return LabeledImages(count: count, channels: 3, height: size, width: size, pixels: pixels, labels: labels,
+                             classNames: (0..<10).map { "class\($0)" })
     }
 
     private static func defaultImages() throws(DataError) -> LabeledImages {

@@ -31,6 +31,23 @@ public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
         case shapeMismatch
         /// A cache file that is corrupt or of another version (rebuilt, never trusted).
         case badCache
+        /// A file or folder inside an image folder that is a link resolving outside the folder's root.
+        case outsideRoot
+        /// A FIFO, socket or device where an image file was expected (reading it could block forever).
+        case notARegularFile
+        /// A file over the per-file byte limit, or an image whose header promises more decoded
+        /// pixels than the limit (checked before anything is allocated).
+        case tooLarge
+    }
+
+    /// Kinds that say the folder itself is unsafe to read, not that one image is bad: a load
+    /// always refuses them, even when asked to skip bad files.
+    public var isRefusal: Bool { [.outsideRoot, .notARegularFile, .tooLarge].contains(kind) }
+
+    /// The same error with its path rewritten by `transform` (the daemon shows paths relative to
+    /// the dataset root, never absolute server paths).
+    public func mapPath(_ transform: (String) -> String) -> DataError {
+        DataError(kind, path: path.map(transform), message)
     }
 
     public let kind: Kind

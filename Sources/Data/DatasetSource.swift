@@ -27,11 +27,16 @@ public enum DatasetSource: Sendable, Equatable, Codable {
     }
 
     /// Loads both splits. Folder images are decoded to `channels`x`height`x`width`; built-in
-    /// datasets keep their native shape (check it against the model with `validate`).
+    /// datasets keep their native shape (check it against the model with `validate`). No file or
+    /// link of a folder may resolve outside `root` (see `ImageFolder.load` for `limits`, `memory`).
     public func load(channels: Int, height: Int, width: Int, cacheDirectory: String? = nil,
-                     skipBad: Bool = false) throws(DataError) -> Loaded {
+                     skipBad: Bool = false, limits: ImageFileLimits = .default,
+                     memory: ImageFolderMemoryCache? = nil, cropFraction: Double = 1) throws(DataError) -> Loaded {
         switch self {
         case let .builtIn(name):
+            guard cropFraction == 1 else {
+                throw DataError(.invalidSelection, path: nil, "crop_fraction applies to image folders; \(name) keeps its native size")
+            }
             guard name == FashionMNIST.name else {
                 throw DataError(.missingPath, path: nil, "unknown built-in dataset '\(name)' (known: \(FashionMNIST.name))")
             }
@@ -48,10 +53,12 @@ public enum DatasetSource: Sendable, Equatable, Codable {
         case let .imageFolder(root):
             let roots = ImageFolder.splitRoots(root: root)
             let (train, skippedTrain) = try ImageFolder.load(root: roots.train, channels: channels, height: height, width: width,
-                                                             cacheDirectory: cacheDirectory, skipBad: skipBad)
+                                                             cacheDirectory: cacheDirectory, skipBad: skipBad, containedIn: root,
+                                                             limits: limits, memory: memory, cropFraction: cropFraction)
             guard let testRoot = roots.test else { return Loaded(train: train, test: nil, skipped: skippedTrain) }
             let (test, skippedTest) = try ImageFolder.load(root: testRoot, channels: channels, height: height, width: width,
-                                                           cacheDirectory: cacheDirectory, skipBad: skipBad)
+                                                           cacheDirectory: cacheDirectory, skipBad: skipBad, containedIn: root,
+                                                           limits: limits, memory: memory, cropFraction: cropFraction)
             guard test.classNames == train.classNames else {
                 throw DataError(.labelMismatch, path: testRoot, "test classes \(test.classNames) differ from train classes \(train.classNames)")
             }

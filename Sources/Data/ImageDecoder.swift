@@ -2,11 +2,15 @@ import CJPEG
 import CPNG
 
 /// PNG and JPEG decoding through Debian's libpng (simplified API) and libjpeg-turbo. The format
-/// is sniffed from the bytes, not the file name. Every failure is a `DataError` naming `path`:
+/// is sniffed from the bytes, not the file name. Every mode decodes to 8-bit gray or RGB as
+/// Pillow's `convert` would: gray, gray+alpha, RGB, RGBA (alpha dropped), palette and 16-bit PNGs
+/// (libpng expands and reduces them), gray, RGB, CMYK and YCCK JPEGs (Adobe-inverted CMYK,
+/// Pillow's formula); an EXIF orientation (JPEG APP1, PNG eXIf) is applied. Every failure is a `DataError` naming `path`:
 /// `.notAnImage` (neither signature), `.truncatedImage` (data ends early), `.corruptImage`.
 public enum ImageDecoder {
-    /// Images above this many pixels are rejected before allocation (decompression bombs).
-    public static let maxPixels = 100_000_000
+    /// Images above this many pixels are rejected before allocation (decompression bombs);
+    /// `ImageFileLimits.maxPixels` can lower it.
+    public static let maxPixels = ImageFileLimits.default.maxPixels
 
     static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
     static let jpegSignature: [UInt8] = [0xFF, 0xD8, 0xFF]
@@ -20,8 +24,11 @@ public enum ImageDecoder {
     }
 
     /// Decodes to `channels` (1 or 3; nil keeps the file's own: 1 for gray, else 3).
-    public static func decode(_ bytes: [UInt8], channels: Int? = nil, path: String?) throws(DataError) -> DecodedImage {
+    /// The header's pixel count is checked against `limits` before the decoder allocates.
+    public static func decode(_ bytes: [UInt8], channels: Int? = nil, path: String?,
+                              limits: ImageFileLimits = .default) throws(DataError) -> DecodedImage {
         guard !bytes.isEmpty else { throw DataError(.truncatedImage, path: path, "file is empty") }
+        try checkHeader(bytes, path: path, maxPixels: min(limits.maxPixels, maxPixels))
         let image: DecodedImage
         switch sniff(bytes) {
         case .png: image = try decodePNG(bytes, path: path)
@@ -33,7 +40,18 @@ public enum ImageDecoder {
             let head = bytes.prefix(4).map { String($0, radix: 16) }.joined(separator: " ")
             throw DataError(.notAnImage, path: path, "not a PNG or JPEG file (starts with \(head))")
         }
-        return image.converted(toChannels: channels ?? image.channels)
+        let upright = ExifOrientation.read(bytes).map { image.oriented($0) } ?? image
+        return upright.converted(toChannels: channels ?? upright.channels)
+    }
+
+    /// Refuses an image whose header promises more than `maxPixels`, naming its decoded size.
+    static func checkHeader(_ bytes: [UInt8], path: String?, maxPixels: Int) throws(DataError) {
+        guard let header = ImageHeader.read(bytes) else { return }
+        let (pixels, overflow) = header.width.multipliedReportingOverflow(by: header.height)
+        guard overflow || pixels > maxPixels else { return }
+        let megabytes = Double(header.decodedBytes) / 1_048_576
+        throw DataError(.tooLarge, path: path, "\(header.width)x\(header.height) pixels (\(Int(megabytes.rounded(.up))) MiB decoded) "
+                        + "exceeds the \(maxPixels / 1_000_000)-megapixel limit")
     }
 
     static func decodePNG(_ bytes: [UInt8], path: String?) throws(DataError) -> DecodedImage {
@@ -98,10 +116,13 @@ public enum ImageDecoder {
 
     /// Reads `path`, decodes it to `channels`, resizes and center-crops it to `height`x`width`:
     /// the planar (CHW) bytes of one model input. `ImageFolder` and single-image prediction share it.
-    public static func loadForModel(path: String, channels: Int, height: Int, width: Int) throws(DataError) -> [UInt8] {
-        let bytes = try FileBytes.read(path)
-        let image = try decode(bytes, channels: channels, path: path)
-        return ImageResizer.resizeAndCenterCrop(image, height: height, width: width).planar()
+    /// `cropFraction` below 1 resizes the short side to `max(height, width) / cropFraction` first
+    /// (torchvision's evaluation convention, see `ImageResizer.resizeShortSideAndCenterCrop`).
+    public static func loadForModel(path: String, channels: Int, height: Int, width: Int, cropFraction: Double = 1,
+                                    limits: ImageFileLimits = .default) throws(DataError) -> [UInt8] {
+        let bytes = try FileBytes.read(path, maxBytes: limits.maxFileBytes)
+        let image = try decode(bytes, channels: channels, path: path, limits: limits)
+        return ImageResizer.resizeShortSideAndCenterCrop(image, height: height, width: width, cropFraction: cropFraction).planar()
     }
 
     static func string(fromCString chars: [CChar]) -> String {

@@ -26,16 +26,19 @@ public enum ImageEncoder {
         return Array(out.prefix(size))
     }
 
-    /// 8-bit gray (1) or RGB (3), HWC, baseline JPEG at `quality` (1–100).
-    public static func jpeg(_ pixels: [UInt8], width: Int, height: Int, channels: Int, quality: Int = 95) throws(DataError) -> [UInt8] {
-        guard channels == 1 || channels == 3, pixels.count == width * height * channels else {
+    /// 8-bit gray (1), RGB (3) or CMYK samples as stored (4: Adobe's inverted convention, written
+    /// as CMYK or, with `ycck`, YCCK), HWC, baseline JPEG at `quality` (1–100).
+    public static func jpeg(_ pixels: [UInt8], width: Int, height: Int, channels: Int, quality: Int = 95,
+                            ycck: Bool = false) throws(DataError) -> [UInt8] {
+        guard [1, 3, 4].contains(channels), pixels.count == width * height * channels else {
             throw DataError(.shapeMismatch, path: nil, "JPEG encode: \(pixels.count) bytes for \(width)x\(height)x\(channels)")
         }
         var out: UnsafeMutablePointer<UInt8>? = nil
         var size: UInt = 0
         var message = [CChar](repeating: 0, count: Int(JMSG_LENGTH_MAX))
         let status = pixels.withUnsafeBufferPointer {
-            thaw_jpeg_encode($0.baseAddress, Int32(width), Int32(height), Int32(channels), Int32(quality), &out, &size, &message)
+            thaw_jpeg_encode($0.baseAddress, Int32(width), Int32(height), Int32(channels), ycck ? 1 : 0, Int32(quality),
+                             &out, &size, &message)
         }
         defer { free(out) }
         guard status == THAW_JPEG_OK, let out else {

@@ -11,34 +11,54 @@ import Foundation
 public enum ImageFolder {
     public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg"]
 
+    public static func isImageName(_ name: String) -> Bool {
+        imageExtensions.contains((name as NSString).pathExtension.lowercased())
+    }
+
     /// Loads the folder. Bad files — unreadable, truncated or corrupt images, files that are not
     /// images, files outside a class folder — throw a `DataError` naming the first one, unless
     /// `skipBad`, in which case they are left out and listed in `skipped`. Missing roots, a root
-    /// with no class folders, and a class left with no images always throw.
+    /// with no class folders, a class left with no images, and refusals (`DataError.isRefusal`:
+    /// a link leaving `containedIn`, a FIFO or device named like an image, a file or image over
+    /// `limits`) always throw.
+    ///
+    /// With `memory`, a folder already decoded at this shape with an unchanged listing is returned
+    /// from it without reading any image or cache file.
     public static func load(root: String, channels: Int, height: Int, width: Int, cacheDirectory: String? = nil,
-                            skipBad: Bool = false) throws(DataError) -> (LabeledImages, skipped: [SkippedFile]) {
+                            skipBad: Bool = false, containedIn: String? = nil, limits: ImageFileLimits = .default,
+                            memory: ImageFolderMemoryCache? = nil,
+                            cropFraction: Double = 1) throws(DataError) -> (LabeledImages, skipped: [SkippedFile]) {
         guard channels == 1 || channels == 3 else {
             throw DataError(.invalidSelection, path: root, "channels: \(channels), expected 1 (gray) or 3 (RGB)")
         }
         guard height > 0, width > 0 else {
             throw DataError(.invalidSelection, path: root, "input size \(height)x\(width) must be positive")
         }
-        let listing = try ImageFolderListing.scan(root: root)
+        guard cropFraction >= 0.5, cropFraction <= 1 else {
+            throw DataError(.invalidSelection, path: root, "crop_fraction: \(cropFraction) must lie in [0.5, 1]")
+        }
+        let listing = try ImageFolderListing.scan(root: root, containedIn: containedIn, limits: limits)
         var skipped = listing.rejected
         if !skipBad, let first = skipped.first { throw first.error }
 
-        let key = ImageFolderCache.key(files: listing.images.map { ($0.path, $0.stat) }, channels: channels, height: height, width: width)
+        let key = ImageFolderCache.key(files: listing.images.map { ($0.path, $0.stat) }, channels: channels, height: height, width: width,
+                                       cropFraction: cropFraction)
         let cachePath = cacheDirectory.map { "\($0)/\(ImageFolderCache.fileName(key: key))" }
+        let shape = "\(channels)x\(height)x\(width)@\(cropFraction)"
         var entry: ImageFolderCache.Entry
-        if let cachePath, let bytes = try? FileBytes.read(cachePath), let cached = ImageFolderCache.decode(bytes, key: key) {
+        if let hit = memory?.entry(folder: root, shape: shape, key: key) {
+            entry = hit
+        } else if let cachePath, let bytes = try? FileBytes.read(cachePath), let cached = ImageFolderCache.decode(bytes, key: key) {
             entry = cached
         } else {
-            entry = decodeAll(listing, channels: channels, height: height, width: width)
+            entry = decodeAll(listing, channels: channels, height: height, width: width, cropFraction: cropFraction, limits: limits)
             if let cacheDirectory, let cachePath {
                 try ensureDirectory(cacheDirectory)
                 try FileBytes.writeAtomically(ImageFolderCache.encode(entry, key: key), to: cachePath)
             }
         }
+        if let refusal = entry.skipped.first(where: { $0.error.isRefusal }) { throw refusal.error }
+        memory?.store(entry, folder: root, shape: shape, key: key)
         if !skipBad, let first = entry.skipped.first { throw first.error }
         skipped += entry.skipped
         let counts = entry.images.classCounts
@@ -58,11 +78,13 @@ public enum ImageFolder {
     }
 
     /// Decodes every listed image in parallel; failures become `SkippedFile`s.
-    static func decodeAll(_ listing: ImageFolderListing, channels: Int, height: Int, width: Int) -> ImageFolderCache.Entry {
+    static func decodeAll(_ listing: ImageFolderListing, channels: Int, height: Int, width: Int, cropFraction: Double = 1,
+                          limits: ImageFileLimits = .default) -> ImageFolderCache.Entry {
         let files = listing.images
         let results: [Result<[UInt8], DataError>] = parallelMap(count: files.count) { i in
             Result { () throws(DataError) in
-                try ImageDecoder.loadForModel(path: files[i].path, channels: channels, height: height, width: width)
+                try ImageDecoder.loadForModel(path: files[i].path, channels: channels, height: height, width: width,
+                                              cropFraction: cropFraction, limits: limits)
             }
         }
         var pixels = [UInt8]()
@@ -80,6 +102,13 @@ public enum ImageFolder {
         let images = LabeledImages(count: labels.count, channels: channels, height: height, width: width,
                                    pixels: pixels, labels: labels, classNames: listing.classNames)
         return ImageFolderCache.Entry(images: images, skipped: skipped)
+    }
+
+    /// Removes temp files of cache writes cut short (the writer was killed) from `cacheDirectory`;
+    /// returns their names. Writes of running processes are left alone.
+    @discardableResult
+    public static func sweepCacheTemporaries(cacheDirectory: String) -> [String] {
+        FileBytes.sweepOrphanedTemporaries(in: cacheDirectory)
     }
 
     private static func ensureDirectory(_ path: String) throws(DataError) {

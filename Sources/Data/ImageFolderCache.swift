@@ -10,7 +10,9 @@ import OpenSSL
 /// stale cache is rebuilt, never trusted.
 enum ImageFolderCache {
     static let magic = Array("THAWIMGC".utf8)
-    static let version: UInt32 = 1
+    /// 2: CMYK/YCCK JPEGs decode (were skipped) and EXIF orientation is applied, so version-1
+    /// caches of the same files hold other pixels and are rebuilt.
+    static let version: UInt32 = 2
 
     struct Entry: Sendable, Equatable {
         var images: LabeledImages
@@ -18,10 +20,13 @@ enum ImageFolderCache {
         var skipped: [SkippedFile]
     }
 
-    /// Digest over the output shape and every image file's path, size and mtime, in load order.
-    static func key(files: [(path: String, stat: FileBytes.Stat)], channels: Int, height: Int, width: Int) -> [UInt8] {
+    /// Digest over the output shape (and crop fraction, when not 1: older caches stay valid) and
+    /// every image file's path, size and mtime, in load order.
+    static func key(files: [(path: String, stat: FileBytes.Stat)], channels: Int, height: Int, width: Int,
+                    cropFraction: Double = 1) -> [UInt8] {
         var hasher = SHA256()
-        hasher.update(Array("thaw-imagefolder-v\(version) \(channels)x\(height)x\(width)\n".utf8))
+        let crop = cropFraction == 1 ? "" : " crop \(cropFraction)"
+        hasher.update(Array("thaw-imagefolder-v\(version) \(channels)x\(height)x\(width)\(crop)\n".utf8))
         for file in files {
             hasher.update(Array("\(file.path)\u{0}\(file.stat.size)\u{0}\(file.stat.mtimeNanoseconds)\n".utf8))
         }

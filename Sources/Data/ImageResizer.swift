@@ -16,6 +16,23 @@ public enum ImageResizer {
         return crop(resized, top: top, left: left, height: height, width: width)
     }
 
+    /// torchvision's evaluation transform scaled to the input size: `Resize(int(max(H, W) / cropFraction))`
+    /// (short side; the long side truncated as torchvision computes it) then `CenterCrop(H, W)` with
+    /// its offsets `int(round((size - crop) / 2))` (Python's round, half to even). `cropFraction`
+    /// 0.875 is the 256 → 224 convention; 1 is `resizeAndCenterCrop`.
+    public static func resizeShortSideAndCenterCrop(_ image: DecodedImage, height: Int, width: Int,
+                                                    cropFraction: Double) -> DecodedImage {
+        if cropFraction >= 1 { return resizeAndCenterCrop(image, height: height, width: width) }
+        let short = Int(Double(max(height, width)) / cropFraction)
+        let (rh, rw): (Int, Int) = image.height <= image.width
+            ? (short, Int(Double(short) * Double(image.width) / Double(image.height)))
+            : (Int(Double(short) * Double(image.height) / Double(image.width)), short)
+        let resized = resize(image, height: rh, width: rw)
+        let top = Int((Double(rh - height) / 2).rounded(.toNearestOrEven))
+        let left = Int((Double(rw - width) / 2).rounded(.toNearestOrEven))
+        return crop(resized, top: top, left: left, height: height, width: width)
+    }
+
     public static func crop(_ image: DecodedImage, top: Int, left: Int, height: Int, width: Int) -> DecodedImage {
         if top == 0 && left == 0 && height == image.height && width == image.width { return image }
         let c = image.channels

@@ -6,7 +6,7 @@ struct ThawBench: ParsableCommand {
         commandName: "thaw-bench",
         abstract: "Thaw benchmarks (one JSON line per measurement).",
         subcommands: [EngineBenchCommand.self, RoundTripCommand.self, DataBenchCommand.self, CacheBenchCommand.self,
-                      APILatencyBenchCommand.self, FewShotBenchCommand.self])
+                      APILatencyBenchCommand.self, FewShotBenchCommand.self, PhotoDataBenchCommand.self])
 }
 
 ThawBench.main()

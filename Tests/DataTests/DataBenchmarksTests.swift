@@ -11,6 +11,14 @@ import Testing
         #expect(r.loaderWaitSecondsPerBatch >= 0)
     }
 
+    @Test func photoAssemblyRunsTheCropPath() throws {
+        let photos = DataBenchmarks.photos(count: 12, size: 24)
+        #expect((photos.count, photos.channels, photos.height, photos.width) == (12, 3, 24, 24))
+        try photos.validate()
+        let r = try DataBenchmarks.batchAssembly(images: photos, batchSize: 4, batches: 3, augmentation: .photo, simulatedStepSeconds: 0)
+        #expect(r.augmented && r.medianSecondsPerBatch > 0)
+    }
+
     @Test func folderDecodeRoundTripsThroughTheCache() throws {
         let r = try DataBenchmarks.folderDecode(imageCount: 30, sourceSize: 40, sourceChannels: 3, channels: 1, outputSize: 28)
         #expect(r.images == 30)

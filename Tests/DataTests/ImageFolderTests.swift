@@ -124,7 +124,7 @@ import Testing
         #expect(ImageFolderCache.decode(bytes, key: [UInt8](repeating: 8, count: 32)) == nil)
         #expect(ImageFolderCache.decode(Array(bytes.dropLast()), key: key) == nil)
         var otherVersion = bytes
-        otherVersion[8] = 2
+        otherVersion[8] = 1  // the version before CMYK decoding and EXIF orientation
         #expect(ImageFolderCache.decode(otherVersion, key: key) == nil)
     }
 
@@ -239,10 +239,11 @@ import Testing
         let (images, _) = try ImageFolder.load(root: dir.path, channels: 1, height: 8, width: 8)
         expectError(.labelMismatch, "data has 2 classes but the model's head has 10") { try images.checkMatchesModel(classes: 10) }
     }
+}
 
-    private func setModificationTime(_ path: String, nanoseconds: Int64) throws {
-        var times = [timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000)),
-                     timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))]
-        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
-    }
+/// Sets a file's atime and mtime to `nanoseconds` since the epoch (cache-key tests).
+func setModificationTime(_ path: String, nanoseconds: Int64) throws {
+    var times = [timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000)),
+                 timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))]
+    #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
 }

@@ -29,8 +29,8 @@ extension Daemon {
             let info = try datasets.register(name: name, path: resolved, channels: channels, size: size)
             return try json(datasetObject(info), status: .created)
         } catch let error as DataError {
-            throw APIError.invalid(field: "path", error.description.replacingOccurrences(
-                of: configuration.resolvedDatasetRoot, with: "<dataset-root>"))
+            // The catalog already names paths relative to the dataset root.
+            throw APIError.invalid(field: "path", error.description)
         }
     }
 
@@ -55,26 +55,15 @@ extension Daemon {
     }
 
     func datasetObject(_ info: DatasetCatalog.Info) -> [String: Any] {
-        let root = configuration.resolvedDatasetRoot
         var object: [String: Any] = [
             "id": info.id, "object": "dataset", "name": info.name, "builtin": info.builtin,
             "classes": info.classNames,
             "counts": ["train": info.trainCounts, "test": info.testCounts as Any? ?? NSNull()],
             "num_images": ["train": info.trainCounts.reduce(0, +), "test": info.testCounts?.reduce(0, +) as Any? ?? NSNull()],
-            "skipped": info.skipped.map { ["path": relative($0.path, to: root), "reason": $0.reason, "kind": $0.kind.rawValue] },
+            "skipped": info.skipped.map { ["path": datasets.publicPath($0.path), "reason": $0.reason, "kind": $0.kind.rawValue] },
         ]
-        if let path = info.path { object["path"] = relative(path, to: root) }
+        if let path = info.path { object["path"] = datasets.publicPath(path) }
         if let created = info.createdAt { object["created_at"] = Int(created.timeIntervalSince1970) }
         return object
-    }
-
-    /// Paths are shown relative to the dataset root: clients name them that way, and absolute
-    /// server paths are none of their business.
-    private func relative(_ path: String, to root: String) -> String {
-        let canonicalRoot = DatasetPathResolver.canonical(root) ?? root
-        for base in [canonicalRoot, root] where path.hasPrefix(base + "/") {
-            return String(path.dropFirst(base.count + 1))
-        }
-        return path
     }
 }

@@ -39,8 +39,9 @@ extension Daemon {
         if id == FashionMNIST.name {
             throw APIError(.conflict, code: "conflict", message: "dataset '\(id)' is built in and cannot be deleted")
         }
+        let path = try store.dataset(id).path
         try store.deleteDataset(id, usedAt: "$.dataset.id")
-        datasets.forget(id: id)
+        datasets.forget(path: path)
         return try deleted(id, "dataset")
     }
 

@@ -36,6 +36,9 @@ extension Daemon {
         if let source, let datasetID {
             (context, problems) = jobContext(model: source, datasetID: datasetID)
         }
+        if context?.dataset?.builtin == true, let crop = (raw["dataset"] as? [String: Any])?["crop_fraction"] as? Double, crop != 1 {
+            problems.append(SpecProblem(path: "dataset.crop_fraction", message: "applies to image folders; \(datasetID ?? "a built-in") keeps its native size"))
+        }
         let parsed: Result<JobSpec, SpecError>
         if let context {
             parsed = JobSpec.check(json: specData, context: SpecContext(

@@ -48,7 +48,8 @@ extension JobRunner {
             images += hi - lo
         }
         loader?.cancel()
-        let timing = EpochTiming(trainSeconds: seconds(since: started), cacheSeconds: cacheSeconds, images: images, fromCache: fromCache)
+        var timing = EpochTiming(trainSeconds: seconds(since: started), cacheSeconds: cacheSeconds, images: images, fromCache: fromCache)
+        timing.loaderWaitSeconds = loader?.consumerWaitSeconds ?? 0
         try finishEpoch(phase, trainLoss: images > 0 ? lossSum / Double(images) : .nan, headTrained: headTrained, timing: timing)
         return .completed
     }
@@ -93,4 +94,6 @@ struct EpochTiming {
     var images: Int
     /// Every batch came from the activation cache.
     var fromCache: Bool
+    /// Time the loop spent blocked on the background batch loader (its first batch included).
+    var loaderWaitSeconds: Double = 0
 }

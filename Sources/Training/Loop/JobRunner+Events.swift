@@ -25,8 +25,8 @@ extension JobRunner {
     /// (optimizer steps so far over the job), train_loss,
     /// val_loss, val_accuracy, per_class_accuracy (class name → accuracy), lrs (group → LR of the last
     /// step), peak_lrs, trainable, seconds (training + validation), train_seconds, eval_seconds,
-    /// cache_seconds (building the activation cache), images_per_second (training), from_cache, is_best,
-    /// lr_reduced.
+    /// cache_seconds (building the activation cache), loader_wait_seconds (blocked on the batch loader),
+    /// images_per_second (training), from_cache, is_best, lr_reduced.
     func emitEpoch(_ phase: PhaseSpec, metrics: EpochMetrics, validation: EvaluationResult?, timing: EpochTiming,
                    evalSeconds: Double, isBest: Bool, lrReduced: Bool) {
         var perClass: [String: JSONValue] = [:]
@@ -42,6 +42,7 @@ extension JobRunner {
             "lrs": groupMap(lastLRs), "peak_lrs": groupMap(state.groups.peakLRs), "trainable": trainableJSON,
             "seconds": .number(timing.trainSeconds + evalSeconds), "train_seconds": .number(timing.trainSeconds),
             "eval_seconds": .number(evalSeconds), "cache_seconds": .number(timing.cacheSeconds),
+            "loader_wait_seconds": .number(timing.loaderWaitSeconds),
             "images_per_second": number(timing.trainSeconds > 0 ? Double(timing.images) / timing.trainSeconds : nil),
             "from_cache": .bool(timing.fromCache), "is_best": .bool(isBest), "lr_reduced": .bool(lrReduced),
         ]

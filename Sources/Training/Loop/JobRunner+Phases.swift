@@ -123,7 +123,13 @@ extension JobRunner {
 
     /// Data's augmentation for a phase's `augment` (the spec only accepts rotate 0).
     func augmentation(_ phase: PhaseSpec) -> Augmentation? {
-        phase.augment.map { Augmentation(horizontalFlip: $0.hflip, translate: $0.shift) }
+        phase.augment.map { spec in
+            Augmentation(horizontalFlip: spec.hflip, translate: spec.shift,
+                         randomResizedCrop: spec.randomResizedCrop.map { RandomResizedCrop(scale: $0.scale, ratio: $0.ratio) },
+                         colorJitter: spec.colorJitter.map {
+                             ColorJitter(brightness: $0.brightness, contrast: $0.contrast, saturation: $0.saturation)
+                         })
+        }
     }
 }
 

@@ -9,6 +9,10 @@
 ///   (default 0.2, in [0, 1)) of each class's pick is held out for validation.
 /// - Fixed split: `train_indices` and `validation_indices` (both, disjoint, no repeats) index the
 ///   dataset's training split directly; the stratified fields do not apply.
+/// - `crop_fraction` (image folders; default 1, in [0.5, 1]): how images are fitted to the input
+///   size when decoded. 1 resizes to cover the input and center-crops it; below 1 the short side is
+///   resized to input / crop_fraction first, torchvision's evaluation convention (0.875: 256 -> 224).
+///   Training and evaluation read the same decoded images, so augmentation crops within them.
 public struct DatasetSpec: Sendable, Equatable, Codable {
     public enum Split: Sendable, Equatable {
         case stratified(perClass: Int?, validationFraction: Double, seed: Int?)
@@ -18,12 +22,14 @@ public struct DatasetSpec: Sendable, Equatable, Codable {
     public var id: String
     public var classes: [Int]?
     public var split: Split
+    public var cropFraction: Double
 
     public init(id: String, classes: [Int]? = nil,
-                split: Split = .stratified(perClass: nil, validationFraction: 0.2, seed: nil)) {
+                split: Split = .stratified(perClass: nil, validationFraction: 0.2, seed: nil), cropFraction: Double = 1) {
         self.id = id
         self.classes = classes
         self.split = split
+        self.cropFraction = cropFraction
     }
 
     /// Whether any image is held out for validation (val_* metrics need it).
@@ -53,10 +59,11 @@ public struct DatasetSpec: Sendable, Equatable, Codable {
                 if !repeated.isEmpty { log.add(classesPath, "lists a class twice: \(JSONRead.list(repeated.map(String.init)))") }
             }
         }
+        let cropFraction = reader.double("crop_fraction", "in [0.5, 1]", { $0 >= 0.5 && $0 <= 1 }) ?? 1
         let fixed = reader.has("train_indices") || reader.has("validation_indices")
         let split = fixed ? readFixed(&reader) : readStratified(&reader)
         guard let id, let split, log.problems.count == before else { return nil }
-        return DatasetSpec(id: id, classes: classes, split: split)
+        return DatasetSpec(id: id, classes: classes, split: split, cropFraction: cropFraction)
     }
 
     private static func readStratified(_ reader: inout ObjectReader) -> Split? {
@@ -95,6 +102,7 @@ public struct DatasetSpec: Sendable, Equatable, Codable {
     var json: JSONValue {
         var fields: [String: JSONValue] = ["id": .string(id)]
         if let classes { fields["classes"] = .array(classes.map { .number(Double($0)) }) }
+        if cropFraction != 1 { fields["crop_fraction"] = .number(cropFraction) }
         switch split {
         case .stratified(let perClass, let fraction, let seed):
             fields["validation_fraction"] = .number(fraction)
