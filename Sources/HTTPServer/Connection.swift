@@ -45,6 +45,8 @@ final class Connection: @unchecked Sendable {
 
     var stream: ActiveStream?
     var nextStreamID: UInt64 = 0
+    /// A file body being sent (see `Connection+Output`); nil otherwise.
+    var download: ActiveDownload?
 
     /// A request whose head is parsed and whose body is arriving.
     struct PendingRequest {
@@ -53,6 +55,12 @@ final class Connection: @unchecked Sendable {
         var body: [UInt8] = []
         var remaining = 0
         var decoder: HTTPChunkedDecoder?
+    }
+
+    struct ActiveDownload {
+        let body: HTTPFileBody
+        /// Bytes of the file already appended to `output`.
+        var offset = 0
     }
 
     struct ActiveStream {
@@ -188,6 +196,7 @@ final class Connection: @unchecked Sendable {
         guard !closed else { return }
         closed = true
         endStream()
+        download = nil
         if let readSource {
             readSource.cancel()
             if readPaused { readSource.resume() }

@@ -14,6 +14,11 @@ public final class EventStreamWriter: Sendable {
     @discardableResult
     public func send(_ event: ServerSentEvent) -> Bool { body.write(event.encoded()) }
 
+    /// Sends an event already encoded by `ServerSentEvent.encoded()`: a publisher encodes each event
+    /// once and hands the same bytes to every subscriber.
+    @discardableResult
+    public func send(encoded bytes: [UInt8]) -> Bool { body.write(bytes) }
+
     @discardableResult
     public func comment(_ text: String) -> Bool { body.write(ServerSentEvent.comment(text)) }
 
