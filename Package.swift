@@ -72,6 +72,6 @@ var testTargets: [Target] { [
     .testTarget(name: "DataTests", dependencies: ["Data"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training"]),
     .testTarget(name: "StoreTests", dependencies: ["Store"]),
-    .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data"]),
+    .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store", "HTTPServer", "ThawClient", "OpenSSL"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data", "OpenSSL"]),
 ] }

@@ -9,6 +9,8 @@ public final class Daemon: @unchecked Sendable {
     public let store: Store
     let metrics = PrometheusRegistry()
     let datasets: DatasetCatalog
+    /// Per-job event publishers for SSE streams, and the stream cap.
+    let eventHub: EventHub
     let startedAt = Date()
     private var server: HTTPServer?
     private(set) var workers: WorkerPool!
@@ -20,6 +22,7 @@ public final class Daemon: @unchecked Sendable {
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         }
         store = try Store(configuration: .dataDirectory(configuration.dataDir))
+        eventHub = EventHub(store: store, maxStreams: configuration.maxStreams)
         datasets = DatasetCatalog(store: store, fashionMNISTRoot: configuration.fashionMNISTRoot,
                                   cacheDirectory: (configuration.dataDir as NSString).appendingPathComponent("cache"))
         Self.declareMetrics(metrics)
@@ -65,5 +68,6 @@ public final class Daemon: @unchecked Sendable {
         metrics.declare("thaw_jobs", kind: .gauge, help: "Jobs by state.")
         metrics.declare("thaw_training_steps_total", kind: .counter, help: "Optimizer steps taken by all jobs.")
         metrics.declare("thaw_training_epochs_total", kind: .counter, help: "Epochs completed by all jobs.")
+        metrics.declare("thaw_event_streams", kind: .gauge, help: "Open job event streams (SSE).")
     }
 }

@@ -25,6 +25,9 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public var fashionMNISTRoot: String = "/usr/share/datasets/fashion-mnist"
     /// Seconds in-flight requests get to finish on SIGTERM.
     public var shutdownGraceSeconds: Double = 10
+    /// Most job event streams (SSE) open at once, over all jobs; the next one is a 503
+    /// `too_many_streams`. Each costs a connection and its buffer, no thread. Default 2048.
+    public var maxStreams: Int = 2048
 
     public init() {}
 
@@ -38,6 +41,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         case authTokenFile = "auth_token_file"
         case fashionMNISTRoot = "fashion_mnist_root"
         case shutdownGraceSeconds = "shutdown_grace_seconds"
+        case maxStreams = "max_streams"
     }
 
     public init(from decoder: Decoder) throws {
@@ -54,6 +58,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         authTokenFile = try c.decodeIfPresent(String.self, forKey: .authTokenFile)
         fashionMNISTRoot = try c.decodeIfPresent(String.self, forKey: .fashionMNISTRoot) ?? d.fashionMNISTRoot
         shutdownGraceSeconds = try c.decodeIfPresent(Double.self, forKey: .shutdownGraceSeconds) ?? d.shutdownGraceSeconds
+        maxStreams = try c.decodeIfPresent(Int.self, forKey: .maxStreams) ?? d.maxStreams
     }
 
     public var resolvedDatasetRoot: String { datasetRoot ?? (dataDir as NSString).appendingPathComponent("datasets") }
@@ -69,6 +74,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         if let blasThreads, blasThreads < 1 { out.append("blas_threads: must be at least 1") }
         if (tlsCert == nil) != (tlsKey == nil) { out.append("tls_cert/tls_key: give both or neither") }
         if shutdownGraceSeconds < 0 { out.append("shutdown_grace_seconds: must not be negative") }
+        if !(1...100_000).contains(maxStreams) { out.append("max_streams: \(maxStreams) is not in 1...100000") }
         return out
     }
 }

@@ -27,6 +27,8 @@ struct ThawdCommand: ParsableCommand {
     var authTokenFile: String?
     @Option(help: "Directory of Fashion-MNIST's IDX files (default /usr/share/datasets/fashion-mnist).")
     var fashionMnistRoot: String?
+    @Option(help: "Most job event streams (SSE) open at once; the next gets a 503 (default 2048).")
+    var maxStreams: Int?
     @Flag(help: "Log debug lines too.") var verbose = false
 
     func validate() throws {
@@ -57,6 +59,7 @@ struct ThawdCommand: ParsableCommand {
         if let tlsKey { configuration.tlsKey = tlsKey }
         if let authTokenFile { configuration.authTokenFile = authTokenFile }
         if let fashionMnistRoot { configuration.fashionMNISTRoot = fashionMnistRoot }
+        if let maxStreams { configuration.maxStreams = maxStreams }
         let problems = configuration.problems()
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
         return configuration

@@ -1,0 +1,148 @@
+import Dispatch
+import Foundation
+import HTTPServer
+import Store
+
+/// The one source of a job's live events for all its SSE subscribers.
+///
+/// `EventHub` hands it each commit's events (from the Store's event feed, not by polling); it encodes
+/// every event once and queues the same bytes on each subscriber's connection. A new subscriber first
+/// gets the stored history after its `Last-Event-ID` from the database, once, then joins the live
+/// fan-out: both run on the publisher's serial queue, and the publisher is registered with the hub
+/// before the history is read, so an event is either in that read or delivered after it (a
+/// subscriber's `last` id filters the overlap) — never lost, never repeated, always in id order.
+///
+/// When the job's terminal `status` event goes out, every subscriber gets `event: end` and is
+/// finished. A subscriber is dropped when its stream closes (client gone, shutdown) or its
+/// connection's buffer cap is hit. All state below is touched only on `queue`.
+final class JobEventPublisher: @unchecked Sendable {
+    let jobID: String
+    private let store: Store
+    private let queue: DispatchQueue
+    /// Called on `queue` once per subscriber that leaves (the hub's reference count).
+    private let left: @Sendable (JobEventPublisher) -> Void
+    private var subscribers: [ObjectIdentifier: Subscriber] = [:]
+    /// Events read per history query.
+    static let replayBatch = 1_000
+
+    final class Subscriber: @unchecked Sendable {
+        let sink: any EventSink
+        let ticket: StreamTicket
+        /// Highest event id sent to it.
+        var last: Int
+        var gone = false
+
+        init(sink: any EventSink, ticket: StreamTicket, after: Int) {
+            self.sink = sink
+            self.ticket = ticket
+            self.last = after
+        }
+    }
+
+    init(jobID: String, store: Store, left: @escaping @Sendable (JobEventPublisher) -> Void) {
+        self.jobID = jobID
+        self.store = store
+        self.left = left
+        // Serial, on the shared pool: no thread of its own while idle.
+        queue = DispatchQueue(label: "thaw.events.\(jobID)", target: .global(qos: .userInitiated))
+    }
+
+    /// Subscribers currently receiving live events (test and metrics view; waits for the queue).
+    var subscriberCount: Int { queue.sync { subscribers.count } }
+
+    /// Adds a subscriber that has seen events up to `after`; see the type's doc for the order.
+    func add(_ sink: any EventSink, after: Int, ticket: StreamTicket) {
+        let subscriber = Subscriber(sink: sink, ticket: ticket, after: after)
+        sink.onClose { [self] in queue.async { self.drop(subscriber) } }
+        queue.async { [self] in join(subscriber) }
+    }
+
+    /// Called on the Store's queue with one commit's events of this job: only hops to `queue`.
+    func publish(_ events: [EventRecord]) {
+        queue.async { [self] in fanOut(events) }
+    }
+
+    // MARK: on `queue`
+
+    private func join(_ subscriber: Subscriber) {
+        guard !subscriber.gone else { return }
+        do {
+            guard try replay(to: subscriber) else { return }
+            let status = try store.job(jobID).status
+            if status.isTerminal {
+                // The terminal status event was committed before the status was read: one more
+                // history read has it (and anything appended after it).
+                guard try replay(to: subscriber) else { return }
+                finish(subscriber, status: status)
+                return
+            }
+        } catch {
+            subscriber.sink.finish(final: ServerSentEvent(event: "error", data: #"{"message":"the event log could not be read"}"#))
+            drop(subscriber)
+            return
+        }
+        subscribers[ObjectIdentifier(subscriber)] = subscriber
+    }
+
+    /// Sends the stored events after `subscriber.last`; false if the subscriber went away meanwhile.
+    private func replay(to subscriber: Subscriber) throws -> Bool {
+        while true {
+            let batch = try store.events(job: jobID, after: subscriber.last, limit: Self.replayBatch)
+            for event in batch {
+                guard send(Self.encode(event), id: event.id, to: subscriber) else { return false }
+            }
+            if batch.count < Self.replayBatch { return !subscriber.gone }
+        }
+    }
+
+    private func fanOut(_ events: [EventRecord]) {
+        guard !subscribers.isEmpty else { return }
+        var terminal: JobStatus?
+        for event in events {
+            let bytes = Self.encode(event)
+            for subscriber in subscribers.values where subscriber.last < event.id {
+                send(bytes, id: event.id, to: subscriber)
+            }
+            if let status = Self.terminalStatus(event) { terminal = status }
+        }
+        if let terminal {
+            for subscriber in subscribers.values { finish(subscriber, status: terminal) }
+        }
+    }
+
+    @discardableResult
+    private func send(_ bytes: [UInt8], id: Int, to subscriber: Subscriber) -> Bool {
+        guard !subscriber.gone, subscriber.sink.send(encoded: bytes) else {
+            drop(subscriber)
+            return false
+        }
+        subscriber.last = id
+        return true
+    }
+
+    /// Every event was sent and the job is final: `event: end` and close.
+    private func finish(_ subscriber: Subscriber, status: JobStatus) {
+        subscriber.sink.finish(final: ServerSentEvent(event: "end", data: #"{"status":"\#(status.rawValue)"}"#))
+        drop(subscriber)
+    }
+
+    private func drop(_ subscriber: Subscriber) {
+        guard !subscriber.gone else { return }
+        subscriber.gone = true
+        subscribers[ObjectIdentifier(subscriber)] = nil
+        left(self)
+    }
+
+    static func encode(_ event: EventRecord) -> [UInt8] {
+        ServerSentEvent(id: String(event.id), event: event.type, data: event.payload).encoded()
+    }
+
+    /// The new status if `event` is the Store's `status` event of a transition into a final state.
+    static func terminalStatus(_ event: EventRecord) -> JobStatus? {
+        guard event.type == "status" else { return nil }
+        struct Payload: Decodable { var status: String }
+        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(event.payload.utf8)),
+              let status = JobStatus(rawValue: payload.status), status.isTerminal else { return nil }
+        return status
+    }
+}
