@@ -4,7 +4,7 @@ import Store
 /// In-process pub/sub for job events: one `JobEventPublisher` per job that has SSE subscribers,
 /// fed by the Store's event feed (every committed append), plus the cap on open streams.
 ///
-/// Idle streams cost no thread and no database reads: a stream reads the store once to replay its
+/// Idle streams cost no thread and no database reads: a stream reads the store to replay its
 /// history and then only receives what the feed pushes. A job with no subscribers has no publisher,
 /// and its events cost one dictionary lookup on the Store's queue.
 final class EventHub: @unchecked Sendable {

@@ -6,6 +6,9 @@ import HTTPServer
 protocol EventSink: AnyObject, Sendable {
     /// Queues an encoded event; false once the subscriber is gone (closed, or too far behind).
     @discardableResult func send(encoded bytes: [UInt8]) -> Bool
+    /// Bytes queued and not yet taken by the client's socket: a history replay waits while this is
+    /// high instead of overrunning the connection's buffer cap (which would drop the client).
+    var bufferedBytes: Int { get }
     /// Ends the stream, optionally after one last event.
     func finish(final event: ServerSentEvent?)
     /// Runs `handler` once when the stream ends for any reason (at once if it already has).

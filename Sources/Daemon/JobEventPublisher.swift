@@ -7,8 +7,8 @@ import Store
 ///
 /// `EventHub` hands it each commit's events (from the Store's event feed, not by polling); it encodes
 /// every event once and queues the same bytes on each subscriber's connection. A new subscriber first
-/// gets the stored history after its `Last-Event-ID` from the database, once, then joins the live
-/// fan-out: both run on the publisher's serial queue, and the publisher is registered with the hub
+/// gets the stored history after its `Last-Event-ID` from the database (in batches, waiting for a
+/// slow client to read), then joins the live fan-out: both run on the publisher's serial queue, and the publisher is registered with the hub
 /// before the history is read, so an event is either in that read or delivered after it (a
 /// subscriber's `last` id filters the overlap) — never lost, never repeated, always in id order.
 ///
@@ -64,16 +64,33 @@ final class JobEventPublisher: @unchecked Sendable {
 
     // MARK: on `queue`
 
-    private func join(_ subscriber: Subscriber) {
+    private func join(_ subscriber: Subscriber) { catchUp(subscriber, jobEnded: nil) }
+
+    /// Replays history until the subscriber is level with the log, then makes it live — or, if the
+    /// job has ended, finishes it. A client whose queued bytes pass `replayBacklog` is given time to
+    /// read (the replay resumes shortly, from where it stopped) rather than being overrun; live
+    /// events meanwhile are in the log and come with the rest of the replay.
+    private func catchUp(_ subscriber: Subscriber, jobEnded: JobStatus?) {
         guard !subscriber.gone else { return }
         do {
-            guard try replay(to: subscriber) else { return }
+            switch try replay(to: subscriber) {
+            case .gone:
+                return
+            case .backlogged:
+                queue.asyncAfter(deadline: .now() + Self.backlogPause) { [self] in catchUp(subscriber, jobEnded: jobEnded) }
+                return
+            case .caughtUp:
+                break
+            }
+            if let jobEnded {
+                finish(subscriber, status: jobEnded)
+                return
+            }
             let status = try store.job(jobID).status
             if status.isTerminal {
                 // The terminal status event was committed before the status was read: one more
                 // history read has it (and anything appended after it).
-                guard try replay(to: subscriber) else { return }
-                finish(subscriber, status: status)
+                catchUp(subscriber, jobEnded: status)
                 return
             }
         } catch {
@@ -84,14 +101,23 @@ final class JobEventPublisher: @unchecked Sendable {
         subscribers[ObjectIdentifier(subscriber)] = subscriber
     }
 
-    /// Sends the stored events after `subscriber.last`; false if the subscriber went away meanwhile.
-    private func replay(to subscriber: Subscriber) throws -> Bool {
+    enum ReplayProgress { case caughtUp, backlogged, gone }
+
+    /// Bytes a replay may leave queued for one client before pausing: well under the server's
+    /// per-stream cap (`streamBufferLimit`, 1 MiB by default).
+    static let replayBacklog = 256 << 10
+    static let backlogPause: DispatchTimeInterval = .milliseconds(20)
+
+    /// Sends stored events after `subscriber.last` until there are none left or the client is behind.
+    private func replay(to subscriber: Subscriber) throws -> ReplayProgress {
         while true {
+            if subscriber.sink.bufferedBytes > Self.replayBacklog { return .backlogged }
             let batch = try store.events(job: jobID, after: subscriber.last, limit: Self.replayBatch)
             for event in batch {
-                guard send(Self.encode(event), id: event.id, to: subscriber) else { return false }
+                guard send(Self.encode(event), id: event.id, to: subscriber) else { return .gone }
+                if subscriber.sink.bufferedBytes > Self.replayBacklog { return .backlogged }
             }
-            if batch.count < Self.replayBatch { return !subscriber.gone }
+            if batch.count < Self.replayBatch { return subscriber.gone ? .gone : .caughtUp }
         }
     }
 

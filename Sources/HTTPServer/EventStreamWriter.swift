@@ -25,6 +25,9 @@ public final class EventStreamWriter: Sendable {
     /// Ends the stream, optionally with a last event sent just before the end.
     public func finish(final event: ServerSentEvent? = nil) { body.finish(final: event?.encoded()) }
 
+    /// Bytes queued for this client and not yet taken by its socket (see `HTTPBodyWriter`).
+    public var bufferedBytes: Int { body.bufferedBytes }
+
     /// True once the client went away, the stream finished or was dropped.
     public var isClosed: Bool { body.isClosed }
 

@@ -55,6 +55,25 @@ import Testing
         #expect(late.received.last?.event == "end")
     }
 
+    @Test func aHistoryLargerThanTheStreamBufferReachesASlowReaderWhole() throws {
+        let fixture = try DaemonFixture()
+        let job = try fixture.store.createJob(spec: "{}")
+        let pad = String(repeating: "x", count: 6_000)
+        for n in 1...1_200 { try fixture.store.appendEvent(job: job.id, type: "step", payload: #"{"n":\#(n),"pad":"\#(pad)"}"#) }
+        try fixture.store.transitionJob(job.id, to: .cancelled)
+        // 7 MB of history (more than the kernel's socket buffers plus the 1 MiB a stream may have
+        // queued) to a client with a 4 KiB receive buffer that reads nothing for a while: the replay
+        // waits for it instead of overrunning and dropping it. (The pause only gives a replay without
+        // back-pressure the time to fail; the outcome never depends on it.)
+        let reader = try SlowReader(port: fixture.port, request: "GET /v1/jobs/\(job.id)/events HTTP/1.0\r\n\r\n")
+        #expect(try reader.readHead().status == 200)
+        Thread.sleep(forTimeInterval: 2)
+        let text = String(decoding: try reader.readToEnd(pause: 0), as: UTF8.self)
+        let ids = text.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
+        #expect(ids == Array(1...1_202))
+        #expect(text.hasSuffix("event: end\ndata: {\"status\":\"cancelled\"}\n\n"))
+    }
+
     @Test func streamsBeyondTheCapGet503WithAJSONError() throws {
         let fixture = try DaemonFixture(maxStreams: 2)
         let job = try fixture.store.createJob(spec: "{}")

@@ -60,6 +60,18 @@ final class SlowReader {
         return Array(buffer[..<count])
     }
 
+    /// Everything until the server closes, read 4 KiB at a time with `pause` seconds between reads.
+    func readToEnd(pause: Double) throws -> [UInt8] {
+        while true {
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { return buffer }
+            guard n > 0 else { throw Failure(description: "recv: errno \(errno)") }
+            buffer += chunk[..<n]
+            Thread.sleep(forTimeInterval: pause)
+        }
+    }
+
     private func fill() throws {
         var chunk = [UInt8](repeating: 0, count: 4096)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
