@@ -22,6 +22,9 @@ final class JobEventPublisher: @unchecked Sendable {
     /// Called on `queue` once per subscriber that leaves (the hub's reference count).
     private let left: @Sendable (JobEventPublisher) -> Void
     private var subscribers: [ObjectIdentifier: Subscriber] = [:]
+    /// Subscribers added since the last `joinPending` ran, and whether it is queued.
+    private var joining: [Subscriber] = []
+    private var joinScheduled = false
     /// Events read per history query.
     static let replayBatch = 1_000
 
@@ -54,7 +57,13 @@ final class JobEventPublisher: @unchecked Sendable {
     func add(_ sink: any EventSink, after: Int, ticket: StreamTicket) {
         let subscriber = Subscriber(sink: sink, ticket: ticket, after: after)
         sink.onClose { [self] in queue.async { self.drop(subscriber) } }
-        queue.async { [self] in join(subscriber) }
+        queue.async { [self] in
+            joining.append(subscriber)
+            if !joinScheduled {
+                joinScheduled = true
+                queue.async { self.joinPending() }
+            }
+        }
     }
 
     /// Called on the Store's queue with one commit's events of this job: only hops to `queue`.
@@ -64,7 +73,52 @@ final class JobEventPublisher: @unchecked Sendable {
 
     // MARK: on `queue`
 
-    private func join(_ subscriber: Subscriber) { catchUp(subscriber, jobEnded: nil) }
+    /// Joins every subscriber added meanwhile with one history read per distinct resume point and
+    /// one status read: a thousand clients reconnecting with the same `Last-Event-ID` (after a
+    /// restart, say) cost two store reads, not two thousand queued before the live events. A
+    /// subscriber that falls behind during the shared replay, or a job that has ended, goes on
+    /// alone through `catchUp`.
+    private func joinPending() {
+        joinScheduled = false
+        let batch = joining.filter { !$0.gone }
+        joining = []
+        guard !batch.isEmpty else { return }
+        let groups = Dictionary(grouping: batch, by: \.last)
+        var alone = Set<ObjectIdentifier>()
+        let status: JobStatus
+        do {
+            for (resumeFrom, group) in groups {
+                var after = resumeFrom
+                while true {
+                    let events = try store.events(job: jobID, after: after, limit: Self.replayBatch)
+                    for event in events {
+                        let bytes = Self.encode(event)
+                        for subscriber in group where !subscriber.gone && subscriber.last == after
+                            && subscriber.sink.bufferedBytes <= Self.replayBacklog {
+                            send(bytes, id: event.id, to: subscriber)
+                        }
+                        after = event.id
+                    }
+                    if events.count < Self.replayBatch { break }
+                }
+                for subscriber in group where !subscriber.gone && subscriber.last < after {
+                    alone.insert(ObjectIdentifier(subscriber))
+                    catchUp(subscriber, jobEnded: nil)  // fell behind: finishes its replay alone
+                }
+            }
+            status = try store.job(jobID).status
+        } catch {
+            for subscriber in batch { fail(subscriber) }
+            return
+        }
+        for subscriber in batch where !subscriber.gone && !alone.contains(ObjectIdentifier(subscriber)) {
+            if status.isTerminal {
+                catchUp(subscriber, jobEnded: status)
+            } else {
+                subscribers[ObjectIdentifier(subscriber)] = subscriber
+            }
+        }
+    }
 
     /// Replays history until the subscriber is level with the log, then makes it live — or, if the
     /// job has ended, finishes it. A client whose queued bytes pass `replayBacklog` is given time to
@@ -94,11 +148,16 @@ final class JobEventPublisher: @unchecked Sendable {
                 return
             }
         } catch {
-            subscriber.sink.finish(final: ServerSentEvent(event: "error", data: #"{"message":"the event log could not be read"}"#))
-            drop(subscriber)
+            fail(subscriber)
             return
         }
         subscribers[ObjectIdentifier(subscriber)] = subscriber
+    }
+
+    private func fail(_ subscriber: Subscriber) {
+        guard !subscriber.gone else { return }
+        subscriber.sink.finish(final: ServerSentEvent(event: "error", data: #"{"message":"the event log could not be read"}"#))
+        drop(subscriber)
     }
 
     enum ReplayProgress { case caughtUp, backlogged, gone }
