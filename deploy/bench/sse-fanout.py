@@ -16,6 +16,8 @@ JSON line:
 - delivery latency of each live event to each stream: the time epoll reported the stream's socket
   readable with the event in it, minus the event's stored `created_at` (same machine, wall clock,
   so it includes the commit and the fan-out; p50/p99/max in ms);
+- the three events whose slowest delivery was slowest (a p99 over ~30 events x 1,000 streams is
+  set by the worst one or two events);
 - thawd's RSS (VmRSS) before the first window and its peak while streams were open;
 - the job's training throughput (`images_per_second` of its epoch events): median of the epochs run
   wholly without streams vs. of those run wholly with them (the warm-up epoch excluded).
@@ -207,13 +209,18 @@ def main():
         stored = stored_events()
         created = {e["id"]: e["created_at"] for e in stored}
         stored_ids = [e["id"] for e in stored]
-        complete, live, latencies = 0, 0, []
+        complete, live, latencies, per_event = 0, 0, [], []
+        kinds = {e["id"]: e["type"] for e in stored}
         for opened_at, connected_at, closed_at, after, target, streams in windows:
             expected = [i for i in stored_ids if after < i <= target]
             complete += sum(1 for st in streams if st.status == 200 and st.ids[:len(expected)] == expected)
             timed = [i for i in expected if created[i] > connected_at]
             live += len(timed)
-            latencies += [(st.received_at[i] - created[i]) * 1000 for st in streams for i in timed if i in st.received_at]
+            for i in timed:
+                got = [(st.received_at[i] - created[i]) * 1000 for st in streams if i in st.received_at]
+                latencies += got
+                if got:
+                    per_event.append((max(got), statistics.median(got), i, kinds[i]))
         metrics = api(port, "GET", f"/v1/jobs/{job}/metrics")["data"]
         epoch_end = {e["data"]["global_epoch"]: e["created_at"] for e in stored if e["type"] == "epoch"}
         with_streams, without = [], []
@@ -236,6 +243,8 @@ def main():
             "images_per_second_without": round(statistics.median(without), 1) if without else None,
             "images_per_second_with": round(statistics.median(with_streams), 1) if with_streams else None,
             "epochs_without": len(without), "epochs_with": len(with_streams),
+            # The three events whose slowest delivery was slowest: [id, type, median ms, max ms].
+            "slowest_events": [[i, k, round(med, 1), round(mx, 1)] for mx, med, i, k in sorted(per_event)[-3:]],
             "loadavg_1min": os.getloadavg()[0],
         }
         if without and with_streams:
