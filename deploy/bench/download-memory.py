@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import http.client
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -104,6 +105,7 @@ def main():
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

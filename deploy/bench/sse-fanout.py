@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import selectors
 import socket
 import statistics
@@ -253,6 +254,7 @@ def main():
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
