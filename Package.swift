@@ -75,6 +75,6 @@ var testTargets: [Target] { [
     .testTarget(name: "DataTests", dependencies: ["Data"], exclude: ["Fixtures"]),  // read from disk by path
     .testTarget(name: "TrainingTests", dependencies: ["Training"]),
     .testTarget(name: "StoreTests", dependencies: ["Store"]),
-    .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store", "Training"]),
+    .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store", "Training", "HTTPServer", "ThawClient", "OpenSSL"]),
     .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data", "OpenSSL"]),
 ] }

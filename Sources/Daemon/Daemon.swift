@@ -9,6 +9,8 @@ public final class Daemon: @unchecked Sendable {
     public let store: Store
     let metrics = PrometheusRegistry()
     let datasets: DatasetCatalog
+    /// Per-job event publishers for SSE streams, and the stream cap.
+    let eventHub: EventHub
     let startedAt = Date()
     private var server: HTTPServer?
     private(set) var workers: WorkerPool!
@@ -30,6 +32,7 @@ public final class Daemon: @unchecked Sendable {
         }
         let sweptUploads = Self.sweepUploads(in: configuration.uploadsDirectory)
         if sweptUploads > 0 { Log.info("removed \(sweptUploads) upload temp file(s) left by a stopped thawd") }
+        eventHub = EventHub(store: store, maxStreams: configuration.maxStreams)
         datasets = DatasetCatalog(store: store, fashionMNISTRoot: configuration.fashionMNISTRoot,
                                   cacheDirectory: (configuration.dataDir as NSString).appendingPathComponent("cache"),
                                   datasetRoot: configuration.resolvedDatasetRoot)
@@ -104,5 +107,6 @@ public final class Daemon: @unchecked Sendable {
         metrics.declare("thaw_jobs", kind: .gauge, help: "Jobs by state.")
         metrics.declare("thaw_training_steps_total", kind: .counter, help: "Optimizer steps taken by all jobs.")
         metrics.declare("thaw_training_epochs_total", kind: .counter, help: "Epochs completed by all jobs.")
+        metrics.declare("thaw_event_streams", kind: .gauge, help: "Open job event streams (SSE).")
     }
 }

@@ -40,6 +40,9 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     /// Epoch checkpoints kept per job besides `best` (and the resume state's epoch), unless its spec
     /// says `keep_last`. 1...1000.
     public var keepLast: Int = 2
+    /// Most job event streams (SSE) open at once, over all jobs; the next one is a 503
+    /// `too_many_streams`. Each costs a connection and its buffer, no thread. Default 2048.
+    public var maxStreams: Int = 2048
 
     public init() {}
 
@@ -58,6 +61,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         case maxJobMemory = "max_job_memory"
         case maxAttempts = "max_attempts"
         case keepLast = "keep_last"
+        case maxStreams = "max_streams"
     }
 
     public init(from decoder: Decoder) throws {
@@ -87,6 +91,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         }
         maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? d.maxAttempts
         keepLast = try c.decodeIfPresent(Int.self, forKey: .keepLast) ?? d.keepLast
+        maxStreams = try c.decodeIfPresent(Int.self, forKey: .maxStreams) ?? d.maxStreams
     }
 
     public var resolvedMaxJobMemory: Int { maxJobMemory ?? MemorySize.defaultJobLimit }
@@ -117,6 +122,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         if let maxJobMemory, maxJobMemory < 1 << 20 { out.append("max_job_memory: must be at least 1MiB") }
         if !(1...1000).contains(maxAttempts) { out.append("max_attempts: \(maxAttempts) is not in 1...1000") }
         if !(1...1000).contains(keepLast) { out.append("keep_last: \(keepLast) is not in 1...1000") }
+        if !(1...100_000).contains(maxStreams) { out.append("max_streams: \(maxStreams) is not in 1...100000") }
         return out
     }
 }

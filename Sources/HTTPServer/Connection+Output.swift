@@ -31,7 +31,51 @@ extension Connection {
             startStream(status, &headers, info, isEventStream: false) { producer($0) }
         case .eventStream(let producer):
             startStream(status, &headers, info, isEventStream: true) { producer(EventStreamWriter(body: $0)) }
+        case .file(let file):
+            headers.remove("transfer-encoding")
+            if status.forbidsBody {
+                headers.remove("content-length")
+            } else {
+                headers.set("Content-Length", String(file.length))
+            }
+            guard writeHead(status, &headers, info) else { return }
+            if info.isHead || status.forbidsBody || file.length == 0 {
+                finishResponse()
+                return
+            }
+            download = ActiveDownload(body: file)
+            clock.enter(.streaming, now: Connection.now())
+            flush()
         }
+    }
+
+    /// A file body is read into `output` only while less than this is waiting for the socket, so
+    /// each download holds at most this plus one read (`fileReadSize`) however fast the disk is.
+    static let fileWindow = 256 << 10
+    static let fileReadSize = 64 << 10
+
+    /// Tops `output` up from the file being sent; false when nothing was added (window full, file
+    /// done or failed). At the end of the file the download is cleared and `finishResponse` is due;
+    /// a read error or a file shorter than its Content-Length can only be told by closing.
+    private func refillDownload(_ finished: inout Bool) -> Bool {
+        guard var current = download, outputPending < Connection.fileWindow else { return false }
+        if outputStart == output.count {
+            output.removeAll(keepingCapacity: true)
+            outputStart = 0
+        }
+        let wanted = min(Connection.fileReadSize, current.body.length - current.offset)
+        guard let got = current.body.read(at: current.offset, count: wanted, into: &output), got > 0 else {
+            closeNow()
+            return false
+        }
+        current.offset += got
+        if current.offset == current.body.length {
+            download = nil
+            finished = true
+        } else {
+            download = current
+        }
+        return true
     }
 
     /// Adds the Connection field and serializes; a handler header with CR/LF becomes a 500.
@@ -88,27 +132,45 @@ extension Connection {
     func flush() {
         guard !closed else { return }
         var progressed = false
-        while outputStart < output.count {
-            let result = output.withUnsafeBytes { transport.write(UnsafeRawBufferPointer(rebasing: $0[outputStart...])) }
-            switch result {
-            case .bytes(let n):
-                outputStart += n
-                progressed = true
-                continue
-            case .wouldBlock:
-                // TLS may need to read before it can write; the read source then drives flush().
-                if transport.writeWantsReadable { resumeReading() } else { armWrite() }
-            case .eof, .failed:
-                closeNow()
-                return
+        var blocked = false
+        var downloadFinished = false
+        // Reads per call: past it the write source, not this loop, drives the rest of a file, so a
+        // fast reader cannot keep the connection's queue (timers, shutdown) busy for a whole file.
+        var refills = 64
+        repeat {
+            while outputStart < output.count {
+                let result = output.withUnsafeBytes { transport.write(UnsafeRawBufferPointer(rebasing: $0[outputStart...])) }
+                switch result {
+                case .bytes(let n):
+                    outputStart += n
+                    progressed = true
+                    continue
+                case .wouldBlock:
+                    // TLS may need to read before it can write; the read source then drives flush().
+                    if transport.writeWantsReadable { resumeReading() } else { armWrite() }
+                    blocked = true
+                case .eof, .failed:
+                    closeNow()
+                    return
+                }
+                break
             }
-            break
-        }
+            refills -= 1
+            if refills == 0, download != nil, !blocked {
+                armWrite()
+                break
+            }
+        } while !blocked && !closed && refillDownload(&downloadFinished)
+        if closed { return }
+        // A download still in progress with a socket that stopped taking bytes: top up while here.
+        if blocked { _ = refillDownload(&downloadFinished) }
+        if closed { return }
         let remaining = outputPending
         if remaining == 0 {
             if output.capacity > 1 << 20 { output = [] } else { output.removeAll(keepingCapacity: true) }
             outputStart = 0
-            if !transport.readWantsWritable { disarmWrite() }
+            // (A download that used up its reads keeps the write source armed to continue.)
+            if !transport.readWantsWritable, download == nil { disarmWrite() }
         } else if outputStart > 1 << 16, outputStart * 2 > output.count {
             output.removeFirst(outputStart)
             outputStart = 0
@@ -116,7 +178,11 @@ extension Connection {
         clock.outputChanged(pending: remaining > 0, progressed: progressed, now: Connection.now())
         stream?.writer.setSocketPending(remaining)
         updateDeadline()
-        if remaining == 0, closeWhenFlushed, stream == nil { beginLinger() }
+        if downloadFinished {
+            finishResponse()
+            return
+        }
+        if remaining == 0, closeWhenFlushed, stream == nil, download == nil { beginLinger() }
     }
 
     // MARK: streams

@@ -45,6 +45,8 @@ final class Connection: @unchecked Sendable {
 
     var stream: ActiveStream?
     var nextStreamID: UInt64 = 0
+    /// A file body being sent (see `Connection+Output`); nil otherwise.
+    var download: ActiveDownload?
 
     /// A request whose head is parsed, routed and authorized, and whose body is arriving.
     struct PendingRequest {
@@ -61,6 +63,12 @@ final class Connection: @unchecked Sendable {
         /// Body bytes consumed from the socket so far, chunk framing included.
         var wireBytes = 0
         var decoder: HTTPChunkedDecoder?
+    }
+
+    struct ActiveDownload {
+        let body: HTTPFileBody
+        /// Bytes of the file already appended to `output`.
+        var offset = 0
     }
 
     struct ActiveStream {
@@ -196,6 +204,7 @@ final class Connection: @unchecked Sendable {
         guard !closed else { return }
         closed = true
         endStream()
+        download = nil
         if let readSource {
             readSource.cancel()
             if readPaused { readSource.resume() }

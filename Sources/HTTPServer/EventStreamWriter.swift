@@ -14,11 +14,19 @@ public final class EventStreamWriter: Sendable {
     @discardableResult
     public func send(_ event: ServerSentEvent) -> Bool { body.write(event.encoded()) }
 
+    /// Sends an event already encoded by `ServerSentEvent.encoded()`: a publisher encodes each event
+    /// once and hands the same bytes to every subscriber.
+    @discardableResult
+    public func send(encoded bytes: [UInt8]) -> Bool { body.write(bytes) }
+
     @discardableResult
     public func comment(_ text: String) -> Bool { body.write(ServerSentEvent.comment(text)) }
 
     /// Ends the stream, optionally with a last event sent just before the end.
     public func finish(final event: ServerSentEvent? = nil) { body.finish(final: event?.encoded()) }
+
+    /// Bytes queued for this client and not yet taken by its socket (see `HTTPBodyWriter`).
+    public var bufferedBytes: Int { body.bufferedBytes }
 
     /// True once the client went away, the stream finished or was dropped.
     public var isClosed: Bool { body.isClosed }

@@ -11,6 +11,8 @@ public struct HTTPResponse: Sendable {
         case chunked(@Sendable (HTTPBodyWriter) -> Void)
         /// A `text/event-stream`; same calling convention as `chunked`.
         case eventStream(@Sendable (EventStreamWriter) -> Void)
+        /// An open file's bytes with Content-Length, read only as fast as the client takes them.
+        case file(HTTPFileBody)
     }
 
     public var status: HTTPStatus
@@ -37,6 +39,12 @@ public struct HTTPResponse: Sendable {
     public static func bytes(_ bytes: [UInt8], contentType: String = "application/octet-stream",
                              status: HTTPStatus = .ok) -> HTTPResponse {
         HTTPResponse(status: status, headers: ["Content-Type": contentType], body: .bytes(bytes))
+    }
+
+    /// A download served from an open file in constant memory (see `HTTPFileBody`).
+    public static func file(_ body: HTTPFileBody, contentType: String = "application/octet-stream",
+                            status: HTTPStatus = .ok) -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Content-Type": contentType], body: .file(body))
     }
 
     /// No content; 204 by default.

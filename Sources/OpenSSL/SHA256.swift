@@ -80,11 +80,20 @@ extension SHA256 {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SHA256FileError(operation: "open", path: path, errno: errno) }
         defer { close(fd) }
+        return try hexOfFile(descriptor: fd, path: path, chunkSize: chunkSize)
+    }
+
+    /// The same for an open file, read with pread(2) from offset 0 to its end, so the descriptor's
+    /// own offset is left alone (a caller may verify a file and then serve it from the same
+    /// descriptor). `path` only names the file in errors.
+    public static func hexOfFile(descriptor fd: Int32, path: String, chunkSize: Int = 1 << 20) throws(SHA256FileError)
+        -> (digest: String, size: Int)
+    {
         var hasher = SHA256()
         var buffer = [UInt8](repeating: 0, count: max(chunkSize, 1))
         var size = 0
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(size)) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw SHA256FileError(operation: "read", path: path, errno: errno)

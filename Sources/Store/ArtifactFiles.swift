@@ -113,6 +113,25 @@ struct ArtifactFiles {
         return VerifiedArtifact(path: path, sha256: ref.sha256, size: ref.size)
     }
 
+    /// Opens the file and hashes it through that descriptor in 64 KiB pieces (many concurrent
+    /// downloads stay small), then checks it against `ref`.
+    func openVerified(_ ref: ArtifactRef) throws -> OpenedArtifact {
+        let path = absolute(ref.path)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw missingOrIO("open", path: path, ref: ref) }
+        let opened = OpenedArtifact(fd: fd, path: ref.path, sha256: ref.sha256, size: ref.size)
+        let hashed: (digest: String, size: Int)
+        do {
+            hashed = try SHA256.hexOfFile(descriptor: fd, path: path, chunkSize: 64 << 10)
+        } catch {
+            throw StoreError.io(operation: error.operation, path: path, errno: error.errno)
+        }
+        guard hashed.digest == ref.sha256, hashed.size == ref.size else {
+            throw StoreError.checksumMismatch(path: ref.path, expected: ref.sha256, actual: hashed.digest)
+        }
+        return opened
+    }
+
     /// Best effort: used after a commit made a file unreferenced; a failure leaves an orphan that the
     /// next open's sweep removes.
     func remove(_ relativePath: String) {

@@ -15,6 +15,13 @@ extension Store {
         do { return try artifactFiles.verify(ref) } catch { throw StoreError.wrap(error) }
     }
 
+    /// The artifact opened and verified through one descriptor (see `OpenedArtifact`): what an HTTP
+    /// download streams from, in constant memory, immune to the file being replaced mid-download.
+    /// `artifactMissing` if the file is gone (e.g. replaced between reading its row and this call).
+    public func openArtifact(_ ref: ArtifactRef) throws(StoreError) -> OpenedArtifact {
+        do { return try artifactFiles.openVerified(ref) } catch { throw StoreError.wrap(error) }
+    }
+
     /// Absolute path of an artifact, unverified (for logging, or a caller that verifies by itself).
     public func artifactPath(_ ref: ArtifactRef) -> String { artifactFiles.absolute(ref.path) }
 
@@ -37,7 +44,8 @@ extension Store {
         let ref: ArtifactRef
         do { ref = try files.write(source, to: relativePath) } catch { throw StoreError.wrap(error) }
         do {
-            let (value, obsolete) = try sync { connection in try connection.transaction { try commit(connection, ref) } }
+            // notifying: a checkpoint's row may come with its event (published once committed).
+            let (value, obsolete) = try notifying { connection in try connection.transaction { try commit(connection, ref) } }
             obsolete.forEach(files.remove)
             return value
         } catch {

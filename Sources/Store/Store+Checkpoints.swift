@@ -25,7 +25,6 @@ extension Store {
             }
             return inserted
         }
-        if event != nil { eventSignal.notify() }
         return record
     }
 

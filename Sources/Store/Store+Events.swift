@@ -14,11 +14,29 @@ extension Store {
     public func appendEvent(job jobID: String, type: String, payload: String, key: String? = nil) throws(StoreError)
         -> EventRecord
     {
-        let event = try sync { connection in
+        try notifying { connection in
             try connection.transaction { try connection.appendEvent(jobID: jobID, type: type, payload: payload, key: key) }
         }
-        eventSignal.notify()
-        return event
+    }
+
+    /// Registers `listener` for every event committed from now on, by any caller: it gets each
+    /// commit's events (one job's, in id order) on the Store's queue, right after the commit. It must
+    /// return quickly and must not call the Store. For in-process subscribers such as SSE streams.
+    public func observeEvents(_ listener: @escaping @Sendable ([EventRecord]) -> Void) {
+        eventFeed.addListener(listener)
+    }
+
+    /// `sync` for calls that may append events: publishes what was appended once `body` returned
+    /// (its transaction committed), still on the queue so commit order is publish order. Events of a
+    /// body that threw were rolled back and are dropped.
+    func notifying<T>(_ body: (StoreConnection) throws -> T) throws(StoreError) -> T {
+        try sync { connection in
+            connection.appendedEvents.removeAll()
+            defer { connection.appendedEvents.removeAll() }
+            let result = try body(connection)
+            eventFeed.published(connection.appendedEvents)
+            return result
+        }
     }
 
     /// Events with id > `after` (0 = from the start), oldest first, at most `limit` (1...10_000).
@@ -30,6 +48,7 @@ extension Store {
         guard after >= 0 else { throw .invalidArgument(field: "after", reason: "must be >= 0, got \(after)") }
         return try sync { connection in
             try connection.requireJob(jobID)
+            connection.eventLogReads += 1
             return try connection.read(
                 "SELECT \(EventRecord.columns.joined(separator: ", ")) FROM job_events"
                     + " WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?",
@@ -51,10 +70,10 @@ extension Store {
     public func waitForEvents(job jobID: String, after: Int, timeout: TimeInterval) throws(StoreError) -> [EventRecord] {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            let seen = eventSignal.current
+            let seen = eventFeed.current
             let found = try events(job: jobID, after: after)
             if !found.isEmpty { return found }
-            if !eventSignal.wait(after: seen, until: deadline) { return [] }
+            if !eventFeed.wait(after: seen, until: deadline) { return [] }
         }
     }
 }
@@ -79,9 +98,11 @@ extension StoreConnection {
         try write(
             "INSERT INTO job_events (job_id, id, type, payload, created_at, key) VALUES (?, ?, ?, ?, ?, ?)",
             [.text(jobID), .integer(Int64(id)), .text(type), .text(payload), .integer(now), key.map { .text($0) } ?? .null])
-        return try EventRecord(RowReader(
+        let event = try EventRecord(RowReader(
             table: "job_events", columns: EventRecord.columns,
             row: [.text(jobID), .integer(Int64(id)), .text(type), .text(payload), .integer(now)]))
+        appendedEvents.append(event)
+        return event
     }
 
     func lastEventID(_ jobID: String) throws -> Int {

@@ -78,13 +78,6 @@ extension Store {
     public func recoverInterruptedJobs() throws(StoreError) -> [JobRecord] {
         try recoverInterruptedJobs(failingAfter: Int.max).interrupted
     }
-
-    /// `sync` for calls that may append events: wakes `waitForEvents` after the commit.
-    func notifying<T>(_ body: (StoreConnection) throws -> T) throws(StoreError) -> T {
-        let result = try sync(body)
-        eventSignal.notify()
-        return result
-    }
 }
 
 extension StoreConnection {

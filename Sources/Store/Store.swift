@@ -18,7 +18,7 @@ public final class Store: @unchecked Sendable {
     /// Owns `connection`: nothing touches the connection except inside `queue.sync`.
     let queue = DispatchQueue(label: "thaw.store")
     let connection: StoreConnection
-    let eventSignal = EventSignal()
+    let eventFeed = EventFeed()
     /// Held until the Store is released; nil when the configuration asks for no lock.
     private let lock: DataDirectoryLock?
 
@@ -69,6 +69,10 @@ public final class Store: @unchecked Sendable {
     }
 
     func clearDiskFull() { queue.sync { connection.faults.clearDiskFull() } }
+
+    /// Reads of a job's event log (`events(job:…)`) since open: lets tests prove that live SSE
+    /// streams are fed by the event feed rather than by polling the database.
+    var eventLogReads: Int { queue.sync { connection.eventLogReads } }
 
     /// Raw read access for consistency checks in tests.
     func rawQuery(_ sql: String) throws(StoreError) -> [[SQLiteValue]] { try sync { try $0.read(sql) } }

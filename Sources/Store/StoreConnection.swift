@@ -10,6 +10,10 @@ final class StoreConnection {
     let clock: @Sendable () -> Date
     /// Absolute path, no trailing slash.
     let artifactsDirectory: String
+    /// Events appended since the current `Store.notifying` call began; published after it commits.
+    var appendedEvents: [EventRecord] = []
+    /// Test seam: see `Store.eventLogReads`.
+    var eventLogReads = 0
 
     init(configuration: StoreConfiguration) throws {
         db = try Database(path: configuration.databasePath)

@@ -40,6 +40,8 @@ struct ThawdCommand: ParsableCommand {
     var maxAttempts: Int?
     @Option(help: "Epoch checkpoints kept per job besides best, unless the job's spec sets keep_last (default 2).")
     var keepLast: Int?
+    @Option(help: "Most job event streams (SSE) open at once; the next gets a 503 (default 2048).")
+    var maxStreams: Int?
     @Flag(help: "Log debug lines too.") var verbose = false
 
     func validate() throws {
@@ -80,6 +82,7 @@ struct ThawdCommand: ParsableCommand {
         }
         if let maxAttempts { configuration.maxAttempts = maxAttempts }
         if let keepLast { configuration.keepLast = keepLast }
+        if let maxStreams { configuration.maxStreams = maxStreams }
         let problems = configuration.problems()
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
         return configuration

@@ -18,6 +18,16 @@ extension Daemon {
         route(&router, .GET, "/v1/models/:id") { [unowned self] in
             try json(modelObject(store.model($0.parameter("id"))))
         }
+        route(&router, .GET, "/v1/models/:id/weights") { [unowned self] in try modelWeights($0) }
+    }
+
+    /// The model's stored safetensors file (the same bytes a job starting from it loads).
+    private func modelWeights(_ request: HTTPRequest) throws -> HTTPResponse {
+        let model = try store.model(request.parameter("id"))
+        guard let weights = model.weights else {
+            throw APIError(.notFound, code: "weights_not_found", message: "model '\(model.id)' has no stored weights")
+        }
+        return try download(weights, request: request, filename: "\(model.id).safetensors")
     }
 
     /// Three ways in (docs/api.md): a built-in architecture with fresh weights; an upload (JSON with

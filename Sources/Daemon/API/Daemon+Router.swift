@@ -60,6 +60,7 @@ extension Daemon {
                 metrics.set("thaw_jobs", labels: ["state": status.rawValue], to: Double(counts[status] ?? 0))
             }
         }
+        metrics.set("thaw_event_streams", labels: [:], to: Double(eventHub.limiter.openStreams))
         return HTTPResponse.bytes(Array(metrics.exposition().utf8), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 

@@ -33,31 +33,17 @@ extension Daemon {
             }
             return try json(["object": "list", "data": data, "has_more": stored.count > limit])
         }
-        let store = self.store
+        guard let ticket = eventHub.reserveStream() else {
+            var response = APIError(.serviceUnavailable, code: "too_many_streams",
+                                    message: "\(eventHub.limiter.limit) event streams are open (max_streams); retry later").response
+            response.headers.set("Retry-After", "5")
+            return response
+        }
+        let hub = eventHub
         let jobID = job.id
+        // No thread per stream: the job's publisher writes history, then live events, to the writer.
         return HTTPResponse.eventStream { writer in
-            // One thread per stream: it blocks in the store's event wait, never on a shared queue.
-            let thread = Thread {
-                var last = after
-                while !writer.isClosed {
-                    let fresh: [EventRecord]
-                    do { fresh = try store.waitForEvents(job: jobID, after: last, timeout: 1) } catch {
-                        writer.finish(final: ServerSentEvent(event: "error", data: #"{"message":"the event log could not be read"}"#))
-                        return
-                    }
-                    for event in fresh {
-                        guard writer.send(id: String(event.id), event: event.type, data: event.payload) else { return }
-                        last = event.id
-                    }
-                    if fresh.isEmpty, let current = try? store.job(jobID), current.status.isTerminal,
-                       (try? store.lastEventID(job: jobID)) ?? last <= last {
-                        writer.finish(final: ServerSentEvent(event: "end", data: #"{"status":"\#(current.status.rawValue)"}"#))
-                        return
-                    }
-                }
-            }
-            thread.name = "thaw-sse-\(jobID)"
-            thread.start()
+            hub.subscribe(job: jobID, after: after, sink: writer, ticket: ticket)
         }
     }
 
@@ -69,21 +55,21 @@ extension Daemon {
         guard which == "best" || which == "last" else {
             throw APIError.invalid(field: "checkpoint", "must be best or last")
         }
-        guard let checkpoint = try weightsCheckpoint(job: job.id, which: which) else {
-            throw APIError(.notFound, code: "checkpoint_not_found",
-                           message: "job '\(job.id)' has no \(which) checkpoint yet (status \(job.status.rawValue))")
+        // A `best` replaced between reading its row and opening its file has just been unlinked:
+        // look again (the new one is complete). Once open, the download is immune (`OpenedArtifact`).
+        var attempt = 1
+        while true {
+            guard let checkpoint = try weightsCheckpoint(job: job.id, which: which) else {
+                throw APIError(.notFound, code: "checkpoint_not_found",
+                               message: "job '\(job.id)' has no \(which) checkpoint yet (status \(job.status.rawValue))")
+            }
+            do {
+                return try download(checkpoint.artifact, request: request,
+                                    filename: "\(job.id)-\(which).safetensors",
+                                    extraHeaders: ["X-Thaw-Epoch": String(checkpoint.epoch)])
+            } catch StoreError.artifactMissing where attempt < 5 {
+                attempt += 1
+            }
         }
-        let etag = "\"\(checkpoint.artifact.sha256)\""
-        if let match = request.headers["if-none-match"], match.split(separator: ",").contains(where: {
-            $0.trimmingCharacters(in: .whitespaces) == etag || $0.trimmingCharacters(in: .whitespaces) == "*"
-        }) {
-            return HTTPResponse(status: .notModified, headers: ["ETag": etag])
-        }
-        let bytes = try store.readCheckpoint(checkpoint)  // verifies the SHA-256; a mismatch is an error
-        var response = HTTPResponse.bytes(bytes, contentType: "application/octet-stream")
-        response.headers.set("ETag", etag)
-        response.headers.set("Content-Disposition", "attachment; filename=\"\(job.id)-\(which).safetensors\"")
-        response.headers.set("X-Thaw-Epoch", String(checkpoint.epoch))
-        return response
     }
 }
