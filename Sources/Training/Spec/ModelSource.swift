@@ -7,7 +7,7 @@ public enum ModelSource: Sendable, Equatable, Codable {
     case architecture(String)
 
     /// Built-in architectures (see ../shared/bench/README.md for their layers and groups).
-    public static let builtInArchitectures = ["small-cnn", "resnet-mini", "resnet18"]
+    public static let builtInArchitectures = ["small-cnn", "resnet-mini", "resnet18", "resnet34", "resnet50"]
 
     static func read(_ value: JSONValue, path: String, log: ProblemLog) -> ModelSource? {
         guard var reader = ObjectReader(value, path: path, log: log) else { return nil }
