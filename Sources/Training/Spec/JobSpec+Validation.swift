@@ -2,10 +2,10 @@ extension JobSpec {
     /// Checks the spec against the model's groups and the dataset; returns every problem (empty when
     /// the job can run).
     public func validate(groups: [String], modelClasses: Int? = nil, datasetClasses: Int? = nil,
-                         datasetSize: Int? = nil) -> [SpecProblem] {
+                         datasetSize: Int? = nil, inputShape: [Int]? = nil) -> [SpecProblem] {
         let log = ProblemLog()
         validate(SpecContext(groups: groups, modelClasses: modelClasses, datasetClasses: datasetClasses,
-                             datasetSize: datasetSize), log: log)
+                             datasetSize: datasetSize, inputShape: inputShape), log: log)
         return log.problems
     }
 
