@@ -17,6 +17,16 @@ fi
 swift build --build-tests
 swift build --product thawd
 swift build --product thaw
+# ResNet parity goldens (too large to commit): PyTorch writes them into the build folder once per
+# generator version; Tests/NNTests/ResNetParityTests.swift reads them and fails when they are absent.
+goldens=.build/goldens/resnets
+stamp="$goldens/generator.sha256"
+want=$(cat Tests/Fixtures/resnets/*.py | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    PY=$(bash deploy/torch-env.sh)
+    OPENBLAS_NUM_THREADS=1 "$PY" Tests/Fixtures/resnets/generate.py --out "$goldens"
+    echo "$want" > "$stamp"
+fi
 # The engine's default is one thread; OpenBLAS's own default is every core.
 export OPENBLAS_NUM_THREADS=1
 if [ "$#" -gt 0 ]; then

@@ -18,7 +18,7 @@ struct JobPreparation {
 
     func input() throws -> JobRunInput {
         let (spec, context) = try daemon.jobContext(for: job)
-        let shape = context.architecture.inputShape
+        let shape = spec.inputSize ?? context.architecture.inputShape
         guard shape.count == 3 else { throw Failure(code: "invalid_model", message: "input shape \(shape) is not C,H,W") }
         guard let info = context.dataset else {
             throw Failure(code: "dataset_missing", message: "dataset '\(spec.dataset.id)' is no longer available")
@@ -54,14 +54,14 @@ struct JobPreparation {
             }
             let bytes = try daemon.store.readArtifact(weights)
             let file = try Safetensors.decode(bytes)
-            (model, headIsNew) = try JobModel.pretrained(spec: descriptor.spec, weights: file.tensors,
+            (model, headIsNew) = try JobModel.pretrained(spec: descriptor.spec, inputShape: shape, weights: file.tensors,
                                                          classNames: descriptor.classNames, jobClassNames: data.classNames,
                                                          seed: seed)
             normalization = descriptor.mean.isEmpty
                 ? .computed(from: data.train)
                 : Normalization(mean: descriptor.mean.map(Float.init), std: descriptor.std.map(Float.init))
         } else {
-            model = try JobModel.scratch(architecture: context.architecture.name, classes: classes, seed: seed)
+            model = try JobModel.scratch(architecture: context.architecture.name, classes: classes, inputShape: shape, seed: seed)
             headIsNew = true
             normalization = info.id == FashionMNIST.name ? .fashionMNIST : .computed(from: data.train)
         }

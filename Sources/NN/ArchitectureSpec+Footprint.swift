@@ -71,7 +71,7 @@ extension LayerSpec {
         let checks: [(String, Int?, ClosedRange<Int>)] = [
             ("in", self.in, limits.width), ("out", out, limits.width), ("features", features, limits.width),
             ("kernel", kernel, limits.kernel), ("stride", stride, limits.stride), ("padding", padding, limits.padding),
-            ("output", output, limits.adaptiveOutput),
+            ("output", output, limits.adaptiveOutput), ("width", width, limits.width),
         ]
         for (key, value, range) in checks {
             if let value, !range.contains(value) {
@@ -162,6 +162,29 @@ extension LayerSpec {
             guard let total = params.reduce(Optional(0), { acc, v in acc.flatMap { CheckedSize.add($0, v) } })
             else { throw ArchitectureSpec.tooLarge }
             return try step(c2.shape, parameters: total, keeps: keeps, workspace: max(c1.workspace, c2.workspace))
+        case .bottleneck:
+            let p = try planes()
+            let cin = try need(self.in, "in"), cout = try need(out, "out")
+            let w = width ?? cout / 4
+            guard w >= 1 else { throw .invalidLayer(layer: name, reason: "'width' (default out/4) must be at least 1, got \(w)") }
+            guard p.c == cin else { throw .shapeMismatch(layer: name, expected: "[\(cin), H, W]", got: "\(s)") }
+            let c1 = try conv(p, out: w, k: 1, stride: 1, pad: 0, bias: false)
+            let c2 = try conv((w, c1.shape[1], c1.shape[2]), out: w, k: 3, stride: stride, pad: 1, bias: false)
+            let c3 = try conv((w, c2.shape[1], c2.shape[2]), out: cout, k: 1, stride: 1, pad: 0, bias: false)
+            var params = [c1.parameters, c2.parameters, c3.parameters, 8 * w, 4 * cout]
+            var keeps = 6  // conv1, bn1, conv2, bn2, conv3, bn3 outputs; the downsample adds two more
+            if stride != 1 || cin != cout {
+                let d = try conv(p, out: cout, k: 1, stride: stride, pad: 0, bias: false)
+                guard d.shape == c3.shape else {
+                    throw .invalidLayer(layer: name, reason: "shortcut shape \(d.shape) differs from \(c3.shape)")
+                }
+                params += [d.parameters, 4 * cout]
+                keeps += 2
+            }
+            guard let total = params.reduce(Optional(0), { acc, v in acc.flatMap { CheckedSize.add($0, v) } })
+            else { throw ArchitectureSpec.tooLarge }
+            return try step(c3.shape, parameters: total, keeps: keeps,
+                            workspace: max(c1.workspace, c2.workspace, c3.workspace))
         }
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 
 /// A network as data: ordered named layers, each in a named layer group (the unit that is frozen,
 /// unfrozen and given its own learning rate). Serialised as JSON inside saved weights so a file
-/// describes the model that produced it.
+/// describes the model that produced it; keys in snake_case (`input_shape`), see
+/// `ArchitectureSpec+Coding.swift`.
 public struct ArchitectureSpec: Codable, Equatable, Sendable {
     public var name: String
     /// Per-image input shape (C,H,W).
@@ -51,7 +52,13 @@ public struct ArchitectureSpec: Codable, Equatable, Sendable {
         return String(decoding: try! encoder.encode(self), as: UTF8.self)
     }
 
-    public static func decode(json: String) throws -> ArchitectureSpec {
-        try JSONDecoder().decode(ArchitectureSpec.self, from: Data(json.utf8))
+    /// Reads a spec (snake_case, or the camelCase of earlier builds); a failure names the field
+    /// (`layers[3].kind: unknown kind 'conv'`).
+    public static func decode(json: String) throws(ArchitectureError) -> ArchitectureSpec {
+        do {
+            return try JSONDecoder().decode(ArchitectureSpec.self, from: Data(json.utf8))
+        } catch {
+            throw .invalidSpec(describe(error))
+        }
     }
 }

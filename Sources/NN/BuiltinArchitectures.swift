@@ -1,8 +1,8 @@
 /// The architectures Thaw ships, with PyTorch's state-dict names and layer groups
 /// (docs/architecture.md, "Built-in networks", has small-cnn and resnet-mini with their PyTorch modules;
-/// resnet18 and vgg16 are torchvision's).
+/// resnet18/34/50 and vgg16 are torchvision's).
 public enum BuiltinArchitectures {
-    public static let names = ["small-cnn", "resnet-mini", "resnet18", "vgg16"]
+    public static let names = ["small-cnn", "resnet-mini", "resnet18", "resnet34", "resnet50", "vgg16"]
 
     /// Fashion-MNIST normalisation used by the 1x28x28 nets; ImageNet's for the torchvision ones.
     static let fashionMean = [0.2860], fashionStd = [0.3530]
@@ -13,6 +13,8 @@ public enum BuiltinArchitectures {
         case "small-cnn": return smallCNN(classes: classes ?? 10)
         case "resnet-mini": return resnetMini(classes: classes ?? 10)
         case "resnet18": return resnet18(classes: classes ?? 1000)
+        case "resnet34": return resnet34(classes: classes ?? 1000)
+        case "resnet50": return resnet50(classes: classes ?? 1000)
         case "vgg16": return vgg16(classes: classes ?? 1000)
         default: throw .unknownArchitecture(name)
         }
@@ -41,7 +43,7 @@ public enum BuiltinArchitectures {
     /// stem = conv1/bn1/relu, layer1–3 = two BasicBlocks each (16, 32, 64 wide), head = fc.
     public static func resnetMini(classes: Int = 10) -> ArchitectureSpec {
         var layers: [LayerSpec] = [.conv("conv1", 1, 16, group: "stem"), .bn("bn1", 16), .relu("relu")]
-        layers += stages([16, 32, 64], blocks: 2, stem: 16)
+        layers += stages([16, 32, 64], blocks: [2, 2, 2], stem: 16, bottleneck: false)
         layers += [LayerSpec(name: "avgpool", kind: .adaptiveAvgPool2d, output: 1), LayerSpec(name: "flatten", kind: .flatten),
                    LayerSpec(name: "fc", kind: .linear, group: "head", in: 64, out: classes)]
         return ArchitectureSpec(name: "resnet-mini", inputShape: [1, 28, 28],
@@ -49,14 +51,33 @@ public enum BuiltinArchitectures {
                                 mean: fashionMean, std: fashionStd)
     }
 
-    /// torchvision resnet18: 7x7/2 stem + 3x3/2 max pool, stages 64/128/256/512, head = fc.
+    /// torchvision resnet18: 7x7/2 stem + 3x3/2 max pool, BasicBlock stages 64/128/256/512 (2, 2, 2, 2
+    /// blocks), head = fc. Groups as fastai splits a ResNet body: stem, layer1–layer4, head.
     public static func resnet18(classes: Int = 1000) -> ArchitectureSpec {
+        torchvisionResNet("resnet18", blocks: [2, 2, 2, 2], bottleneck: false, classes: classes)
+    }
+
+    /// torchvision resnet34: as resnet18 with 3, 4, 6, 3 BasicBlocks.
+    public static func resnet34(classes: Int = 1000) -> ArchitectureSpec {
+        torchvisionResNet("resnet34", blocks: [3, 4, 6, 3], bottleneck: false, classes: classes)
+    }
+
+    /// torchvision resnet50: 3, 4, 6, 3 Bottleneck blocks (widths 64/128/256/512, outputs 4x that;
+    /// stride in the 3x3), head = fc on 2048 features.
+    public static func resnet50(classes: Int = 1000) -> ArchitectureSpec {
+        torchvisionResNet("resnet50", blocks: [3, 4, 6, 3], bottleneck: true, classes: classes)
+    }
+
+    /// Input shape [3, 224, 224] is only the default: the adaptive average pool makes any H, W ≥ 32
+    /// work (a job sets its own with `input_size`).
+    static func torchvisionResNet(_ name: String, blocks: [Int], bottleneck: Bool, classes: Int) -> ArchitectureSpec {
         var layers: [LayerSpec] = [.conv("conv1", 3, 64, kernel: 7, stride: 2, padding: 3, group: "stem"), .bn("bn1", 64),
                                    .relu("relu"), LayerSpec(name: "maxpool", kind: .maxPool2d, kernel: 3, stride: 2, padding: 1)]
-        layers += stages([64, 128, 256, 512], blocks: 2, stem: 64)
+        layers += stages([64, 128, 256, 512], blocks: blocks, stem: 64, bottleneck: bottleneck)
+        let features = bottleneck ? 2048 : 512
         layers += [LayerSpec(name: "avgpool", kind: .adaptiveAvgPool2d, output: 1), LayerSpec(name: "flatten", kind: .flatten),
-                   LayerSpec(name: "fc", kind: .linear, group: "head", in: 512, out: classes)]
-        return ArchitectureSpec(name: "resnet18", inputShape: [3, 224, 224],
+                   LayerSpec(name: "fc", kind: .linear, group: "head", in: features, out: classes)]
+        return ArchitectureSpec(name: name, inputShape: [3, 224, 224],
                                 groups: ["stem", "layer1", "layer2", "layer3", "layer4", "head"], layers: layers,
                                 mean: imagenetMean, std: imagenetStd)
     }
@@ -89,16 +110,19 @@ public enum BuiltinArchitectures {
                                 layers: layers, mean: imagenetMean, std: imagenetStd)
     }
 
-    /// `layer1 … layerK` of torchvision-style BasicBlocks; every stage after the first halves H, W.
-    static func stages(_ widths: [Int], blocks: Int, stem: Int) -> [LayerSpec] {
+    /// `layer1 … layerK` of torchvision-style blocks, `blocks[k]` in stage k; every stage after the
+    /// first halves H, W (in its first block). A Bottleneck stage of width w outputs 4·w channels.
+    static func stages(_ widths: [Int], blocks: [Int], stem: Int, bottleneck: Bool) -> [LayerSpec] {
         var layers: [LayerSpec] = []
         var cin = stem
         for (s, w) in widths.enumerated() {
-            for b in 0..<blocks {
+            let out = bottleneck ? 4 * w : w
+            for b in 0..<blocks[s] {
                 let stride = (s > 0 && b == 0) ? 2 : 1
-                layers.append(LayerSpec(name: "layer\(s + 1).\(b)", kind: .basicBlock, group: b == 0 ? "layer\(s + 1)" : nil,
-                                        in: cin, out: w, stride: stride))
-                cin = w
+                layers.append(LayerSpec(name: "layer\(s + 1).\(b)", kind: bottleneck ? .bottleneck : .basicBlock,
+                                        group: b == 0 ? "layer\(s + 1)" : nil, in: cin, out: out, stride: stride,
+                                        width: bottleneck ? w : nil))
+                cin = out
             }
         }
         return layers

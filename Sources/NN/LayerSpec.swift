@@ -1,20 +1,24 @@
 /// One named layer of an `ArchitectureSpec`, as JSON:
 /// `{"name": "features.0", "kind": "conv2d", "group": "block1", "in": 1, "out": 32, "kernel": 3,
-///   "stride": 1, "padding": 1, "bias": false}`.
+///   "stride": 1, "padding": 1, "bias": false}`. Kinds are snake_case; the camelCase names of
+/// earlier builds (`batchNorm2d`) are still read (`ArchitectureSpec+Coding.swift`).
 ///
 /// Per-kind keys and defaults:
 /// - `conv2d`: in, out, kernel (required); stride 1, padding 0, bias true
-/// - `batchNorm2d`: features (required); eps 1e-5, momentum 0.1
+/// - `batch_norm2d`: features (required); eps 1e-5, momentum 0.1
 /// - `relu`, `flatten`: none
-/// - `maxPool2d`, `avgPool2d`: kernel (required); stride = kernel, padding 0
-/// - `adaptiveAvgPool2d`: output 1 (= global average pooling)
+/// - `max_pool2d`, `avg_pool2d`: kernel (required); stride = kernel, padding 0
+/// - `adaptive_avg_pool2d`: output 1 (= global average pooling)
 /// - `linear`: in, out (required); bias true
 /// - `dropout`: p 0.5
-/// - `basicBlock`: in, out (required); stride 1
+/// - `basic_block`: in, out (required); stride 1 (torchvision's `BasicBlock`)
+/// - `bottleneck`: in, out (required); width out/4, stride 1 (torchvision's `Bottleneck`)
 /// `group` defaults to the previous layer's group (parameter-less layers follow the layer before).
 public struct LayerSpec: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case conv2d, batchNorm2d, relu, maxPool2d, avgPool2d, adaptiveAvgPool2d, flatten, linear, dropout, basicBlock
+        case conv2d, relu, flatten, linear, dropout, bottleneck
+        case batchNorm2d = "batch_norm2d", maxPool2d = "max_pool2d", avgPool2d = "avg_pool2d"
+        case adaptiveAvgPool2d = "adaptive_avg_pool2d", basicBlock = "basic_block"
     }
 
     public var name: String
@@ -22,6 +26,8 @@ public struct LayerSpec: Codable, Equatable, Sendable {
     public var group: String?
     public var `in`: Int?
     public var out: Int?
+    /// Bottleneck only: channels of its inner 3x3 convolution.
+    public var width: Int?
     public var kernel: Int?
     public var stride: Int?
     public var padding: Int?
@@ -32,12 +38,13 @@ public struct LayerSpec: Codable, Equatable, Sendable {
 
     public init(name: String, kind: Kind, group: String? = nil, in: Int? = nil, out: Int? = nil, kernel: Int? = nil,
                 stride: Int? = nil, padding: Int? = nil, bias: Bool? = nil, features: Int? = nil,
-                output: Int? = nil, p: Double? = nil) {
+                output: Int? = nil, p: Double? = nil, width: Int? = nil) {
         self.name = name
         self.kind = kind
         self.group = group
         self.in = `in`
         self.out = out
+        self.width = width
         (self.kernel, self.stride, self.padding, self.bias) = (kernel, stride, padding, bias)
         (self.features, self.output, self.p) = (features, output, p)
     }
@@ -88,6 +95,10 @@ public struct LayerSpec: Codable, Equatable, Sendable {
         case .basicBlock:
             return BasicBlockLayer(name: name, inChannels: try need(self.in, "in"), outChannels: try need(out, "out"),
                                    stride: stride, generator: &generator)
+        case .bottleneck:
+            let out = try need(out, "out")
+            return BottleneckLayer(name: name, inChannels: try need(self.in, "in"), width: try need(width ?? out / 4, "width"),
+                                   outChannels: out, stride: stride, generator: &generator)
         }
     }
 }

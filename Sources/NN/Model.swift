@@ -60,7 +60,7 @@ public final class Model {
         dropoutGenerator = SeededGenerator(seed: seed)
     }
 
-    /// A built-in architecture by name (`small-cnn`, `resnet-mini`, `resnet18`, `vgg16`).
+    /// A built-in architecture by name (`BuiltinArchitectures.names`).
     public convenience init(architecture: String, classes: Int? = nil, seed: UInt64 = 0) throws(ArchitectureError) {
         try self.init(spec: BuiltinArchitectures.spec(named: architecture, classes: classes), seed: seed)
     }
@@ -139,6 +139,7 @@ public final class Model {
         case let bn as BatchNorm2dLayer: bn.parameters
         case let block as BasicBlockLayer:
             block.bn1.parameters + block.bn2.parameters + (block.downsample?.bn.parameters ?? [])
+        case let block as BottleneckLayer: block.batchNorms.flatMap(\.parameters)
         default: []
         }
     }

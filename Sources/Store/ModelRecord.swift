@@ -25,7 +25,7 @@ public struct ModelRecord: Sendable, Equatable {
     /// "model_" + 16 hex digits.
     public var id: String
     public var name: String
-    /// Architecture name as NN registers it ("small-cnn", "resnet-mini", "resnet18").
+    /// Architecture name as NN registers it (`BuiltinArchitectures.names`), or an uploaded spec's.
     public var architecture: String
     /// JSON text: the model spec (classes, head, layer groups…), not interpreted here.
     public var spec: String

@@ -3,11 +3,12 @@ import Foundation
 import NN
 import Tensor
 
-/// Forward convolution of an architecture's 3x3 layers through the engine's kernels, once per
-/// lowering this CPU has (the direct kernel at its best level, the AVX2 direct kernel, im2col +
-/// sgemm), against the plain sgemm ceiling measured in the same process with the same OpenBLAS.
+/// Forward convolution of every distinct convolution of a model (3x3, the 1x1s and the 7x7 stem)
+/// through the engine's kernels, once per lowering this CPU has (the direct kernel at its best level,
+/// the AVX2 direct kernel, im2col + sgemm; only 3x3 layers have a direct kernel), against the plain
+/// sgemm ceiling measured in the same process with the same OpenBLAS.
 struct ConvEfficiencyBench {
-    let arch: String, threads: Int, batch: Int
+    let model: Model, arch: String, threads: Int, batch: Int
 
     static func median(_ body: () -> Void, flops: Double) -> Double {
         for _ in 0..<3 { body() }
@@ -53,7 +54,6 @@ struct ConvEfficiencyBench {
     }
 
     func run(lowering: String, ceiling: Double) throws {
-        let model = try Model(architecture: arch)
         var seen = Set<String>()
         var total = (flops: 0.0, seconds: 0.0)
         var convs: [(Conv2dLayer, [Int])] = []
@@ -63,10 +63,16 @@ struct ConvEfficiencyBench {
             if let b = layer as? BasicBlockLayer {
                 convs.append((b.conv1, shape))
                 convs.append((b.conv2, try b.conv1.outputShape(for: shape)))
+                if let d = b.downsample { convs.append((d.conv, shape)) }
+            }
+            if let b = layer as? BottleneckLayer {
+                let a = try b.conv1.outputShape(for: shape), c = try b.conv2.outputShape(for: a)
+                convs += [(b.conv1, shape), (b.conv2, a), (b.conv3, c)]
+                if let d = b.downsample { convs.append((d.conv, shape)) }
             }
         }
-        for (conv, shape) in convs where conv.kernel == 3 {
-            let geo = Conv2dGeometry(inChannels: conv.inChannels, outChannels: conv.outChannels, kernel: 3, stride: conv.stride,
+        for (conv, shape) in convs {
+            let geo = Conv2dGeometry(inChannels: conv.inChannels, outChannels: conv.outChannels, kernel: conv.kernel, stride: conv.stride,
                                      padding: conv.padding, inH: shape[1], inW: shape[2])
             let key = "\(geo)"
             var g = SeededGenerator(seed: 2)
@@ -84,6 +90,7 @@ struct ConvEfficiencyBench {
             if seen.insert(key).inserted {
                 print(BenchJSON.line([("kind", .string("conv_forward")), ("arch", .string(arch)), ("layer", .string(conv.name)), ("lowering", .string(lowering)),
                                       ("cin", .int(conv.inChannels)), ("cout", .int(conv.outChannels)), ("hw", .int(shape[1])),
+                                      ("kernel", .int(conv.kernel)),
                                       ("stride", .int(conv.stride)), ("batch", .int(batch)), ("threads", .int(threads)),
                                       ("gflops", .double(gf)), ("pct_of_sgemm", .double(100 * gf / ceiling))]))
             }

@@ -11,7 +11,9 @@ struct EngineBenchCommand: ParsableCommand {
         commandName: "engine",
         abstract: "Engine throughput: swift run -c release thaw-bench engine --arch small-cnn --mode all --threads 2 --batch 64")
 
-    @Option(help: "small-cnn | resnet-mini") var arch = "small-cnn"
+    @Option(help: "small-cnn | resnet-mini (Fashion-MNIST) | resnet18 | resnet34 | resnet50 (RGB, --size)") var arch = "small-cnn"
+    @Option(help: "input side for the RGB backbones (seeded N(0,1) images, 10 classes, as torch_peer.py --size)")
+    var size = 224
     @Option(help: "train | frozen | infer | all | conv (3x3 conv forward vs sgemm GFLOP/s)") var mode = "all"
     @Option var threads = 2
     @Option var batch = 64
@@ -32,14 +34,27 @@ struct EngineBenchCommand: ParsableCommand {
         try DirectConvolution.$lowering.withValue(chosen) { try measure() }
     }
 
+    /// The RGB backbones run on synthetic images: throughput does not depend on pixel values.
+    var isBackbone: Bool { arch.hasPrefix("resnet") && arch != "resnet-mini" }
+
+    func makeModel() throws -> Model {
+        var spec = try BuiltinArchitectures.spec(named: arch, classes: 10)
+        if isBackbone { spec.inputShape = [3, size, size] }
+        return try Model(spec: spec, seed: seed)
+    }
+
     func measure() throws {
         if mode == "conv" {
-            try ConvEfficiencyBench(arch: arch, threads: threads, batch: batch).run()
+            try ConvEfficiencyBench(model: makeModel(), arch: arch, threads: threads, batch: batch).run()
             return
         }
         let modes = mode == "all" ? ["train", "frozen", "infer"] : [mode]
         guard modes.allSatisfy({ ["train", "frozen", "infer"].contains($0) }) else {
             throw ValidationError("unknown mode '\(mode)'")
+        }
+        if isBackbone {
+            for m in modes { print(try backboneThroughput(mode: m)); fflush(nil) }
+            return
         }
         let set = try IDXImages.load(directory: data)
         // One seeded shuffle, then consecutive batches (as torch_peer.py).
@@ -59,8 +74,34 @@ struct EngineBenchCommand: ParsableCommand {
         }
     }
 
+    /// Four seeded batches of 3 x size x size N(0,1) images, used in turn.
+    func backboneThroughput(mode: String) throws -> String {
+        let model = try makeModel()
+        if mode == "frozen" { try model.freeze(below: "head") }
+        let sgd = SGD(model: model, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4)
+        var g = SeededGenerator(seed: seed)
+        let per = 3 * size * size
+        let batches = (0..<4).map { _ in
+            Tensor(shape: [batch, 3, size, size], storage: (0..<(batch * per)).map { _ in g.uniform(-1.7, 1.7) })
+        }
+        let labels = (0..<4).map { b in (0..<batch).map { (b * batch + $0) % 10 } }
+        var k = 0
+        return try timed(mode: mode) {
+            let b = k % 4
+            k += 1
+            if mode == "infer" {
+                _ = try model.forward(batches[b], training: false)
+                return
+            }
+            let logits = try model.forward(batches[b], training: true)
+            let (_, dLogits) = try SoftmaxCrossEntropy.compute(logits: logits, labels: labels[b])
+            try model.backward(dLogits)
+            sgd.step()
+        }
+    }
+
     func throughput(mode: String, images: [UInt8], labels: [Int], count: Int) throws -> String {
-        let model = try Model(architecture: arch, seed: seed)
+        let model = try makeModel()
         if mode == "frozen" { try model.freeze(below: "head") }
         let sgd = SGD(model: model, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4)
         let batches = count / batch
@@ -80,6 +121,11 @@ struct EngineBenchCommand: ParsableCommand {
             try model.backward(dLogits)
             sgd.step()
         }
+        return try timed(mode: mode, step)
+    }
+
+    /// Warm-up, then `windows` windows of `steps` steps; the median window's images/s.
+    func timed(mode: String, _ step: () throws -> Void) throws -> String {
         for _ in 0..<warmup { try step() }
         var rates: [Double] = []
         for _ in 0..<windows {
@@ -92,6 +138,7 @@ struct EngineBenchCommand: ParsableCommand {
         let med = rates[rates.count / 2]
         return BenchJSON.line([
             ("kind", .string("throughput")), ("engine", .string("thaw")), ("arch", .string(arch)), ("mode", .string(mode)), ("lowering", .string(lowering)),
+            ("size", .int(isBackbone ? size : 28)),
             ("threads", .int(threads)), ("batch", .int(batch)), ("img_s", .double(med)),
             ("img_s_min", .double(rates.first!)), ("img_s_max", .double(rates.last!)),
             ("step_ms_median", .double(1000 * Double(batch) / med)), ("windows", .int(windows)),

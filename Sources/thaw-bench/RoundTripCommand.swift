@@ -19,9 +19,13 @@ struct RoundTripCommand: ParsableCommand {
 
     func run() throws {
         Parallel.threads = threads
-        let model = try Model(architecture: arch)
-        try model.load(stateDict: Safetensors.read(path: weights).tensors, strict: true)
         let x = try Safetensors.read(path: input).tensors["x"].unwrap("input has no 'x'").tensor
+        let file = try Safetensors.read(path: weights).tensors
+        // The head's rows give the classes; the input's sides the input shape (ResNets pool adaptively).
+        var spec = try BuiltinArchitectures.spec(named: arch, classes: file.entries.last { $0.tensor.rank == 2 }?.tensor.shape[0])
+        spec.inputShape = Array(x.shape.dropFirst())
+        let model = try Model(spec: spec)
+        try model.load(stateDict: file, strict: true)
         let y = try model.forward(x, training: false)
         try Safetensors.write(StateDict([NamedTensor(name: "logits", tensor: y)]), to: logits)
         try model.save(to: out, metadata: ModelMetadata(spec: model.spec, job: "roundtrip"))

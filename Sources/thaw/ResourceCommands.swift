@@ -45,7 +45,7 @@ struct Models: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "register", abstract: "Register a built-in architecture (fresh weights).")
         @OptionGroup var options: ServerOptions
-        @Option(help: "small-cnn, resnet-mini, resnet18 or vgg16.") var architecture: String
+        @Option(help: "small-cnn, resnet-mini, resnet18, resnet34, resnet50 or vgg16.") var architecture: String
         @Option(help: "Model name.") var name: String
         @Option(help: "Number of classes of the head.") var numClasses: Int = 10
         func run() throws {

@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func everyBuiltinFootprintMatchesTheBuiltModel() throws {
-        for name in ["small-cnn", "resnet-mini", "resnet18"] {
+        for name in ["small-cnn", "resnet-mini", "resnet18", "resnet34", "resnet50"] {
             let spec = try BuiltinArchitectures.spec(named: name, classes: 7)
             let model = try Model(spec: spec)
             let f = try spec.footprint()

@@ -38,6 +38,44 @@ import Testing
         #expect(m.shapes.last == [1000])
     }
 
+    /// Counts and key totals as torchvision 0.28's resnet34 / resnet50 (Tests/Fixtures/resnets/torchvision_resnet.py).
+    @Test func resnet34MatchesTorchvision() throws {
+        let m = try Model(architecture: "resnet34")
+        #expect(Self.parameterCount(m) == 21_797_672)
+        #expect(m.stateDict().keys.count == 218)
+        #expect(m.groups == ["stem", "layer1", "layer2", "layer3", "layer4", "head"])
+        #expect(try m.parameters(inGroup: "layer3").count == 6 * 6 + 3)
+    }
+
+    @Test func resnet50MatchesTorchvision() throws {
+        let m = try Model(architecture: "resnet50")
+        #expect(Self.parameterCount(m) == 25_557_032)
+        #expect(m.stateDict().keys.count == 320)
+        #expect(m.shapes[try m.firstLayer(of: "layer2")] == [256, 56, 56])
+        #expect(m.shapes[try m.firstLayer(of: "head")] == [2048])
+        let keys = Set(m.stateDict().keys)
+        for k in ["layer1.0.downsample.0.weight", "layer1.0.conv3.weight", "layer4.2.bn3.running_var",
+                  "layer3.5.bn2.num_batches_tracked", "fc.weight"] {
+            #expect(keys.contains(k), "\(k)")
+        }
+        #expect(!keys.contains("layer1.1.downsample.0.weight"))
+        let conv2 = try #require(m.stateDict()["layer2.0.conv2.weight"])
+        #expect(conv2.tensor.shape == [128, 128, 3, 3])
+    }
+
+    /// These nets pool adaptively: the same layers take any input size.
+    @Test func resnetsTakeOtherInputSizes() throws {
+        for name in ["resnet18", "resnet50"] {
+            var spec = try BuiltinArchitectures.spec(named: name, classes: 5)
+            spec.inputShape = [3, 64, 48]
+            let m = try Model(spec: spec)
+            #expect(m.shapes[try m.firstLayer(of: "layer1")] == [64, 16, 12])
+            let logits = try m.forward(Tensor(shape: [1, 3, 64, 48], storage: [Float](repeating: 0.5, count: 3 * 64 * 48)),
+                                       training: false)
+            #expect(logits.shape == [1, 5])
+        }
+    }
+
     @Test func vgg16SpecMatchesTorchvisionShapes() throws {
         let spec = BuiltinArchitectures.vgg16()
         #expect(spec.layers.filter { $0.kind == .conv2d }.count == 13)
@@ -58,6 +96,15 @@ import Testing
         }
     }
 
+    @Test func specJSONIsSnakeCase() throws {
+        let json = BuiltinArchitectures.resnet50().jsonString()
+        #expect(json.contains("\"input_shape\":[3,224,224]"))
+        #expect(json.contains("\"kind\":\"batch_norm2d\""))
+        #expect(json.contains("\"kind\":\"bottleneck\""))
+        #expect(!json.contains("inputShape"))
+    }
+
+    /// Specs written by earlier builds (camelCase keys and kinds) still load.
     @Test func customSpecFromJSONBuilds() throws {
         let json = """
         {"name": "mini", "inputShape": [1, 8, 8], "groups": ["body", "head"], "layers": [
@@ -70,6 +117,40 @@ import Testing
         let m = try Model(spec: ArchitectureSpec.decode(json: json))
         #expect(m.classes == 3)
         #expect(m.layerGroups == ["body", "body", "body", "body", "head"])
+    }
+
+    @Test func snakeCaseSpecBuilds() throws {
+        let json = """
+        {"name": "mini", "input_shape": [1, 8, 8], "groups": ["body", "head"], "layers": [
+          {"name": "c", "kind": "conv2d", "group": "body", "in": 1, "out": 4, "kernel": 3, "padding": 1},
+          {"name": "b", "kind": "batch_norm2d", "features": 4},
+          {"name": "blk", "kind": "bottleneck", "in": 4, "out": 8, "width": 2, "stride": 2},
+          {"name": "gap", "kind": "adaptive_avg_pool2d"},
+          {"name": "f", "kind": "flatten"},
+          {"name": "fc", "kind": "linear", "group": "head", "in": 8, "out": 3}]}
+        """
+        let m = try Model(spec: ArchitectureSpec.decode(json: json))
+        #expect(m.classes == 3)
+        #expect(m.shapes[3] == [8, 4, 4])
+        #expect(m.stateDict().keys.contains("blk.downsample.1.running_mean"))
+    }
+
+    /// Each bad spec names the offending field by its JSON path.
+    @Test(arguments: [
+        (#"{"name": "x", "groups": ["g"], "layers": []}"#, "invalid architecture spec: input_shape: required"),
+        (#"{"name": "x", "input_shape": [1, 4, 4], "groups": ["g"], "layers": [{"name": "r", "kind": "conv"}]}"#,
+         "invalid architecture spec: layers[0].kind: unknown kind 'conv'; known: conv2d, relu, flatten, linear, dropout, bottleneck, batch_norm2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d, basic_block"),
+        (#"{"name": "x", "input_shape": [1, 4, 4], "groups": ["g"], "layers": [{"name": "r", "kind": "relu", "kernal": 3}]}"#,
+         "invalid architecture spec: layers[0].kernal: unknown key; allowed: name, kind, group, in, out, width, kernel, stride, padding, bias, features, output, p"),
+        (#"{"name": "x", "input_shape": "big", "groups": ["g"], "layers": []}"#,
+         "invalid architecture spec: input_shape: expected an array"),
+        (#"{"name": "x", "input_shape": [1, 4, 4], "groups": ["g"], "layers": [{"name": "c", "kind": "conv2d", "in": "one"}]}"#,
+         "invalid architecture spec: layers[0].in: expected an integer"),
+        (#"{"name": "x", "inputshape": [1, 4, 4], "groups": ["g"], "layers": []}"#,
+         "invalid architecture spec: inputshape: unknown key; allowed: name, input_shape, groups, layers, mean, std"),
+    ])
+    func badSpecNamesTheField(json: String, message: String) {
+        #expect { try ArchitectureSpec.decode(json: json) } throws: { "\($0)" == message }
     }
 
     @Test func unknownArchitectureIsAnError() {

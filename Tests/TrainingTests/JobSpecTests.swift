@@ -53,6 +53,7 @@ import Testing
         spec.optimizer = OptimizerSpec(kind: .sgd, momentum: 0.8, nesterov: true)
         spec.dataset.split = .fixed(train: [3, 1, 2], validation: [7])
         spec.model = .architecture("resnet-mini")
+        spec.inputSize = [1, 32, 32]
         let data = try JSONEncoder().encode(spec)
         #expect(try JSONDecoder().decode(JobSpec.self, from: data) == spec)
         #expect(try JobSpec.parse(json: data).get() == spec)

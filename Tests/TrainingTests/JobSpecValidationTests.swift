@@ -47,6 +47,9 @@ let contextProblems: [ContextProblem] = [
           "index 60000 is out of range: the dataset has 60000 images (2 indices out of range in all)"),
     .init("validation index beyond the dataset", [("dataset", ["id": "d", "train_indices": [1], "validation_indices": [70_000]])],
           context: SpecContext(groups: smallCNNGroups, datasetSize: 60_000), "dataset.validation_indices[0]", "index 70000 is out of range"),
+    .init("input_size with another channel count", [("input_size", [3, 64, 64])],
+          context: SpecContext(groups: smallCNNGroups, datasetClasses: 10, inputShape: [1, 28, 28]), "input_size[0]",
+          "is 3 channels, but the model takes 1 (its input shape is [1, 28, 28])"),
     .init("lr_find trains an unknown group", [("type", "lr_find"), ("phases", nil), ("lr_find", ["trainable": ["fc"]])],
           "lr_find.trainable[0]", "unknown group \"fc\""),
 ]
@@ -56,7 +59,8 @@ let contextProblems: [ContextProblem] = [
     func contextProblemIsReported(_ c: ContextProblem) throws {
         let spec = try JobSpec.parse(json: encoded(c.json)).get()
         let problems = spec.validate(groups: c.context.groups, modelClasses: c.context.modelClasses,
-                                     datasetClasses: c.context.datasetClasses, datasetSize: c.context.datasetSize)
+                                     datasetClasses: c.context.datasetClasses, datasetSize: c.context.datasetSize,
+                                     inputShape: c.context.inputShape)
         #expect(problems.count == 1 && problems[0].path == c.path && problems[0].message.contains(c.message),
                 "\(c.name): got \(problems)")
         guard case .failure(let error) = JobSpec.check(json: encoded(c.json), context: c.context) else {

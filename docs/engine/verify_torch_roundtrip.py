@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """PyTorch <-> Thaw weight round trip (needs torch + safetensors: `deploy/torch-env.sh`).
 
-1. Builds torchvision's ResNet-18 / VGG-16 module tree (same state_dict names; torchvision itself
-   is not required), seeds it, randomises BN statistics, saves it with safetensors.torch.save_file.
+1. Builds torchvision's ResNet-18/34/50 (Tests/Fixtures/resnets/torchvision_resnet.py) or VGG-16
+   module tree (same state_dict names; torchvision itself is not required), seeds it, randomises BN statistics, saves it with safetensors.torch.save_file.
 2. `thaw-bench roundtrip` loads it strictly, writes eval-mode logits and re-saves the weights.
 3. The Thaw-saved file is loaded into a fresh PyTorch model with load_state_dict(strict=True) and
    both models' logits are compared with PyTorch's.
@@ -10,50 +10,15 @@
   python docs/engine/verify_torch_roundtrip.py --bench .build/release/thaw-bench [--arch resnet18]
 Prints one JSON line with the worst logit differences.
 """
-import argparse, json, os, subprocess, tempfile
+import argparse, json, os, subprocess, sys, tempfile
 
 import torch
 import torch.nn as nn
 from safetensors.torch import load_file, save_file
 
 
-class BasicBlock(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.relu = nn.ReLU(inplace=True)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.downsample = None
-        if stride != 1 or cin != cout:
-            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        return self.relu(out + (x if self.downsample is None else self.downsample(x)))
-
-
-class ResNet18(nn.Module):
-    def __init__(self, num_classes=1000):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
-        self.bn1 = nn.BatchNorm2d(64)
-        self.relu = nn.ReLU(inplace=True)
-        self.maxpool = nn.MaxPool2d(3, 2, 1)
-        cin, stages = 64, []
-        for i, w in enumerate([64, 128, 256, 512]):
-            stages.append(nn.Sequential(BasicBlock(cin, w, 1 if i == 0 else 2), BasicBlock(w, w, 1)))
-            cin = w
-        self.layer1, self.layer2, self.layer3, self.layer4 = stages
-        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-        self.fc = nn.Linear(512, num_classes)
-
-    def forward(self, x):
-        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
-        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
-        return self.fc(torch.flatten(self.avgpool(x), 1))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "Fixtures", "resnets"))
+from torchvision_resnet import resnet  # noqa: E402  (torchvision's module tree in torch.nn)
 
 
 def vgg16():
@@ -77,11 +42,12 @@ def vgg16():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench", default=".build/release/thaw-bench")
-    ap.add_argument("--arch", default="resnet18", choices=["resnet18", "vgg16"])
+    ap.add_argument("--arch", default="resnet18", choices=["resnet18", "resnet34", "resnet50", "vgg16"])
+    ap.add_argument("--classes", type=int, default=1000)
     ap.add_argument("--size", type=int, default=224)
     args = ap.parse_args()
     torch.manual_seed(0)
-    make = ResNet18 if args.arch == "resnet18" else vgg16
+    make = vgg16 if args.arch == "vgg16" else (lambda: resnet(args.arch, num_classes=args.classes))
     model = make()
     with torch.no_grad():
         for m in model.modules():

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import NN
 import Store
 import Training
 
@@ -44,13 +45,16 @@ extension Daemon {
             parsed = JobSpec.check(json: specData, context: SpecContext(
                 groups: context.groups, modelClasses: context.descriptor?.classes,
                 datasetClasses: context.dataset?.classNames.count,
-                datasetSize: context.dataset?.trainCounts.reduce(0, +)))
+                datasetSize: context.dataset?.trainCounts.reduce(0, +), inputShape: context.architecture.inputShape))
         } else {
             parsed = JobSpec.parse(json: specData)
         }
         if case .failure(let error) = parsed {
             let known = Set(problems.map(\.path))
             problems += error.problems.filter { !known.contains($0.path) }
+        }
+        if case .success(let spec) = parsed, let context, let problem = inputSizeProblem(spec, context) {
+            problems.append(problem)
         }
         guard problems.isEmpty else {
             throw APIError.invalid(problems.map { .init(field: $0.path, message: $0.message) }, message: "the job spec has problems")
@@ -65,6 +69,18 @@ extension Daemon {
             modelID: context?.modelRecord?.id)
         workers.wake()
         return try json(jobObject(job), status: .created)
+    }
+
+    /// A job's `input_size` must also get through every layer (a custom spec's flatten → linear fixes
+    /// H and W); building the model is the one place that knows every layer's shape rule.
+    private func inputSizeProblem(_ spec: JobSpec, _ context: JobContext) -> SpecProblem? {
+        guard let size = spec.inputSize, size != context.architecture.inputShape else { return nil }
+        var architecture = context.architecture
+        architecture.inputShape = size
+        do { _ = try Model(spec: architecture) } catch {
+            return SpecProblem(path: "input_size", message: "the model cannot take \(size): \(error)")
+        }
+        return nil
     }
 
     private func listJobs(_ request: HTTPRequest) throws -> HTTPResponse {

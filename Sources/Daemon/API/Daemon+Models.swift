@@ -102,9 +102,12 @@ extension Daemon {
         var metadata: ModelMetadata
         if let specObject = fields["architecture_spec"] {
             guard JSONSerialization.isValidJSONObject(specObject),
-                  let data = try? JSONSerialization.data(withJSONObject: specObject),
-                  let spec = try? ArchitectureSpec.decode(json: String(decoding: data, as: UTF8.self))
-            else { throw APIError.invalid(field: "architecture_spec", "is not a valid architecture spec") }
+                  let data = try? JSONSerialization.data(withJSONObject: specObject)
+            else { throw APIError.invalid(field: "architecture_spec", "must be a JSON object (an architecture spec)") }
+            let spec: ArchitectureSpec
+            do { spec = try ArchitectureSpec.decode(json: String(decoding: data, as: UTF8.self)) } catch {
+                throw APIError.invalid(field: "architecture_spec", Self.specProblem(error))
+            }
             metadata = ModelMetadata(spec: spec)
         } else if let fromFile = try? ModelMetadata(dictionary: file.metadata) {
             metadata = fromFile
@@ -121,7 +124,10 @@ extension Daemon {
         }
         if let names = try body.optionalNames("class_names", maxCount: 100_000) { metadata.classNames = names }
         try checkModelMemory(metadata.spec, field: fields["architecture_spec"] != nil ? "architecture_spec" : "weights")
-        let model = try Model(spec: metadata.spec)
+        let model: Model
+        do { model = try Model(spec: metadata.spec) } catch {
+            throw APIError.invalid(field: fields["architecture_spec"] == nil ? "architecture" : "architecture_spec", "\(error)")
+        }
         do { try model.load(stateDict: file.tensors, strict: true) } catch {
             throw APIError.invalid(field: "weights", "\(error)")
         }
@@ -132,6 +138,12 @@ extension Daemon {
             spec: ModelDescriptor(metadata: metadata, classes: model.classes).json,
             source: .upload, weights: .bytes(bytes))
         return try json(modelObject(record), status: .created)
+    }
+
+    /// "input_shape: required" from "invalid architecture spec: input_shape: required".
+    static func specProblem(_ error: ArchitectureError) -> String {
+        if case .invalidSpec(let reason) = error { return reason }
+        return error.description
     }
 
     /// The first dimension of the last 2-D weight named like a classifier (`fc.weight`,

@@ -14,9 +14,13 @@ public enum JobModel {
     }
 
     /// A registered model: its architecture and weights, then a new head (PyTorch default init drawn
-    /// from `seed`) when `needsNewHead` says so. Returns whether the head is new.
-    public static func pretrained(spec: ArchitectureSpec, weights: StateDict, classNames: [String],
+    /// from `seed`) when `needsNewHead` says so. Returns whether the head is new. `inputShape` (a
+    /// job's `input_size`) replaces the spec's: the weights do not depend on it in nets that pool
+    /// adaptively.
+    public static func pretrained(spec: ArchitectureSpec, inputShape: [Int]? = nil, weights: StateDict, classNames: [String],
                                   jobClassNames: [String], seed: UInt64) throws -> (model: Model, headIsNew: Bool) {
+        var spec = spec
+        if let inputShape { spec.inputShape = inputShape }
         let model = try Model(spec: spec, seed: seed)
         try model.load(stateDict: weights, strict: true)
         guard needsNewHead(modelClasses: model.classes, modelClassNames: classNames, jobClassNames: jobClassNames) else {
@@ -27,7 +31,9 @@ public enum JobModel {
     }
 
     /// A built-in architecture with every weight freshly initialised from `seed`.
-    public static func scratch(architecture: String, classes: Int, seed: UInt64) throws -> Model {
-        try Model(spec: BuiltinArchitectures.spec(named: architecture, classes: classes), seed: seed)
+    public static func scratch(architecture: String, classes: Int, inputShape: [Int]? = nil, seed: UInt64) throws -> Model {
+        var spec = try BuiltinArchitectures.spec(named: architecture, classes: classes)
+        if let inputShape { spec.inputShape = inputShape }
+        return try Model(spec: spec, seed: seed)
     }
 }

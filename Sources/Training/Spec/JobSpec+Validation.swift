@@ -2,10 +2,10 @@ extension JobSpec {
     /// Checks the spec against the model's groups and the dataset; returns every problem (empty when
     /// the job can run).
     public func validate(groups: [String], modelClasses: Int? = nil, datasetClasses: Int? = nil,
-                         datasetSize: Int? = nil) -> [SpecProblem] {
+                         datasetSize: Int? = nil, inputShape: [Int]? = nil) -> [SpecProblem] {
         let log = ProblemLog()
         validate(SpecContext(groups: groups, modelClasses: modelClasses, datasetClasses: datasetClasses,
-                             datasetSize: datasetSize), log: log)
+                             datasetSize: datasetSize, inputShape: inputShape), log: log)
         return log.problems
     }
 
@@ -33,6 +33,9 @@ extension JobSpec {
             checkSelection(lrFind.trainable, path: "lr_find.trainable", groups: groups, log: log)
         }
         checkClasses(context, log: log)
+        if let size = inputSize, let model = context.inputShape, let c = model.first, size.first != c {
+            log.add(SpecPath.index("input_size", 0), "is \(size[0]) channels, but the model takes \(c) (its input shape is \(model))")
+        }
         if let size = context.datasetSize, case .fixed(let train, let validation) = dataset.split {
             for (key, list) in [("train_indices", train), ("validation_indices", validation)] {
                 let outside = list.indices.filter { list[$0] >= size }

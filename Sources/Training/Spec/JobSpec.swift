@@ -10,6 +10,8 @@ import Foundation
 /// - `phases` or `fine_tune` [exactly one for `train`; neither for `lr_find`]: `PhaseSpec` list, or the
 ///   `FineTunePreset` which expands into phases when read,
 /// - `optimizer` [AdamW, weight decay 0.01]: `OptimizerSpec`,
+/// - `input_size` [the model's]: `[C, H, W]`, the resolution images are brought to; C must be the
+///   model's channel count, H and W in [16, 1024] (ResNets pool adaptively, so any size runs),
 /// - `batch_size` [64], `seed` [0],
 /// - `early_stopping` [none]: job-level `EarlyStoppingSpec`,
 /// - `train_bn` [false]: false keeps BatchNorm of frozen groups in inference mode (Keras); true trains
@@ -27,6 +29,8 @@ public struct JobSpec: Sendable, Equatable, Codable {
     public var kind: Kind
     public var model: ModelSource
     public var numClasses: Int?
+    /// `input_size`: per-image (C,H,W) the job trains at; nil = the model's own input shape.
+    public var inputSize: [Int]?
     public var dataset: DatasetSpec
     /// Always expanded: a `fine_tune` preset is stored as the phases it stands for.
     public var phases: [PhaseSpec]
@@ -97,9 +101,11 @@ public struct JobSpec: Sendable, Equatable, Codable {
         }
         let model = r.required("model").flatMap { ModelSource.read($0, path: r.at("model"), log: log) }
         let numClasses = r.int("num_classes", "in [1, 100000]", { (1...100_000).contains($0) })
+        let inputSize = r.value("input_size").flatMap { readInputSize($0, path: r.at("input_size"), log: log) }
         let dataset = r.required("dataset").flatMap { DatasetSpec.read($0, path: r.at("dataset"), log: log) }
         var spec = JobSpec(name: name ?? "", kind: kind, model: model ?? .architecture("small-cnn"), numClasses: numClasses,
                            dataset: dataset ?? DatasetSpec(id: ""), phases: [])
+        spec.inputSize = inputSize
         spec.phases = readPhases(&r, kind: kind)
         if let v = r.value("optimizer"), let o = OptimizerSpec.read(v, path: r.at("optimizer"), log: log) { spec.optimizer = o }
         if let v = r.int("batch_size", "in [1, 65536]", { (1...65_536).contains($0) }) { spec.batchSize = v }
@@ -124,6 +130,22 @@ public struct JobSpec: Sendable, Equatable, Codable {
 
     /// Phases in one job (each at most 10000 epochs).
     public static let maxPhases = 100
+
+    /// Side lengths the pipeline and the engine accept for `input_size`.
+    public static let inputSideRange = 16...1024
+
+    private static func readInputSize(_ value: JSONValue, path: String, log: ProblemLog) -> [Int]? {
+        guard let size = JSONRead.ints(value, path: path, log: log, "a positive integer", { $0 > 0 }) else { return nil }
+        guard size.count == 3 else {
+            log.add(path, "must be [C, H, W] (3 integers), got \(size.count)")
+            return nil
+        }
+        for (i, side) in size.enumerated().dropFirst() where !inputSideRange.contains(side) {
+            log.add(SpecPath.index(path, i), "must be in [\(inputSideRange.lowerBound), \(inputSideRange.upperBound)], got \(side)")
+            return nil
+        }
+        return size
+    }
 
     private static func readPhases(_ r: inout ObjectReader, kind: Kind) -> [PhaseSpec] {
         let log = r.log
@@ -189,7 +211,8 @@ public struct JobSpec: Sendable, Equatable, Codable {
     var json: JSONValue {
         var fields: [(String, JSONValue?)] = [
             ("name", .string(name)), ("type", .string(kind.rawValue)), ("model", model.json),
-            ("num_classes", numClasses.map { .number(Double($0)) }), ("dataset", dataset.json),
+            ("num_classes", numClasses.map { .number(Double($0)) }),
+            ("input_size", inputSize.map { .array($0.map { .number(Double($0)) }) }), ("dataset", dataset.json),
             ("optimizer", optimizer.json), ("batch_size", .number(Double(batchSize))), ("seed", .number(Double(seed))),
             ("early_stopping", earlyStopping?.json), ("train_bn", .bool(trainBN)), ("auto_unfreeze", autoUnfreeze?.json),
             ("lr_find", lrFind?.json), ("keep_last", keepLast.map { .number(Double($0)) }),

@@ -7,7 +7,7 @@ public enum ModelSource: Sendable, Equatable, Codable {
     case architecture(String)
 
     /// Built-in architectures (docs/architecture.md, "Built-in networks", has their layers and groups).
-    public static let builtInArchitectures = ["small-cnn", "resnet-mini", "resnet18"]
+    public static let builtInArchitectures = ["small-cnn", "resnet-mini", "resnet18", "resnet34", "resnet50"]
 
     static func read(_ value: JSONValue, path: String, log: ProblemLog) -> ModelSource? {
         guard var reader = ObjectReader(value, path: path, log: log) else { return nil }

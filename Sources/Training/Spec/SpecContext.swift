@@ -9,8 +9,12 @@ public struct SpecContext: Sendable, Equatable {
     public var datasetClasses: Int?
     /// Number of images in the dataset's training split (fixed-split indices must be below it).
     public var datasetSize: Int?
+    /// The model's own per-image input shape (C,H,W); `input_size` must keep its C.
+    public var inputShape: [Int]?
 
-    public init(groups: [String], modelClasses: Int? = nil, datasetClasses: Int? = nil, datasetSize: Int? = nil) {
+    public init(groups: [String], modelClasses: Int? = nil, datasetClasses: Int? = nil, datasetSize: Int? = nil,
+                inputShape: [Int]? = nil) {
+        self.inputShape = inputShape
         self.groups = groups
         self.modelClasses = modelClasses
         self.datasetClasses = datasetClasses
