@@ -113,6 +113,28 @@ extension LayerSpec {
             return (shape, params, cols)
         }
         let stride = self.stride ?? 1, padding = self.padding ?? 0
+
+        /// A residual block's step from its main path's convolutions (the last one's shape is the
+        /// output) and BatchNorm parameter count; adds the 1x1 downsample + BatchNorm (and its two
+        /// kept outputs) when the block changes stride or width, as both block types do.
+        func residual(_ convs: [(shape: [Int], parameters: Int, workspace: Int)], batchNorms: Int, keeps: Int,
+                      input p: (c: Int, h: Int, w: Int), cout: Int) throws(ArchitectureError) -> FootprintStep {
+            let output = convs[convs.count - 1].shape
+            var params = convs.map(\.parameters) + [batchNorms]
+            var keeps = keeps
+            if stride != 1 || p.c != cout {
+                let d = try conv(p, out: cout, k: 1, stride: stride, pad: 0, bias: false)
+                guard d.shape == output else {
+                    throw .invalidLayer(layer: name, reason: "shortcut shape \(d.shape) differs from \(output)")
+                }
+                params += [d.parameters, 4 * cout]
+                keeps += 2
+            }
+            guard let total = params.reduce(Optional(0), { acc, v in acc.flatMap { CheckedSize.add($0, v) } })
+            else { throw ArchitectureSpec.tooLarge }
+            return try step(output, parameters: total, keeps: keeps, workspace: convs.map(\.workspace).max() ?? 0)
+        }
+
         switch kind {
         case .conv2d:
             let p = try planes()
@@ -149,19 +171,8 @@ extension LayerSpec {
             guard p.c == cin else { throw .shapeMismatch(layer: name, expected: "[\(cin), H, W]", got: "\(s)") }
             let c1 = try conv(p, out: cout, k: 3, stride: stride, pad: 1, bias: false)
             let c2 = try conv((cout, c1.shape[1], c1.shape[2]), out: cout, k: 3, stride: 1, pad: 1, bias: false)
-            var params = [c1.parameters, c2.parameters, 8 * cout]
-            var keeps = 4  // conv1, bn1 (+ReLU), conv2, bn2 outputs; the downsample adds two more
-            if stride != 1 || cin != cout {
-                let d = try conv(p, out: cout, k: 1, stride: stride, pad: 0, bias: false)
-                guard d.shape == c2.shape else {
-                    throw .invalidLayer(layer: name, reason: "shortcut shape \(d.shape) differs from \(c2.shape)")
-                }
-                params += [d.parameters, 4 * cout]
-                keeps += 2
-            }
-            guard let total = params.reduce(Optional(0), { acc, v in acc.flatMap { CheckedSize.add($0, v) } })
-            else { throw ArchitectureSpec.tooLarge }
-            return try step(c2.shape, parameters: total, keeps: keeps, workspace: max(c1.workspace, c2.workspace))
+            // conv1, bn1 (+ReLU), conv2, bn2 outputs kept.
+            return try residual([c1, c2], batchNorms: 8 * cout, keeps: 4, input: p, cout: cout)
         case .bottleneck:
             let p = try planes()
             let cin = try need(self.in, "in"), cout = try need(out, "out")
@@ -171,20 +182,8 @@ extension LayerSpec {
             let c1 = try conv(p, out: w, k: 1, stride: 1, pad: 0, bias: false)
             let c2 = try conv((w, c1.shape[1], c1.shape[2]), out: w, k: 3, stride: stride, pad: 1, bias: false)
             let c3 = try conv((w, c2.shape[1], c2.shape[2]), out: cout, k: 1, stride: 1, pad: 0, bias: false)
-            var params = [c1.parameters, c2.parameters, c3.parameters, 8 * w, 4 * cout]
-            var keeps = 6  // conv1, bn1, conv2, bn2, conv3, bn3 outputs; the downsample adds two more
-            if stride != 1 || cin != cout {
-                let d = try conv(p, out: cout, k: 1, stride: stride, pad: 0, bias: false)
-                guard d.shape == c3.shape else {
-                    throw .invalidLayer(layer: name, reason: "shortcut shape \(d.shape) differs from \(c3.shape)")
-                }
-                params += [d.parameters, 4 * cout]
-                keeps += 2
-            }
-            guard let total = params.reduce(Optional(0), { acc, v in acc.flatMap { CheckedSize.add($0, v) } })
-            else { throw ArchitectureSpec.tooLarge }
-            return try step(c3.shape, parameters: total, keeps: keeps,
-                            workspace: max(c1.workspace, c2.workspace, c3.workspace))
+            // conv1, bn1, conv2, bn2, conv3, bn3 outputs kept.
+            return try residual([c1, c2, c3], batchNorms: 8 * w + 4 * cout, keeps: 6, input: p, cout: cout)
         }
     }
 }

@@ -41,6 +41,16 @@ import Testing
         #expect(f.outputShape == [1 << 20])
     }
 
+    /// A Bottleneck's width defaults to out/4: a block narrower than 4 channels names the field
+    /// instead of building a zero-width convolution.
+    @Test func bottleneckNarrowerThanFourChannelsNeedsAWidth() throws {
+        let spec = ArchitectureSpec(name: "b", inputShape: [4, 8, 8], groups: ["head"], layers: [
+            LayerSpec(name: "block", kind: .bottleneck, group: "head", in: 4, out: 2),
+        ])
+        #expect(Self.message { _ = try spec.footprint() }?.contains("'width' (default out/4) must be at least 1") == true)
+        #expect(Self.message { _ = try Model(spec: spec) } != nil)
+    }
+
     @Test func everyBuiltinFootprintMatchesTheBuiltModel() throws {
         for name in ["small-cnn", "resnet-mini", "resnet18", "resnet34", "resnet50"] {
             let spec = try BuiltinArchitectures.spec(named: name, classes: 7)
