@@ -21,13 +21,8 @@ public final class BasicBlockLayer: Layer {
         conv2 = Conv2dLayer(name: name + ".conv2", inChannels: outChannels, outChannels: outChannels, kernel: 3,
                             stride: 1, padding: 1, bias: false, generator: &generator)
         bn2 = BatchNorm2dLayer(name: name + ".bn2", channels: outChannels)
-        if stride != 1 || inChannels != outChannels {
-            downsample = (Conv2dLayer(name: name + ".downsample.0", inChannels: inChannels, outChannels: outChannels,
-                                      kernel: 1, stride: stride, padding: 0, bias: false, generator: &generator),
-                          BatchNorm2dLayer(name: name + ".downsample.1", channels: outChannels))
-        } else {
-            downsample = nil
-        }
+        downsample = resnetDownsample(name: name, inChannels: inChannels, outChannels: outChannels, stride: stride,
+                                      generator: &generator)
     }
 
     public var parameters: [Parameter] {

@@ -28,13 +28,8 @@ public final class BottleneckLayer: Layer {
         conv3 = Conv2dLayer(name: name + ".conv3", inChannels: width, outChannels: outChannels, kernel: 1,
                             stride: 1, padding: 0, bias: false, generator: &generator)
         bn3 = BatchNorm2dLayer(name: name + ".bn3", channels: outChannels)
-        if stride != 1 || inChannels != outChannels {
-            downsample = (Conv2dLayer(name: name + ".downsample.0", inChannels: inChannels, outChannels: outChannels,
-                                      kernel: 1, stride: stride, padding: 0, bias: false, generator: &generator),
-                          BatchNorm2dLayer(name: name + ".downsample.1", channels: outChannels))
-        } else {
-            downsample = nil
-        }
+        downsample = resnetDownsample(name: name, inChannels: inChannels, outChannels: outChannels, stride: stride,
+                                      generator: &generator)
     }
 
     public var parameters: [Parameter] {
