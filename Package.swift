@@ -38,30 +38,33 @@ var productTargets: [Target] { [
         // Optimized in debug builds too, like the Swift numerics: intrinsics at -O0 spill every register.
         .target(name: "CConvKernels", cSettings: [.unsafeFlags(["-O2"])]),
 
+        // The job contract: request specs, views and training events as the wire carries them.
+        // No dependencies, so every layer above (Training, Store, Daemon, ThawClient, thaw) shares it.
+        .target(name: "JobAPI"),
         .target(name: "HTTP1"),
         .target(name: "HTTPServer", dependencies: ["HTTP1", "OpenSSL"]),
         .target(name: "Tensor", dependencies: ["BLAS", "CConvKernels"], swiftSettings: numericsSettings),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: numericsSettings),
         .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG", "CZlib", "OpenSSL"], swiftSettings: numericsSettings),
-        .target(name: "Training", dependencies: ["NN", "Data"], swiftSettings: numericsSettings),
+        .target(name: "Training", dependencies: ["JobAPI", "NN", "Data"], swiftSettings: numericsSettings),
         .target(name: "Store", dependencies: ["SQLite", "OpenSSL"]),
-        .target(name: "Daemon", dependencies: ["HTTPServer", "Store", "Training", "NN", "Data"]),
-        .target(name: "ThawClient"),
+        .target(name: "Daemon", dependencies: ["JobAPI", "HTTPServer", "Store", "Training", "NN", "Data"]),
+        .target(name: "ThawClient", dependencies: ["JobAPI"]),
 
         .executableTarget(name: "thawd", dependencies: [
             "Daemon", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "thaw", dependencies: [
-            "ThawClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "JobAPI", "ThawClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // libFuzzer target: `swift build -Xswiftc -sanitize=fuzzer --product http1-fuzz`.
         .executableTarget(name: "http1-fuzz", dependencies: ["HTTP1"],
                           linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]),
         // libFuzzer target for the spec path: `swift build -Xswiftc -sanitize=fuzzer --product spec-fuzz`.
-        .executableTarget(name: "spec-fuzz", dependencies: ["Training", "NN"], swiftSettings: numericsSettings,
+        .executableTarget(name: "spec-fuzz", dependencies: ["JobAPI", "Training", "NN"], swiftSettings: numericsSettings,
                           linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]),
         .executableTarget(name: "thaw-bench", dependencies: [
-            "Training", "HTTPServer", "NN", "Data", "Daemon", "ThawClient", "CZlib",
+            "JobAPI", "Training", "HTTPServer", "NN", "Data", "Daemon", "ThawClient", "CZlib",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 ] }
@@ -73,8 +76,8 @@ var testTargets: [Target] { [
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     .testTarget(name: "NNTests", dependencies: ["NN"]),
     .testTarget(name: "DataTests", dependencies: ["Data"], exclude: ["Fixtures"]),  // read from disk by path
-    .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+    .testTarget(name: "TrainingTests", dependencies: ["JobAPI", "Training"]),
     .testTarget(name: "StoreTests", dependencies: ["Store"]),
-    .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store", "Training", "HTTPServer", "ThawClient", "OpenSSL"]),
+    .testTarget(name: "DaemonTests", dependencies: ["JobAPI", "Daemon", "Store", "Training", "HTTPServer", "ThawClient", "OpenSSL"]),
     .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data", "OpenSSL"]),
 ] }

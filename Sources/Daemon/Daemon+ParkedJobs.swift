@@ -1,4 +1,5 @@
 import Foundation
+import JobAPI
 import Store
 import Training
 

@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import JobAPI
 import Store
 
 /// The datasets a job may name: the built-in `fashion-mnist` (when Debian's package is installed)

@@ -1,3 +1,4 @@
+import JobAPI
 import Training
 
 /// The idempotency key (`Store.appendEvent(key:)`) of an event a run emits, or nil for an event that

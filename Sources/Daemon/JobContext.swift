@@ -1,4 +1,5 @@
 import Foundation
+import JobAPI
 import NN
 import Store
 import Training
@@ -27,7 +28,7 @@ struct JobContext {
 extension Daemon {
     /// Resolves what a spec refers to. Problems (unknown model or dataset) come back as spec
     /// problems so one 422 lists them together with the spec's own.
-    func jobContext(model source: Training.ModelSource, datasetID: String) -> (JobContext?, [SpecProblem]) {
+    func jobContext(model source: JobAPI.ModelSource, datasetID: String) -> (JobContext?, [SpecProblem]) {
         var problems: [SpecProblem] = []
         var architecture: ArchitectureSpec?
         var record: ModelRecord?

@@ -1,4 +1,5 @@
 import Foundation
+import JobAPI
 
 /// Counters and gauges rendered in Prometheus' text exposition format (version 0.0.4) for
 /// `GET /metrics`. Thread-safe: HTTP handlers and workers update it concurrently.

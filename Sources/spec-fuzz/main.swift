@@ -14,6 +14,7 @@
 //   [0, 1); every resolved group LR is finite and positive.
 
 import Foundation
+import JobAPI
 import NN
 import Training
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Data
 import Foundation
+import JobAPI
 import NN
 import Tensor
 import Training

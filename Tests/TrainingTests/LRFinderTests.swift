@@ -1,4 +1,5 @@
 import Foundation
+import JobAPI
 import Testing
 @testable import Training
 

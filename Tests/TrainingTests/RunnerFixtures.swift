@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import JobAPI
 import NN
 @testable import Training
 

@@ -1,4 +1,5 @@
 import Foundation
+import JobAPI
 import Training
 
 /// The daemon issue's example job, verbatim.

@@ -1,6 +1,7 @@
 import Data
 import Foundation
 import HTTPServer
+import JobAPI
 import Store
 import Training
 

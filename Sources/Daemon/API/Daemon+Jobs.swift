@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import JobAPI
 import NN
 import Store
 import Training
@@ -29,7 +30,7 @@ extension Daemon {
         // reported together, in one 422: the references are read from the raw JSON first.
         let raw = (try? JSONSerialization.jsonObject(with: specData)) as? [String: Any] ?? [:]
         let modelField = raw["model"] as? [String: Any] ?? [:]
-        let source: Training.ModelSource? = (modelField["id"] as? String).map { .registered(id: $0) }
+        let source: JobAPI.ModelSource? = (modelField["id"] as? String).map { .registered(id: $0) }
             ?? (modelField["architecture"] as? String).map { .architecture($0) }
         let datasetID = (raw["dataset"] as? [String: Any])?["id"] as? String
         var problems: [SpecProblem] = []

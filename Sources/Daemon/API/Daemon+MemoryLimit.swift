@@ -1,4 +1,5 @@
 import HTTPServer
+import JobAPI
 import NN
 import Training
 

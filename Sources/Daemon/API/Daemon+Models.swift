@@ -1,6 +1,7 @@
 import Foundation
 import HTTP1
 import HTTPServer
+import JobAPI
 import NN
 import Store
 import Training

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import JobAPI
 import Store
 import Training
 

@@ -1,3 +1,4 @@
+import JobAPI
 /// The opt-in `auto_unfreeze` policy's state: tracks the monitored metric and, when the phase plateaus,
 /// names the group to unfreeze (the frozen one closest to the head). Codable for resume.
 public struct AutoUnfreezePolicy: Sendable, Equatable, Codable {

@@ -1,3 +1,4 @@
+import JobAPI
 /// One checkpoint as bytes, for the daemon to write atomically and record. The runner never touches
 /// the disk: it produces files, the daemon owns durability (temp file, fsync, rename, SHA-256).
 ///

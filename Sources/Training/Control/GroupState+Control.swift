@@ -1,3 +1,4 @@
+import JobAPI
 extension GroupState {
     /// The state after a control command, or every problem with it (unknown names, counts beyond the
     /// model, a freeze that would leave nothing to train). Pause, resume, stop and cancel leave the

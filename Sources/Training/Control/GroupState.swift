@@ -1,3 +1,4 @@
+import JobAPI
 /// The effective state of every layer group during a job: whether it trains, its peak LR (what the
 /// schedule scales) and whether the user unfroze it by command. Codable: it is checkpointed with the
 /// weights so a resumed job continues with the same trainable set and LRs.

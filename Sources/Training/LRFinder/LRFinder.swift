@@ -1,3 +1,4 @@
+import JobAPI
 /// The LR finder's pure core (fastai's `LRFinder` + `lr_find`): the exponential sweep, the smoothed
 /// loss curve, the stop rule and the suggestions. The trainer runs one batch per `nextLR`, calls
 /// `record(loss:)`, and restores the weights it started from when the sweep ends. Codable so the curve

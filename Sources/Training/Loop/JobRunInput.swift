@@ -1,4 +1,5 @@
 import Data
+import JobAPI
 import NN
 
 /// Everything one run of a job needs, prepared by the daemon.

@@ -1,3 +1,4 @@
+import JobAPI
 /// The runner's only window on the daemon. The daemon implements it over its store and event stream;
 /// the runner calls it from the training thread only, so an implementation needs no locking of its
 /// own beyond what its store requires.

@@ -1,4 +1,5 @@
 import Data
+import JobAPI
 import NN
 import Tensor
 

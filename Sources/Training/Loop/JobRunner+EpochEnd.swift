@@ -1,3 +1,4 @@
+import JobAPI
 import NN
 
 extension JobRunner {

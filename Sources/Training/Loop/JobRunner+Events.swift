@@ -1,3 +1,4 @@
+import JobAPI
 /// Event payloads. Every number that may be NaN or infinite is written as null (JSON has neither).
 extension JobRunner {
     func emitStatus(_ status: String, extra: [String: JSONValue] = [:]) {

@@ -1,3 +1,4 @@
+import JobAPI
 import NN
 
 /// Builds the job's optimizer: one parameter group per model layer group (first to head, the order of

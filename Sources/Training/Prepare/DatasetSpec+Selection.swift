@@ -1,4 +1,5 @@
 import Data
+import JobAPI
 
 extension DatasetSpec {
     /// The Data selection this spec stands for; a stratified pick without its own seed uses the job's.

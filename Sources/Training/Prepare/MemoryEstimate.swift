@@ -1,3 +1,4 @@
+import JobAPI
 import NN
 
 /// The memory a model or a job will need, estimated from the spec before anything is allocated, so

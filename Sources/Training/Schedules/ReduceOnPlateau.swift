@@ -1,3 +1,4 @@
+import JobAPI
 /// Reduce-on-plateau state (fastai's `ReduceLROnPlateau`): after `patience` epochs without improvement
 /// the multiplier on every group's LR is scaled by `factor` and the patience count restarts.
 /// `ScheduleSpec.learningRates(peaks:at:plateauMultiplier:minLR:)` applies it with the `minLR` floor.

@@ -1,4 +1,5 @@
 import Foundation
+import JobAPI
 
 extension ScheduleSpec {
     /// The schedule at `position`. Reduce-on-plateau is flat here; its stateful multiplier

@@ -1,3 +1,4 @@
+import JobAPI
 /// What the trainer does after an epoch, as decided by early stopping.
 public enum StopDecision: String, Sendable, Equatable, Codable {
     case `continue`

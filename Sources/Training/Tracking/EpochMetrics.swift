@@ -1,3 +1,4 @@
+import JobAPI
 /// One epoch's summary, the input of trackers, early stopping, reduce-on-plateau and advice.
 public struct EpochMetrics: Sendable, Equatable, Codable {
     /// 0-based epoch index over the whole job.

@@ -1,3 +1,4 @@
+import JobAPI
 /// The best value of one monitored metric so far, fastai's `TrackerCallback`: shared by early stopping,
 /// save-best and reduce-on-plateau. Codable so a resumed job keeps its best and its patience count.
 ///

@@ -23,22 +23,24 @@ public struct SpecError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Accumulates problems while a document is read; shared by the nested readers of one parse.
-final class ProblemLog {
-    private(set) var problems: [SpecProblem] = []
+package final class ProblemLog {
+    package private(set) var problems: [SpecProblem] = []
 
-    func add(_ path: String, _ message: String) {
+    package init() {}
+
+    package func add(_ path: String, _ message: String) {
         problems.append(SpecProblem(path: path, message: message))
     }
 
     /// True when no problem was added at or below `path` (used to skip checks on fields that already
     /// failed to parse, so one mistake is reported once).
-    func isClean(under path: String) -> Bool {
+    package func isClean(under path: String) -> Bool {
         !problems.contains { $0.path == path || $0.path.hasPrefix(path + ".") || $0.path.hasPrefix(path + "[") }
     }
 }
 
 /// Path spelling shared by every reader: `a.b`, `a[3]`.
-enum SpecPath {
-    static func key(_ parent: String, _ key: String) -> String { parent.isEmpty ? key : "\(parent).\(key)" }
-    static func index(_ parent: String, _ index: Int) -> String { "\(parent)[\(index)]" }
+package enum SpecPath {
+    package static func key(_ parent: String, _ key: String) -> String { parent.isEmpty ? key : "\(parent).\(key)" }
+    package static func index(_ parent: String, _ index: Int) -> String { "\(parent)[\(index)]" }
 }

@@ -29,7 +29,7 @@ public enum LRSpec: Sendable, Equatable, Codable {
         }
     }
 
-    var isPerGroup: Bool {
+    package var isPerGroup: Bool {
         if case .perGroup = self { return true }
         return false
     }
