@@ -13,7 +13,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public var datasetRoot: String?
     /// Jobs trained at the same time.
     public var workers: Int = 1
-    /// Engine threads per worker (`Parallel.threads`: the engine splits convolutions and GEMMs itself,
+    /// Engine threads per worker (`Engine.threads` of its runs: the engine splits convolutions and GEMMs itself,
     /// OpenBLAS runs single-threaded). Default: all cores divided among the workers.
     public var blasThreads: Int?
     /// PEM certificate and key; both or neither. With them thawd serves HTTPS only.

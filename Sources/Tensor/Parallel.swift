@@ -1,29 +1,22 @@
 import BLAS
 
-/// The engine's thread budget. The engine does its own threading: convolutions split the batch
+/// The engine's parallel loops. The engine does its own threading: convolutions split the batch
 /// into blocks small enough to stay in a core's cache and give each worker whole blocks (im2col +
 /// a single-threaded sgemm), other loops split their outputs. The workers are the calling thread plus
 /// the engine's own sleeping helper threads (`HelperThreads`). OpenBLAS itself runs single-threaded:
 /// its pool's threads busy-wait between calls and would fight the engine's workers for the cores.
 /// Results depend on the thread count only where a reduction is split per worker (a convolution's
 /// weight gradient), and are deterministic for a given count.
+///
+/// The count is not process-wide state: whoever runs the engine passes it in (`Engine.run`), and it
+/// holds for that call only, on the calling thread and the helpers it fans out to.
 public enum Parallel {
-    nonisolated(unsafe) private static var _threads = 1
-
-    /// A thread count for the current task only (tests that need a count no concurrent test can change):
-    /// `Parallel.$taskThreads.withValue(2) { ... }`.
+    /// The worker count bound for the current call (`Engine.run`, or in tests
+    /// `Parallel.$taskThreads.withValue(2) { ... }`); nil outside any, which means 1.
     @TaskLocal public static var taskThreads: Int?
 
-    /// Workers for the engine's parallel loops; default 1. Set once before training.
-    public static var threads: Int {
-        get { taskThreads ?? _threads }
-        set {
-            _threads = max(1, newValue)
-            // Only when it really changes: resizing OpenBLAS's pool while another thread is inside
-            // sgemm is not safe, and every JobRunner sets this.
-            if BLAS.threads != 1 { BLAS.threads = 1 }
-        }
-    }
+    /// Workers for the engine's parallel loops in the current call; 1 outside `Engine.run`.
+    public static var threads: Int { max(1, taskThreads ?? 1) }
 
     /// Workers `forEachWorker` will use for `count` items.
     public static func workers(for count: Int) -> Int { max(1, min(threads, count)) }
@@ -58,9 +51,14 @@ public enum Parallel {
     /// engine's helper threads the others. If the helpers are busy (another training worker, or a
     /// nested call) the caller runs every `w` itself, in order: the same work, the same results.
     public static func runWorkers(_ workers: Int, _ body: (Int) -> Void) {
+        // Helpers see the caller's count, so a loop nested in a worker splits as it would on the caller.
+        let threads = threads
         withoutActuallyEscaping(body) { body in
             let box = UnsafeSendableBox(body)
-            if !HelperThreads.shared.run(workers: workers, { box.value($0) }) {
+            let ran = HelperThreads.shared.run(workers: workers) { w in
+                if w == 0 { box.value(0) } else { Parallel.$taskThreads.withValue(threads) { box.value(w) } }
+            }
+            if !ran {
                 for w in 0..<workers { body(w) }
             }
         }

@@ -14,8 +14,9 @@ struct DataBenchCommand: ParsableCommand {
     @Option(help: "Batch size.") var batch: Int = 64
     @Option(help: "Training steps timed for the step median.") var steps: Int = 20
 
-    func run() throws {
-        Parallel.threads = threads
+    func run() throws { try Engine(threads: threads).run(measure) }
+
+    func measure() throws {
         let train = try FashionMNIST.load(split: .train)
         for augmentation in [nil, Augmentation.standard] {
             let result = try DataBenchmarks.batchAssembly(images: train, batchSize: batch, batches: 500,

@@ -27,11 +27,10 @@ struct EngineBenchCommand: ParsableCommand {
     var lowering = "automatic"
 
     func run() throws {
-        Parallel.threads = threads
         if !noAllocatorTuning { Allocator.keepLargeBlocks() }
         let lowerings: [String: DirectConvolution.Lowering] = ["automatic": .automatic, "avx2": .avx2, "im2col": .im2col]
         guard let chosen = lowerings[lowering] else { throw ValidationError("unknown lowering '\(lowering)'") }
-        try DirectConvolution.$lowering.withValue(chosen) { try measure() }
+        try Engine(threads: threads).run { try DirectConvolution.$lowering.withValue(chosen) { try measure() } }
     }
 
     /// The RGB backbones run on synthetic images: throughput does not depend on pixel values.

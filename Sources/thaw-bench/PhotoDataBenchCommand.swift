@@ -18,8 +18,9 @@ struct PhotoDataBenchCommand: ParsableCommand {
     @Option(help: "Training steps with the background loader.") var steps: Int = 5
     @Option(help: "Stored images.") var images: Int = 256
 
-    func run() throws {
-        Parallel.threads = threads
+    func run() throws { try Engine(threads: threads).run(measure) }
+
+    func measure() throws {
         let photos = DataBenchmarks.photos(count: images, size: size)
         let jitter = ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.4)
         var photoJitter = Augmentation.photo

@@ -17,8 +17,9 @@ struct RoundTripCommand: ParsableCommand {
     @Option(help: "where to write Thaw's own save of the loaded weights") var out: String
     @Option var threads = 2
 
-    func run() throws {
-        Parallel.threads = threads
+    func run() throws { try Engine(threads: threads).run(measure) }
+
+    func measure() throws {
         let x = try Safetensors.read(path: input).tensors["x"].unwrap("input has no 'x'").tensor
         let file = try Safetensors.read(path: weights).tensors
         // The head's rows give the classes; the input's sides the input shape (ResNets pool adaptively).

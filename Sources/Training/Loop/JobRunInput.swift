@@ -1,6 +1,7 @@
 import Data
 import JobAPI
 import NN
+import Tensor
 
 /// Everything one run of a job needs, prepared by the daemon.
 public struct JobRunInput {
@@ -13,7 +14,8 @@ public struct JobRunInput {
     public var data: SelectedData
     /// Input normalization the weights expect (written into every weights file).
     public var normalization: Normalization
-    /// Threads for OpenBLAS and the engine's parallel loops; results are reproducible per thread count.
+    /// Workers for the engine's parallel loops (OpenBLAS itself runs single-threaded; the name is the
+    /// daemon's `--blas-threads`); results are reproducible per thread count. Default 1.
     public var blasThreads: Int
     /// Set when continuing from an epoch checkpoint (`ResumeState.decode`).
     public var resume: ResumeState?
@@ -39,4 +41,7 @@ public struct JobRunInput {
         self.testTimeAugmentation = testTimeAugmentation
         self.cacheLimitBytes = cacheLimitBytes
     }
+
+    /// The engine the run uses: bound for `JobRunner.run()` only, nothing process-wide.
+    public var engine: Engine { Engine(threads: blasThreads) }
 }

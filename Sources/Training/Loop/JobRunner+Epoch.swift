@@ -11,6 +11,8 @@ enum EpochEnd {
     case interrupt
 }
 
+/// The epoch loop: batches from the shuffled training split (or the activation cache while it
+/// holds), one optimizer step each under the schedule, then the epoch end as the ordered callbacks.
 extension JobRunner {
     /// One training epoch over the shuffled training split (from the activation cache while it holds),
     /// then the epoch end (`finishEpoch`).
@@ -69,6 +71,67 @@ extension JobRunner {
         return Double(loss)
     }
 
+    /// After an epoch's last batch: validation, the epoch's record, then every callback in order
+    /// (`EpochCallbacks.standard`), the last of which writes the epoch checkpoint, so it holds the
+    /// position the next epoch starts at.
+    func finishEpoch(_ phase: PhaseSpec, trainLoss: Double, headTrained: Bool, timing: EpochTiming) throws {
+        let evalStarted = ContinuousClock.now
+        let validation = data.validation.count > 0 ? try evaluator.evaluate(data.validation, cached: cache) : nil
+        let evalSeconds = seconds(since: evalStarted)
+        let metrics = EpochMetrics(epoch: state.globalEpoch, phase: state.phaseIndex, trainLoss: trainLoss,
+                                   valLoss: validation?.loss, valAccuracy: validation?.accuracy)
+        state.history.append(metrics)
+        state.globalEpoch += 1
+        state.phaseEpoch += 1
+        if headTrained { state.headTrainedEpochs += 1 }
+        let position = CheckpointPosition(phaseIndex: state.phaseIndex, phaseName: phase.name, epoch: state.phaseEpoch,
+                                          globalEpoch: state.globalEpoch, metrics: metrics)
+        var context = EpochEndContext(phase: phase, metrics: metrics, validation: validation, timing: timing,
+                                      evalSeconds: evalSeconds, position: position)
+        for callback in callbacks { try callback.afterEpoch(&context, run: self) }
+    }
+
+    /// Where the trainable set may be cut and its prefix cached: the first group with a trainable
+    /// layer, when it is not the first group, every earlier layer is frozen, BatchNorm policy is the
+    /// default and the images are not augmented. Nil otherwise.
+    func cachePoint(augmented: Bool) -> String? {
+        guard !spec.trainBN, !augmented, let lowest = model.lowestTrainableLayer else { return nil }
+        let group = model.layerGroups[lowest]
+        guard let start = try? model.firstLayer(of: group), start > 0 else { return nil }
+        for i in 0..<start where (try? model.isTrainable(layer: model.layers[i].name)) != false { return nil }
+        return group
+    }
+
+    /// Builds the activation cache at an epoch start when the phase allows it and it fits the budget.
+    func refreshCache(_ phase: PhaseSpec) throws -> Double {
+        guard let group = cachePoint(augmented: phase.augment != nil) else {
+            cache = nil
+            return 0
+        }
+        if cache?.group == group { return 0 }
+        let images = data.train.count + data.validation.count
+        guard ActivationCache.bytes(model: model, group: group, images: images) <= cacheLimitBytes else {
+            cache = nil
+            return 0
+        }
+        let started = ContinuousClock.now
+        cache = try ActivationCache.build(model: model, group: group, train: data.train, validation: data.validation,
+                                          normalization: normalization, batchSize: evaluationBatchSize,
+                                          checkInterrupt: checkInterrupt)
+        return seconds(since: started)
+    }
+
+    /// Data's augmentation for a phase's `augment` (the spec only accepts rotate 0).
+    func augmentation(_ phase: PhaseSpec) -> Augmentation? {
+        phase.augment.map { spec in
+            Augmentation(horizontalFlip: spec.hflip, translate: spec.shift,
+                         randomResizedCrop: spec.randomResizedCrop.map { RandomResizedCrop(scale: $0.scale, ratio: $0.ratio) },
+                         colorJitter: spec.colorJitter.map {
+                             ColorJitter(brightness: $0.brightness, contrast: $0.contrast, saturation: $0.saturation)
+                         })
+        }
+    }
+
     /// Sets every optimizer group's LR (peak × schedule factor × plateau multiplier) and momentum for
     /// the step about to run.
     func applySchedule() {
@@ -97,4 +160,63 @@ struct EpochTiming {
     var fromCache: Bool
     /// Time the loop spent blocked on the background batch loader (its first batch included).
     var loaderWaitSeconds: Double = 0
+}
+
+/// Which epoch a checkpoint belongs to (captured before a phase end moves the position on).
+struct CheckpointPosition {
+    var phaseIndex: Int
+    var phaseName: String
+    /// 1-based within the phase / over the job.
+    var epoch: Int
+    var globalEpoch: Int
+    var metrics: EpochMetrics
+}
+
+extension EpochMetrics {
+    /// The measured values under their event names.
+    var dictionary: [String: Double] {
+        var d = ["train_loss": trainLoss]
+        if let valLoss { d["val_loss"] = valLoss }
+        if let valAccuracy { d["val_accuracy"] = valAccuracy }
+        return d
+    }
+}
+
+/// What the epoch-end callbacks do to the run.
+extension JobRunner: EpochCallbackHost {
+    func snapshotBest(_ scope: EarlyStopping.Scope) {
+        switch scope {
+        case .job: best.job = model.stateDict()
+        case .phase: best.phase = model.stateDict()
+        }
+    }
+
+    /// Hands a checkpoint of the current weights (and, for `.epoch`, the resume state) to the observer.
+    func saveCheckpoint(_ kind: CheckpointPayload.Kind, at position: CheckpointPosition) throws {
+        let state = kind == .epoch
+            ? ResumeState.encodeState(run: self.state, optimizer: optimizer?.stateDict() ?? StateDict(), jobBest: best.job, phaseBest: best.phase)
+            : nil
+        let payload = CheckpointPayload(kind: kind, phaseIndex: position.phaseIndex, phaseName: position.phaseName,
+                                        epoch: position.epoch, globalEpoch: position.globalEpoch,
+                                        metrics: position.metrics.dictionary, weights: weightsFile(), state: state)
+        do {
+            try observer.saveCheckpoint(payload)
+        } catch {
+            throw RunFailure("checkpoint_failed", "saving the \(kind.rawValue) checkpoint of epoch \(position.globalEpoch) failed: \(error)")
+        }
+        emitCheckpoint(payload)
+    }
+
+    func reportEpoch(_ context: EpochEndContext) {
+        emitEpoch(context.phase, metrics: context.metrics, validation: context.validation, timing: context.timing,
+                  evalSeconds: context.evalSeconds, isBest: context.isBest, lrReduced: context.lrReduced)
+    }
+
+    func reportAdvice(_ advice: Advice) { emitAdvice(advice) }
+
+    func autoUnfreeze(to groups: GroupState, unfrozen: [String]) throws {
+        state.groups = groups
+        try syncTrainability()
+        emitGroupChange(action: "auto_unfreeze", groups: unfrozen)
+    }
 }

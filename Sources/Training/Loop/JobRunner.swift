@@ -4,16 +4,24 @@ import NN
 import Tensor
 
 /// Runs one job (a `JobSpec` on a model and data) from start or from a resume point to an outcome,
-/// reporting through a `JobRunObserver`. Library code: no HTTP, no SQL, no files.
+/// reporting through a `JobRunObserver`. Library code: no HTTP, no SQL, no files, no process-wide
+/// settings (the engine's thread count is the input's, bound for `run()` only).
 ///
 /// One runner per run, used from one thread: `run()` blocks until the job ends, pauses included.
-/// Batch boundaries are where commands apply and interruption is noticed; epoch ends are where
-/// validation, early stopping, advice, checkpoints and events happen (`JobRunner+Epochs`).
+/// The runner is put together from a few parts, each with its own state:
+/// - the phase loop (`JobRunner+Phases`): phases in order, their starts and ends, the final test;
+/// - the epoch loop (`JobRunner+Epoch`): batches, optimizer steps, the schedule, the activation
+///   cache, then the epoch end as an ordered list of callbacks (`EpochCallbacks.standard`: best
+///   checkpoint, job and phase early stopping, reduce-on-plateau, the `epoch` event, advice, the stop
+///   decision, auto-unfreeze, the phase end, the epoch checkpoint), which act on the run through
+///   `EpochCallbackHost` only;
+/// - the control applier (`ControlApplier`): what a command does, applied at batch boundaries;
+/// - the evaluator (`Evaluator`): inference passes over a split.
 ///
-/// Determinism: with the same seed and `blasThreads`, a run's metrics are a pure function of the spec,
-/// the initial weights and the data; a run resumed from its epoch-k checkpoint continues exactly as the
-/// uninterrupted run (shuffles are `(seed, job epoch)` functions, the schedule is a function of the
-/// step, optimizer and tracker state are checkpointed).
+/// Determinism: with the same seed and engine threads, a run's metrics are a pure function of the
+/// spec, the initial weights and the data; a run resumed from its epoch-k checkpoint continues
+/// exactly as the uninterrupted run (shuffles are `(seed, job epoch)` functions, the schedule is a
+/// function of the step, optimizer and tracker state are checkpointed).
 public final class JobRunner {
     let jobID: String
     let spec: JobSpec
@@ -24,19 +32,10 @@ public final class JobRunner {
     let headIsNew: Bool
     let testTimeAugmentation: TestTimeAugmentation?
     let cacheLimitBytes: Int
-    let threads: Int
-
-    var state: RunState
-    var optimizer: (any Optimizer)?
-    /// The body's activations for the current trainable set; nil when not cacheable or invalidated.
-    var cache: ActivationCache?
-    var paused = false
-    /// Best weights of the job / of the running phase (phase early stopping only).
-    var jobBest: StateDict?
-    var phaseBest: StateDict?
-    /// LR of each group at the last step (what `epoch` and `control` events report).
-    var lastLRs: [Double]
-    var resume: ResumeState?
+    let engine: Engine
+    let resume: ResumeState?
+    /// The epoch end, in order.
+    let callbacks: [any EpochCallback]
 
     /// Batches per training epoch; a final batch of a single image is dropped (batch statistics of one
     /// image are degenerate).
@@ -44,6 +43,22 @@ public final class JobRunner {
     let dropLast: Bool
     /// Evaluation batch size: inference keeps no activations for backward, so it can be larger.
     let evaluationBatchSize: Int
+
+    // The run's mutable state, by owner.
+    /// Position, group state and trackers: what an epoch checkpoint holds.
+    var state: RunState
+    /// Best weights of the job / of the running phase (checkpointed with `state`).
+    var best = BestWeights()
+    /// The pause flag and what commands do.
+    var control = ControlApplier()
+    /// The epoch loop's: the optimizer (rebuilt at phase starts unless kept), the body's activations
+    /// for the current trainable set (nil when not cacheable or invalidated), and the LR of each group
+    /// at the last step (what `epoch` and `control` events report).
+    var optimizer: (any Optimizer)?
+    var cache: ActivationCache?
+    var lastLRs: [Double]
+
+    var paused: Bool { control.paused }
 
     public init(input: JobRunInput, observer: JobRunObserver) {
         jobID = input.jobID
@@ -55,8 +70,9 @@ public final class JobRunner {
         headIsNew = input.headIsNew
         testTimeAugmentation = input.testTimeAugmentation
         cacheLimitBytes = input.cacheLimitBytes
-        threads = max(1, input.blasThreads)
+        engine = input.engine
         resume = input.resume
+        callbacks = EpochCallbacks.standard
         let n = input.data.train.count, bs = input.spec.batchSize
         dropLast = n % bs == 1 && n > 1
         stepsPerEpoch = max(1, dropLast ? n / bs : (n + bs - 1) / bs)
@@ -73,9 +89,12 @@ public final class JobRunner {
         lastLRs = groups.peakLRs
     }
 
-    /// Runs the job to its end, a stop, a cancel, an interruption or a failure.
+    /// Runs the job to its end, a stop, a cancel, an interruption or a failure, on the input's engine.
     public func run() -> JobRunOutcome {
-        Parallel.threads = threads
+        engine.run(runOnEngine)
+    }
+
+    private func runOnEngine() -> JobRunOutcome {
         do {
             try prepare()
             switch spec.kind {
@@ -110,14 +129,64 @@ public final class JobRunner {
             throw RunFailure("invalid_resume", "checkpoint groups \(resume.run.groups.names) differ from the model's \(model.groups)")
         }
         state = resume.run
-        jobBest = resume.jobBest
-        phaseBest = resume.phaseBest
+        best = BestWeights(job: resume.jobBest, phase: resume.phaseBest)
         let fresh = try OptimizerFactory.make(spec.optimizer, model: model)
         do { try fresh.load(stateDict: resume.optimizer) } catch {
             throw RunFailure("invalid_resume", "optimizer state does not fit: \(error)")
         }
         optimizer = fresh
         lastLRs = state.groups.peakLRs
+    }
+
+    // MARK: Control
+
+    /// How long a paused run sleeps between polls of `takeCommands` and `shouldInterrupt`.
+    static let pausePoll: useconds_t = 50_000
+
+    /// A batch boundary: notices interruption, applies every pending command in order, and blocks
+    /// while paused. `.completed` means "go on with the batch".
+    func boundary() throws -> EpochEnd {
+        if observer.shouldInterrupt { return .interrupt }
+        for pending in observer.takeCommands() {
+            let action = try apply(pending)
+            if case .completed = action {} else { return action }
+        }
+        while paused {
+            usleep(Self.pausePoll)
+            if observer.shouldInterrupt { return .interrupt }
+            for pending in observer.takeCommands() {
+                let action = try apply(pending)
+                if case .completed = action {} else { return action }
+            }
+        }
+        return .completed
+    }
+
+    /// Applies one command (`ControlApplier`) and acknowledges it with a `control` event carrying the
+    /// effective state afterwards; a command that cannot apply changes nothing and is acknowledged
+    /// with its problems.
+    func apply(_ pending: PendingCommand) throws -> EpochEnd {
+        let applied = control.apply(pending.command, to: state.groups)
+        if let groups = applied.groups {
+            state.groups = groups
+            try syncTrainability()
+            applySchedule()
+        }
+        emitControl(pending, problems: applied.problems)
+        switch applied.decision {
+        case .proceed: return .completed
+        case .stop: return .stop
+        case .cancel: return .cancel
+        }
+    }
+
+    /// Between batch boundaries: ends the run (`RunInterrupted`) once the daemon shuts down.
+    func checkInterrupt() throws {
+        if observer.shouldInterrupt { throw RunInterrupted() }
+    }
+
+    var evaluator: Evaluator {
+        Evaluator(model: model, normalization: normalization, batchSize: evaluationBatchSize, checkInterrupt: checkInterrupt)
     }
 
     // MARK: Model state
@@ -152,12 +221,12 @@ public final class JobRunner {
     }
 }
 
-/// A failure with the outcome code the daemon records.
 /// Thrown from the loops between batch boundaries (evaluation, building the activation cache) once
 /// the daemon is shutting down, so SIGTERM never waits for a whole pass over a large split; the run
 /// ends `.interrupted` and resumes from its last epoch checkpoint.
 struct RunInterrupted: Error {}
 
+/// A failure with the outcome code the daemon records.
 struct RunFailure: Error {
     var code: String
     var message: String
@@ -166,3 +235,16 @@ struct RunFailure: Error {
         self.message = message
     }
 }
+
+/// Weights a run keeps in memory to restore later: the job's best (restored at the end unless
+/// `restore_best` is false) and the running phase's (phase early stopping only).
+struct BestWeights {
+    var job: StateDict?
+    var phase: StateDict?
+}
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Foundation
+#endif

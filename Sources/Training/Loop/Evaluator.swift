@@ -2,21 +2,26 @@ import Data
 import NN
 import Tensor
 
-extension JobRunner {
-    /// Between batch boundaries: ends the run (`RunInterrupted`) once the daemon shuts down.
-    func checkInterrupt() throws {
-        if observer.shouldInterrupt { throw RunInterrupted() }
-    }
+/// Evaluates a model in inference mode: loss, accuracy and per-class accuracy on a split, plain or
+/// with test-time augmentation. Holds no run state; `checkInterrupt` ends a long pass once the daemon
+/// shuts down (it throws `RunInterrupted`).
+struct Evaluator {
+    let model: Model
+    let normalization: Normalization
+    /// Images per forward pass: inference keeps no activations for backward, so it can be larger
+    /// than the training batch.
+    let batchSize: Int
+    let checkInterrupt: () throws -> Void
 
-    /// Loss, accuracy and per-class accuracy on `images` in inference mode; from the validation
-    /// activations of `cached` when given (the frozen prefix is then skipped).
+    /// `images` in inference mode; from the validation activations of `cached` when given (the frozen
+    /// prefix is then skipped).
     func evaluate(_ images: LabeledImages, cached: ActivationCache?) throws -> EvaluationResult {
         var tally = EvaluationTally(classes: model.classes)
         if let cached, cached.validation.count == images.count * cached.perImage {
             var lo = 0
             while lo < images.count {
                 try checkInterrupt()
-                let hi = min(lo + evaluationBatchSize, images.count)
+                let hi = min(lo + batchSize, images.count)
                 let logits = try model.forward(from: cached.group, cached.batch(cached.validation, Array(lo..<hi)[...]), training: false)
                 try tally.add(logits: logits, labels: Array(images.labels[lo..<hi]))
                 lo = hi
@@ -24,7 +29,7 @@ extension JobRunner {
             return tally.result
         }
         let loader = try BatchLoader(images: images, normalization: normalization,
-                                     configuration: .init(batchSize: evaluationBatchSize, shuffle: false))
+                                     configuration: .init(batchSize: batchSize, shuffle: false))
         while let batch = loader.next() {
             try checkInterrupt()
             let x = Tensor(shape: [batch.count, batch.channels, batch.height, batch.width], storage: batch.images)
@@ -42,7 +47,7 @@ extension JobRunner {
         var lo = 0
         while lo < images.count {
             try checkInterrupt()
-            let hi = min(lo + evaluationBatchSize, images.count)
+            let hi = min(lo + batchSize, images.count)
             let probabilities = try assembler.views(indices: Array(lo..<hi)[...], tta: tta).map { batch in
                 let x = Tensor(shape: [batch.count, batch.channels, batch.height, batch.width], storage: batch.images)
                 return Self.softmax(try model.forward(x, training: false).storage, classes: k)
@@ -57,6 +62,7 @@ extension JobRunner {
         return tally.result
     }
 
+    /// Row-wise softmax of `(N, k)` logits.
     static func softmax(_ logits: [Float], classes k: Int) -> [Float] {
         var out = logits
         for row in 0..<(logits.count / k) {
