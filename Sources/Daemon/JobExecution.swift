@@ -47,7 +47,7 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
                 Log.info("job \(job.id) ended before it started (\(current.status.rawValue))")
                 return
             }
-            let input = try JobPreparation(daemon: daemon, job: job).input()
+            let input = try daemon.jobPreparation.input(for: job)
             keepLast = input.spec.keepLast ?? keepLast
             outcome = JobRunner(input: input, observer: self).run()
         } catch let error as JobPreparation.Failure {

@@ -1,90 +1,96 @@
 import Data
 import Foundation
+import JobAPI
 import NN
 import Store
 import Training
 
-/// Turns a claimed job record into a `JobRunInput`: the model (`JobModel`: registered weights with the
-/// head replaced unless it already predicts the job's classes, or a fresh built-in), the selected data
-/// views, the input normalization, and the resume point when the job was interrupted before.
+/// thawd's side of a run's preparation: resolves a claimed job's records — its spec, the registered
+/// model's descriptor and weights (or the built-in architecture), the dataset catalog entry, the
+/// resume checkpoint when the job was interrupted before — and hands them to Training's
+/// `RunPreparation`, the one preparation thawd and thaw-bench share. Holds its dependencies, not
+/// the daemon.
 struct JobPreparation {
-    struct Failure: Error {
-        var code: String
-        var message: String
+    /// A failure with the code the job records (`model_missing`, `dataset_missing`, `invalid_resume`,
+    /// and `RunPreparation`'s).
+    typealias Failure = RunPreparation.Failure
+
+    let store: Store
+    let datasets: DatasetCatalog
+    /// Engine threads, the memory limit (checked again here: it may have been lowered since the job
+    /// was accepted) and thawd's test-time augmentation.
+    let preparation: RunPreparation
+
+    func input(for job: JobRecord) throws -> JobRunInput {
+        let spec: JobSpec
+        switch JobSpec.parse(json: Data(job.spec.utf8)) {
+        case .success(let parsed): spec = parsed
+        case .failure(let error): throw StoreError.corruptRecord(table: "jobs", column: "spec", reason: error.description)
+        }
+        let model = try resolveModel(spec.model)
+        let dataset = CatalogDataSource(catalog: datasets, id: spec.dataset.id, info: try? datasets.info(id: spec.dataset.id))
+        return try preparation.input(jobID: job.id, spec: spec, model: model, dataset: dataset,
+                                     resume: job.isResume ? try resumeState(job: job.id) : nil)
     }
 
-    let daemon: Daemon
-    let job: JobRecord
-
-    func input() throws -> JobRunInput {
-        let (spec, context) = try daemon.jobContext(for: job)
-        let shape = spec.inputSize ?? context.architecture.inputShape
-        guard shape.count == 3 else { throw Failure(code: "invalid_model", message: "input shape \(shape) is not C,H,W") }
-        guard let info = context.dataset else {
-            throw Failure(code: "dataset_missing", message: "dataset '\(spec.dataset.id)' is no longer available")
-        }
-        let loaded: DatasetSource.Loaded
-        do {
-            loaded = try daemon.datasets.load(id: info.id, channels: shape[0], height: shape[1], width: shape[2],
-                                              cropFraction: spec.dataset.cropFraction)
-        } catch {
-            throw Failure(code: "invalid_data", message: "\(error)")
-        }
-        let data: SelectedData
-        do { data = try spec.dataset.selection(jobSeed: spec.seed).apply(train: loaded.train, test: loaded.test) } catch {
-            throw Failure(code: "invalid_data", message: "\(error)")
-        }
-        let classes = data.classNames.count
-        let seed = UInt64(max(0, spec.seed))
-        // Checked again here: the limit may have been lowered since the job was accepted.
-        let estimate: MemoryEstimate
-        do { estimate = try spec.memoryEstimate(on: context.architecture, classes: classes) } catch {
-            throw Failure(code: "invalid_model", message: error.description)
-        }
-        if let problem = estimate.problem(limit: daemon.configuration.resolvedMaxJobMemory, what: "the job") {
-            throw Failure(code: "memory_limit_exceeded", message: problem)
-        }
-
-        let model: Model
-        var normalization: Normalization
-        let headIsNew: Bool
-        if let record = context.modelRecord, let descriptor = context.descriptor {
+    /// The registered model's architecture, weights, class names and normalization, or a built-in.
+    func resolveModel(_ source: JobAPI.ModelSource) throws -> ResolvedModel {
+        switch source {
+        case .architecture(let name):
+            guard let architecture = try? BuiltinArchitectures.spec(named: name) else {
+                throw Failure(code: "model_missing", message: "unknown architecture '\(name)'; built-ins are \(BuiltinArchitectures.names.joined(separator: ", "))")
+            }
+            return .scratch(architecture: architecture)
+        case .registered(let id):
+            guard let record = try? store.model(id), let descriptor = try? ModelDescriptor.decode(record.spec) else {
+                throw Failure(code: "model_missing", message: "no model with id '\(id)'")
+            }
             guard let weights = record.weights else {
                 throw Failure(code: "model_missing", message: "model '\(record.id)' has no weights")
             }
-            let bytes = try daemon.store.readArtifact(weights)
-            let file = try Safetensors.decode(bytes)
-            (model, headIsNew) = try JobModel.pretrained(spec: descriptor.spec, inputShape: shape, weights: file.tensors,
-                                                         classNames: descriptor.classNames, jobClassNames: data.classNames,
-                                                         seed: seed)
-            normalization = descriptor.mean.isEmpty
-                ? .computed(from: data.train)
-                : Normalization(mean: descriptor.mean.map(Float.init), std: descriptor.std.map(Float.init))
-        } else {
-            model = try JobModel.scratch(architecture: context.architecture.name, classes: classes, inputShape: shape, seed: seed)
-            headIsNew = true
-            normalization = info.id == FashionMNIST.name ? .fashionMNIST : .computed(from: data.train)
+            let file = try Safetensors.decode(try store.readArtifact(weights))
+            return .pretrained(architecture: descriptor.spec, weights: file.tensors, classNames: descriptor.classNames,
+                               normalization: Normalization(mean: descriptor.mean.map(Float.init), std: descriptor.std.map(Float.init)))
         }
-        if normalization.mean.count != shape[0] { normalization = .computed(from: data.train) }
+    }
 
-        var resume: ResumeState?
-        if job.isResume, let stateRecord = try daemon.resumeCheckpoint(job: job.id) {
-            let weightsRecord = try daemon.store.checkpoints(job: job.id)
-                .last { $0.kind == .epoch && $0.epoch == stateRecord.epoch }
-            guard let weightsRecord else {
-                throw Failure(code: "invalid_resume", message: "no weights for the epoch-\(stateRecord.epoch) resume state")
-            }
-            do {
-                resume = try ResumeState.decode(weights: daemon.store.readCheckpoint(weightsRecord),
-                                                state: daemon.store.readCheckpoint(stateRecord))
-            } catch {
-                throw Failure(code: "invalid_resume", message: "\(error)")
-            }
+    /// The resume point of an interrupted job: its newest resume state and the epoch weights beside it.
+    func resumeState(job: String) throws -> ResumeState? {
+        guard let stateRecord = try store.resumeCheckpoint(job: job) else { return nil }
+        guard let weightsRecord = try store.checkpoints(job: job).last(where: { $0.kind == .epoch && $0.epoch == stateRecord.epoch }) else {
+            throw Failure(code: "invalid_resume", message: "no weights for the epoch-\(stateRecord.epoch) resume state")
         }
-        let blasThreads = daemon.configuration.blasThreads
-            ?? max(1, ProcessInfo.processInfo.activeProcessorCount / daemon.configuration.workers)
-        return JobRunInput(jobID: job.id, spec: spec, model: model, data: data, normalization: normalization,
-                           blasThreads: blasThreads, resume: resume, headIsNew: headIsNew,
-                           testTimeAugmentation: .flip)
+        do {
+            return try ResumeState.decode(weights: store.readCheckpoint(weightsRecord), state: store.readCheckpoint(stateRecord))
+        } catch {
+            throw Failure(code: "invalid_resume", message: "\(error)")
+        }
+    }
+}
+
+/// A catalog dataset (Fashion-MNIST or a registered image folder) as a run's data source; `info` nil
+/// when the catalog no longer has it.
+struct CatalogDataSource: RunDataSource {
+    let catalog: DatasetCatalog
+    let id: String
+    let info: DatasetCatalog.Info?
+
+    func load(channels: Int, height: Int, width: Int, cropFraction: Double) throws -> DatasetSource.Loaded {
+        guard info != nil else {
+            throw JobPreparation.Failure(code: "dataset_missing", message: "dataset '\(id)' is no longer available")
+        }
+        return try catalog.load(id: id, channels: channels, height: height, width: width, cropFraction: cropFraction)
+    }
+}
+
+extension Daemon {
+    /// How this daemon prepares its runs: its store and datasets, its memory limit, the engine
+    /// threads of one worker (`--blas-threads`, default the cores divided among the workers), and
+    /// test-time augmentation by horizontal flip.
+    var jobPreparation: JobPreparation {
+        let threads = configuration.blasThreads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / configuration.workers)
+        return JobPreparation(store: store, datasets: datasets,
+                              preparation: RunPreparation(engineThreads: threads, memoryLimit: configuration.resolvedMaxJobMemory,
+                                                          testTimeAugmentation: .flip))
     }
 }

@@ -4,8 +4,8 @@ import JobAPI
 import NN
 import Training
 
-/// One job run in-process through the real `JobRunner`, prepared as the daemon prepares it
-/// (`DatasetSpec.selection`, `JobModel`), with the final test accuracy and the wall time.
+/// One job run in-process through the real `JobRunner`, prepared by the daemon's own preparation
+/// (`RunPreparation`), with the final test accuracy and the wall time.
 struct FewShotRun {
     struct Result {
         var report: FinalReport
@@ -33,24 +33,30 @@ struct FewShotRun {
     let threads: Int
 
     /// Runs `spec`. A registered model (`{"id": ...}`) stands for `pretrained`, which must then be given.
+    ///
+    /// Prepared by thawd's own `RunPreparation` (the same normalization rule: the pretrained weights'
+    /// recorded one, else Fashion-MNIST's published constants), without thawd's flip test-time
+    /// augmentation: the protocol compares the plain test accuracy with PyTorch's, and the extra pass
+    /// would only add to the wall time.
     func run(_ spec: JobSpec, pretrained: WeightsFile?) throws -> Result {
-        let data = try spec.dataset.selection(jobSeed: spec.seed).apply(train: train, test: test)
-        let seed = UInt64(spec.seed)
-        let model: Model, normalization: Normalization, headIsNew: Bool
+        let model: ResolvedModel
         switch spec.model {
         case .registered(let id):
             guard let pretrained else { throw FewShotFailure("\(spec.name): model \(id) needs pretrained weights") }
-            (model, headIsNew) = try JobModel.pretrained(spec: pretrained.architecture, weights: pretrained.stateDict,
-                                                         classNames: pretrained.classNames,
-                                                         jobClassNames: data.classNames, seed: seed)
-            normalization = pretrained.normalization
+            model = .pretrained(architecture: pretrained.architecture, weights: pretrained.stateDict,
+                                classNames: pretrained.classNames, normalization: pretrained.normalization)
         case .architecture(let name):
-            model = try JobModel.scratch(architecture: name, classes: data.classNames.count, seed: seed)
-            normalization = .fashionMNIST
-            headIsNew = true
+            model = .scratch(architecture: try BuiltinArchitectures.spec(named: name))
         }
-        let input = JobRunInput(jobID: spec.name, spec: spec, model: model, data: data, normalization: normalization,
-                                blasThreads: threads, headIsNew: headIsNew)
+        let preparation = RunPreparation(engineThreads: threads, memoryLimit: nil, testTimeAugmentation: nil)
+        let input: JobRunInput
+        do {
+            input = try preparation.input(jobID: spec.name, spec: spec, model: model,
+                                          dataset: LoadedDataSource(id: FashionMNIST.name, train: train, test: test))
+        } catch let failure as RunPreparation.Failure {
+            throw FewShotFailure("\(spec.name): \(failure.code): \(failure.message)")
+        }
+        let data = input.data, headIsNew = input.headIsNew
         let started = Date()
         let outcome = JobRunner(input: input, observer: Quiet()).run()
         let seconds = Date().timeIntervalSince(started)

@@ -1,0 +1,95 @@
+import Data
+import Foundation
+import JobAPI
+import NN
+import Tensor
+import Testing
+@testable import Training
+
+/// The one run preparation thawd and thaw-bench share: its normalization rule, its failure codes,
+/// its defaults.
+@Suite struct RunPreparationTests {
+    static let spec = jobSpec("""
+    {"name": "prep", "model": {"architecture": "small-cnn"},
+     "dataset": {"id": "fashion-mnist", "classes": [0, 1], "per_class": 5, "validation_fraction": 0.2, "seed": 1},
+     "seed": 4, "phases": [{"name": "head", "trainable": ["head"], "epochs": 1}]}
+    """)
+    static let fashion = LoadedDataSource(id: FashionMNIST.name, train: FashionSubsets.train, test: FashionSubsets.test)
+    static let smallCNN = try! BuiltinArchitectures.spec(named: "small-cnn")
+
+    /// A source that fails as a catalog does.
+    struct Failing: RunDataSource {
+        var id = "gone"
+        var error: any Error
+        func load(channels: Int, height: Int, width: Int, cropFraction: Double) throws -> DatasetSource.Loaded { throw error }
+    }
+
+    func failure(_ body: () throws -> JobRunInput) -> RunPreparation.Failure? {
+        do {
+            _ = try body()
+            return nil
+        } catch {
+            return error as? RunPreparation.Failure
+        }
+    }
+
+    @Test func aBuiltInOnFashionMNISTUsesItsPublishedNormalizationAndThawdsDefaults() throws {
+        let input = try RunPreparation(engineThreads: 3).input(jobID: "j", spec: Self.spec, model: .scratch(architecture: Self.smallCNN),
+                                                               dataset: Self.fashion)
+        #expect(input.normalization == .fashionMNIST)
+        #expect(input.headIsNew && input.model.classes == 2)
+        #expect(input.data.classNames == [FashionMNIST.classNames[0], FashionMNIST.classNames[1]])
+        #expect(input.data.train.count + input.data.validation.count == 10)
+        #expect(input.blasThreads == 3 && input.engine == Engine(threads: 3))
+        #expect(input.testTimeAugmentation == .flip)
+    }
+
+    @Test func aBuiltInOnAnotherDatasetComputesTheNormalizationFromTheTrainingSplit() throws {
+        let other = LoadedDataSource(id: "my-folder", train: FashionSubsets.train, test: nil)
+        let input = try RunPreparation(testTimeAugmentation: nil).input(jobID: "j", spec: Self.spec,
+                                                                        model: .scratch(architecture: Self.smallCNN), dataset: other)
+        #expect(input.normalization == .computed(from: input.data.train))
+        #expect(input.normalization != .fashionMNIST)
+        #expect(input.testTimeAugmentation == nil && input.data.test == nil)
+    }
+
+    @Test func registeredWeightsKeepTheirNormalizationUnlessItDoesNotFitTheInput() throws {
+        let source = try Model(architecture: "small-cnn", classes: 2, seed: 1)
+        func prepare(_ normalization: Normalization?) throws -> JobRunInput {
+            try RunPreparation().input(jobID: "j", spec: Self.spec,
+                                       model: .pretrained(architecture: source.spec, weights: source.stateDict(), classNames: ["a", "b"],
+                                                          normalization: normalization),
+                                       dataset: Self.fashion)
+        }
+        let recorded = Normalization(mean: [0.5], std: [0.25])
+        let kept = try prepare(recorded)
+        #expect(kept.normalization == recorded)
+        #expect(kept.headIsNew)  // trained on other class names
+        let computed = try prepare(nil)
+        #expect(computed.normalization == .computed(from: computed.data.train))
+        let rgb = try prepare(Normalization(mean: [0.4, 0.4, 0.4], std: [0.2, 0.2, 0.2]))
+        #expect(rgb.normalization == .computed(from: rgb.data.train))
+    }
+
+    @Test func failuresCarryTheCodesTheJobRecords() {
+        let prep = RunPreparation(memoryLimit: 1)
+        #expect(failure { try prep.input(jobID: "j", spec: Self.spec, model: .scratch(architecture: Self.smallCNN), dataset: Self.fashion) }?
+            .code == "memory_limit_exceeded")
+
+        let missing = RunPreparation.Failure(code: "dataset_missing", message: "gone")
+        #expect(failure {
+            try RunPreparation().input(jobID: "j", spec: Self.spec, model: .scratch(architecture: Self.smallCNN),
+                                       dataset: Failing(error: missing))
+        } == missing)
+        #expect(failure {
+            try RunPreparation().input(jobID: "j", spec: Self.spec, model: .scratch(architecture: Self.smallCNN),
+                                       dataset: Failing(error: DataError(.invalidSelection, path: nil, "bad")))
+        }?.code == "invalid_data")
+
+        var rgb = Self.smallCNN
+        rgb.inputShape = [3, 28, 28]
+        #expect(failure {
+            try RunPreparation().input(jobID: "j", spec: Self.spec, model: .scratch(architecture: rgb), dataset: Self.fashion)
+        }?.code == "invalid_data")  // the in-memory Fashion-MNIST is 1x28x28 only
+    }
+}
