@@ -78,12 +78,7 @@ extension JobRunner {
         let evalStarted = ContinuousClock.now
         let validation = data.validation.count > 0 ? try evaluator.evaluate(data.validation, cached: cache) : nil
         let evalSeconds = seconds(since: evalStarted)
-        let metrics = EpochMetrics(epoch: state.globalEpoch, phase: state.phaseIndex, trainLoss: trainLoss,
-                                   valLoss: validation?.loss, valAccuracy: validation?.accuracy)
-        state.history.append(metrics)
-        state.globalEpoch += 1
-        state.phaseEpoch += 1
-        if headTrained { state.headTrainedEpochs += 1 }
+        let metrics = state.recordEpoch(trainLoss: trainLoss, validation: validation, headTrained: headTrained)
         let position = CheckpointPosition(phaseIndex: state.phaseIndex, phaseName: phase.name, epoch: state.phaseEpoch,
                                           globalEpoch: state.globalEpoch, metrics: metrics)
         var context = EpochEndContext(phase: phase, metrics: metrics, validation: validation, timing: timing,

@@ -41,17 +41,10 @@ extension JobRunner {
         return try finish()
     }
 
-    /// A phase start: the group state by the unfreeze rule, fresh phase trackers, the optimizer reset
-    /// unless the phase keeps it, the schedule at step 0.
+    /// A phase start: the run state's (`RunState.startPhase`: groups by the unfreeze rule, fresh phase
+    /// trackers, the schedule at step 0), then a fresh optimizer unless the phase keeps it.
     func startPhase(_ phase: PhaseSpec) throws {
-        state.groups = state.groups.startingPhase(phase)
-        state.phaseStopping = phase.earlyStopping.map { EarlyStopping(spec: $0, scope: .phase) }
-        state.jobStopping?.startPhase()
-        state.autoUnfreeze?.startPhase()
-        if case .reduceOnPlateau(let s) = phase.schedule { state.plateau = ReduceOnPlateau(spec: s) } else { state.plateau = nil }
-        state.phaseStep = 0
-        state.phaseEpoch = 0
-        state.phaseStarted = true
+        state.startPhase(phase)
         best.phase = nil
         cache = nil
         if phase.resetOptimizer || optimizer == nil { optimizer = try OptimizerFactory.make(spec.optimizer, model: model) }
@@ -64,10 +57,7 @@ extension JobRunner {
     func endPhase(_ phase: PhaseSpec, reason: String) throws {
         if phase.earlyStopping?.restoreBest == true, let phaseBest = best.phase { try restore(phaseBest) }
         emitPhase("ended", phase, extra: ["reason": .string(reason), "restored_best": .bool(phase.earlyStopping?.restoreBest == true && best.phase != nil)])
-        state.phaseIndex += 1
-        state.phaseEpoch = 0
-        state.phaseStep = 0
-        state.phaseStarted = false
+        state.endPhase()
         best.phase = nil
     }
 
