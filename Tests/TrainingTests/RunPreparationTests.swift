@@ -44,6 +44,19 @@ import Testing
         #expect(input.testTimeAugmentation == .flip)
     }
 
+    /// What thaw-bench fewshot built by hand before it shared this preparation: the same selection,
+    /// the same freshly seeded model and Fashion-MNIST's constants, so its figures stay comparable.
+    @Test func theFewShotProtocolsRunIsWhatItBuiltByHand() throws {
+        let input = try RunPreparation(testTimeAugmentation: nil).input(jobID: "j", spec: Self.spec,
+                                                                        model: .scratch(architecture: Self.smallCNN), dataset: Self.fashion)
+        let data = try Self.spec.dataset.selection(jobSeed: Self.spec.seed).apply(train: FashionSubsets.train, test: FashionSubsets.test)
+        let model = try JobModel.scratch(architecture: "small-cnn", classes: data.classNames.count, seed: UInt64(Self.spec.seed))
+        #expect(input.model.stateDict() == model.stateDict())
+        #expect(input.data.train.labels == data.train.labels && input.data.validation.labels == data.validation.labels)
+        #expect(input.data.train.count == data.train.count && input.data.test?.count == data.test?.count)
+        #expect(input.normalization == .fashionMNIST)
+    }
+
     @Test func aBuiltInOnAnotherDatasetComputesTheNormalizationFromTheTrainingSplit() throws {
         let other = LoadedDataSource(id: "my-folder", train: FashionSubsets.train, test: nil)
         let input = try RunPreparation(testTimeAugmentation: nil).input(jobID: "j", spec: Self.spec,
