@@ -33,7 +33,8 @@ struct JobPreparation {
                                      resume: job.isResume ? try resumeState(job: job.id) : nil)
     }
 
-    /// The registered model's architecture, weights, class names and normalization, or a built-in.
+    /// The registered model's architecture, class names, normalization and (read when the
+    /// preparation needs them) weights, or a built-in.
     func resolveModel(_ source: JobAPI.ModelSource) throws -> ResolvedModel {
         switch source {
         case .architecture(let name):
@@ -45,12 +46,13 @@ struct JobPreparation {
             guard let record = try? store.model(id), let descriptor = try? ModelDescriptor.decode(record.spec) else {
                 throw Failure(code: "model_missing", message: "no model with id '\(id)'")
             }
-            guard let weights = record.weights else {
-                throw Failure(code: "model_missing", message: "model '\(record.id)' has no weights")
+            return .pretrained(architecture: descriptor.spec, classNames: descriptor.classNames,
+                               normalization: Normalization(mean: descriptor.mean.map(Float.init), std: descriptor.std.map(Float.init))) {
+                guard let weights = record.weights else {
+                    throw Failure(code: "model_missing", message: "model '\(record.id)' has no weights")
+                }
+                return try Safetensors.decode(try store.readArtifact(weights)).tensors
             }
-            let file = try Safetensors.decode(try store.readArtifact(weights))
-            return .pretrained(architecture: descriptor.spec, weights: file.tensors, classNames: descriptor.classNames,
-                               normalization: Normalization(mean: descriptor.mean.map(Float.init), std: descriptor.std.map(Float.init)))
         }
     }
 

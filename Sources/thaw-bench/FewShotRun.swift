@@ -43,8 +43,8 @@ struct FewShotRun {
         switch spec.model {
         case .registered(let id):
             guard let pretrained else { throw FewShotFailure("\(spec.name): model \(id) needs pretrained weights") }
-            model = .pretrained(architecture: pretrained.architecture, weights: pretrained.stateDict,
-                                classNames: pretrained.classNames, normalization: pretrained.normalization)
+            model = .pretrained(architecture: pretrained.architecture, classNames: pretrained.classNames,
+                                normalization: pretrained.normalization) { pretrained.stateDict }
         case .architecture(let name):
             model = .scratch(architecture: try BuiltinArchitectures.spec(named: name))
         }

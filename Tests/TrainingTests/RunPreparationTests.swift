@@ -70,8 +70,8 @@ import Testing
         let source = try Model(architecture: "small-cnn", classes: 2, seed: 1)
         func prepare(_ normalization: Normalization?) throws -> JobRunInput {
             try RunPreparation().input(jobID: "j", spec: Self.spec,
-                                       model: .pretrained(architecture: source.spec, weights: source.stateDict(), classNames: ["a", "b"],
-                                                          normalization: normalization),
+                                       model: .pretrained(architecture: source.spec, classNames: ["a", "b"],
+                                                          normalization: normalization) { source.stateDict() },
                                        dataset: Self.fashion)
         }
         let recorded = Normalization(mean: [0.5], std: [0.25])
@@ -88,6 +88,18 @@ import Testing
         let prep = RunPreparation(memoryLimit: 1)
         #expect(failure { try prep.input(jobID: "j", spec: Self.spec, model: .scratch(architecture: Self.smallCNN), dataset: Self.fashion) }?
             .code == "memory_limit_exceeded")
+        // Over the limit, the weights are never read.
+        let unread = RunPreparation.Failure(code: "model_missing", message: "read")
+        #expect(failure {
+            try prep.input(jobID: "j", spec: Self.spec,
+                           model: .pretrained(architecture: Self.smallCNN, classNames: [], normalization: nil) { throw unread },
+                           dataset: Self.fashion)
+        }?.code == "memory_limit_exceeded")
+        #expect(failure {
+            try RunPreparation().input(jobID: "j", spec: Self.spec,
+                                       model: .pretrained(architecture: Self.smallCNN, classNames: [], normalization: nil) { throw unread },
+                                       dataset: Self.fashion)
+        } == unread)
 
         let missing = RunPreparation.Failure(code: "dataset_missing", message: "gone")
         #expect(failure {

@@ -5,9 +5,11 @@ import NN
 /// The model a job starts from, as its caller resolved it (the daemon from its store, a benchmark
 /// from a weights file).
 public enum ResolvedModel {
-    /// A registered model: its architecture, weights and class names, and the input normalization
-    /// its weights were trained with (nil or empty when it does not record one).
-    case pretrained(architecture: ArchitectureSpec, weights: StateDict, classNames: [String], normalization: Normalization?)
+    /// A registered model: its architecture and class names, the input normalization its weights
+    /// were trained with (nil or empty when it does not record one), and its weights, read only once
+    /// the run passed every cheaper check (the memory limit among them).
+    case pretrained(architecture: ArchitectureSpec, classNames: [String], normalization: Normalization?,
+                    weights: () throws -> StateDict)
     /// A built-in architecture, every weight freshly initialised from the job's seed.
     case scratch(architecture: ArchitectureSpec)
 
@@ -66,7 +68,8 @@ public struct LoadedDataSource: RunDataSource, Sendable {
 /// channel count is not the input's.
 public struct RunPreparation {
     /// A preparation that fails with the code the job records (`invalid_model`, `invalid_data`,
-    /// `memory_limit_exceeded`). Anything else thrown (a model that does not build) is the caller's
+    /// `memory_limit_exceeded`, and what the data source or the weights closure throw as one).
+    /// Anything else thrown (weights that do not read, a model that does not build) is the caller's
     /// `preparation_failed`.
     public struct Failure: Error, Equatable {
         public var code: String
@@ -124,8 +127,8 @@ public struct RunPreparation {
         var normalization: Normalization
         let headIsNew: Bool
         switch resolved {
-        case .pretrained(let architecture, let weights, let classNames, let recorded):
-            (model, headIsNew) = try JobModel.pretrained(spec: architecture, inputShape: shape, weights: weights,
+        case .pretrained(let architecture, let classNames, let recorded, let weights):
+            (model, headIsNew) = try JobModel.pretrained(spec: architecture, inputShape: shape, weights: weights(),
                                                          classNames: classNames, jobClassNames: data.classNames, seed: seed)
             normalization = recorded.flatMap { $0.mean.isEmpty ? nil : $0 } ?? .computed(from: data.train)
         case .scratch(let architecture):
