@@ -1,3 +1,4 @@
+import Data
 import Foundation
 import JobAPI
 import NN
@@ -23,52 +24,65 @@ struct JobContext {
             (group, zip(spec.layers, owners).filter { $0.1 == group }.map { $0.0.name })
         }
     }
+
+    /// What a job spec's checks need from this context.
+    var specContext: SpecContext {
+        SpecContext(groups: groups, modelClasses: descriptor?.classes, datasetClasses: dataset?.classNames.count,
+                    datasetSize: dataset?.trainCounts.reduce(0, +), inputShape: architecture.inputShape)
+    }
 }
 
-extension Daemon {
-    /// Resolves what a spec refers to. Problems (unknown model or dataset) come back as spec
-    /// problems so one 422 lists them together with the spec's own.
-    func jobContext(model source: JobAPI.ModelSource, datasetID: String) -> (JobContext?, [SpecProblem]) {
-        var problems: [SpecProblem] = []
-        var architecture: ArchitectureSpec?
-        var record: ModelRecord?
-        var descriptor: ModelDescriptor?
+extension JobService {
+    /// The model a spec names: a registered model's architecture and descriptor, or a built-in by
+    /// name (`BuiltinArchitectures.names` is the one list of them); nil with the problem otherwise.
+    func resolve(model source: JobAPI.ModelSource) -> (ArchitectureSpec, ModelRecord?, ModelDescriptor?)? {
         switch source {
         case .registered(let id):
-            if let found = try? store.model(id), let d = try? ModelDescriptor.decode(found.spec) {
-                record = found
-                descriptor = d
-                architecture = d.spec
-            } else {
-                problems.append(SpecProblem(path: "model.id", message: "no model with id '\(id)'"))
-            }
+            guard let found = try? store.model(id), let descriptor = try? ModelDescriptor.decode(found.spec) else { return nil }
+            return (descriptor.spec, found, descriptor)
         case .architecture(let name):
-            if let spec = try? BuiltinArchitectures.spec(named: name) {
-                architecture = spec
-            } else {
-                problems.append(SpecProblem(path: "model.architecture",
-                                            message: "unknown architecture '\(name)'; built-ins are \(BuiltinArchitectures.names.joined(separator: ", "))"))
-            }
+            guard let spec = try? BuiltinArchitectures.spec(named: name) else { return nil }
+            return (spec, nil, nil)
         }
+    }
+
+    static func problem(resolving source: JobAPI.ModelSource) -> SpecProblem {
+        switch source {
+        case .registered(let id): SpecProblem(path: "model.id", message: "no model with id '\(id)'")
+        case .architecture(let name):
+            SpecProblem(path: "model.architecture",
+                        message: "unknown architecture '\(name)'; built-ins are \(BuiltinArchitectures.names.joined(separator: ", "))")
+        }
+    }
+
+    /// Resolves what a spec refers to. Problems (unknown model or dataset) come back as spec
+    /// problems so one 422 lists them together with the spec's own.
+    func context(model source: JobAPI.ModelSource, datasetID: String) -> (JobContext?, [SpecProblem]) {
+        var problems: [SpecProblem] = []
+        let model = resolve(model: source)
+        if model == nil { problems.append(Self.problem(resolving: source)) }
         var dataset: DatasetCatalog.Info?
         do { dataset = try datasets.info(id: datasetID) } catch {
-            problems.append(SpecProblem(path: "dataset.id", message: datasetID == "fashion-mnist"
+            problems.append(SpecProblem(path: "dataset.id", message: datasetID == FashionMNIST.name
                 ? "the built-in fashion-mnist is not installed on this machine (apt-get install dataset-fashion-mnist)"
                 : "no dataset with id '\(datasetID)'"))
         }
-        guard let architecture else { return (nil, problems) }
+        guard let (architecture, record, descriptor) = model else { return (nil, problems) }
         return (JobContext(architecture: architecture, groupLayers: JobContext.groupLayers(of: architecture),
                            modelRecord: record, descriptor: descriptor, dataset: dataset), problems)
     }
 
-    func jobContext(for job: JobRecord) throws -> (JobSpec, JobContext) {
+    /// A stored job's spec and context (for its run, and for commands checked against its groups).
+    func context(for job: JobRecord) throws -> (JobSpec, JobContext) {
         let spec: JobSpec
-        switch JobSpec.parse(json: Data(job.spec.utf8)) {
+        switch JobSpec.parse(JSONValue.decoding(job.spec) ?? .null) {
         case .success(let parsed): spec = parsed
         case .failure(let error): throw StoreError.corruptRecord(table: "jobs", column: "spec", reason: error.description)
         }
-        let (context, problems) = jobContext(model: spec.model, datasetID: spec.dataset.id)
-        guard let context else { throw APIError(.conflict, code: "model_missing", message: problems.map(\.description).joined(separator: "; ")) }
+        let (context, problems) = context(model: spec.model, datasetID: spec.dataset.id)
+        guard let context else {
+            throw JobServiceError.conflict(.modelMissing, message: problems.map(\.description).joined(separator: "; "))
+        }
         return (spec, context)
     }
 }
