@@ -4,6 +4,7 @@ import NN
 import Testing
 
 @testable import Daemon
+@testable import Store
 
 /// `POST/GET/DELETE /v1/models` and the weights download, in process.
 @Suite struct ModelRouteTests {
@@ -120,5 +121,24 @@ import Testing
         let reply = try api.get("/v1/models/\(model)/weights")
         #expect(reply.status == 500 && reply.errorCode == "integrity_error", "\(reply.text)")
         #expect(!reply.text.contains(api.directory), "no server paths in the message")
+    }
+
+    @Test func aModelWithoutStoredWeightsHasNoDownload() throws {
+        let api = try InProcessAPI()
+        let spec = try api.store.model(api.registerModel()).spec
+        let bare = try api.store.createModel(name: "bare", architecture: "small-cnn", spec: spec, source: .upload)
+        let reply = try api.get("/v1/models/\(bare.id)/weights")
+        #expect(reply.status == 404)
+        #expect(reply.text == #"{"error":{"code":"weights_not_found","message":"model '\#(bare.id)' has no stored weights"}}"#)
+        #expect(try api.get("/v1/models/\(bare.id)")["weights"] == nil)
+    }
+
+    @Test func aFailingStoreWriteIsA500AndStoresNothing() throws {
+        let api = try InProcessAPI()
+        api.store.failWrite(at: 1)
+        let reply = try api.post("/v1/models", #"{"name": "cnn", "architecture": "small-cnn", "num_classes": 2}"#)
+        #expect(reply.status == 500 && reply.errorCode == "store_error", "\(reply.text)")
+        #expect(try api.get("/v1/models")["data"] == .array([]))
+        #expect(try api.post("/v1/models", #"{"name": "cnn", "architecture": "small-cnn", "num_classes": 2}"#).status == 201)
     }
 }
