@@ -1,5 +1,6 @@
 import Foundation
 import JobAPI
+import Store
 import Testing
 
 @testable import Daemon
@@ -64,5 +65,31 @@ import Testing
         }
         #expect(try api.post("/v1/jobs/\(id)/lr", #"{"lr": 1e-4,}"#).errorCode == "invalid_json")
         #expect(try api.store.pendingCommands(job: id).isEmpty, "nothing refused is stored")
+    }
+
+    /// Parked (paused with no run in memory, here by `disk_full`): commands that need the run are
+    /// 409; resume and stop are applied by thawd itself.
+    @Test func aParkedJobTakesOnlyWhatNeedsNoRun() throws {
+        let api = try InProcessAPI()
+        let model = try api.registerModel()
+        let dataset = try api.registerShapes()
+        let id = try api.submit(model: model, dataset: dataset)
+        let other = try api.submit(model: model, dataset: dataset)
+        for job in [id, other] {
+            _ = try #require(try api.daemon.jobs.claimNext())
+            _ = try api.store.parkJob(job, failure: JobFailure(code: "disk_full", message: "no space"))
+        }
+        let lr = try api.post("/v1/jobs/\(id)/lr", #"{"lr": 0.1}"#)
+        #expect(lr.status == 409 && lr.errorCode == "illegal_state")
+        #expect(lr.text.contains("paused for lack of disk space (disk_full)"), "\(lr.text)")
+        let resume = try api.post("/v1/jobs/\(id)/resume", "")
+        #expect(resume.status == 202 && resume["status"] == .string("applied"), "\(resume.text)")
+        #expect(try api.store.job(id).status == .running)
+
+        let stop = try api.post("/v1/jobs/\(other)/stop", "")
+        #expect(stop.status == 202 && stop["status"] == .string("applied"), "\(stop.text)")
+        let stopped = try api.get("/v1/jobs/\(other)")
+        #expect(stopped["status"] == .string("stopped"))
+        #expect(stopped["result"]?.field("stop_reason") == .string("user_stop"))
     }
 }

@@ -141,4 +141,12 @@ import Testing
         #expect(try api.get("/v1/models")["data"] == .array([]))
         #expect(try api.post("/v1/models", #"{"name": "cnn", "architecture": "small-cnn", "num_classes": 2}"#).status == 201)
     }
+
+    @Test func anUnreadableStoredRecordIsA500WithoutInternals() throws {
+        let api = try InProcessAPI()
+        let broken = try api.store.createModel(name: "broken", architecture: "small-cnn", spec: "{}", source: .upload)
+        let reply = try api.get("/v1/models/\(broken.id)")
+        #expect(reply.status == 500)
+        #expect(reply.text == #"{"error":{"code":"internal_error","message":"internal error"}}"#)
+    }
 }
