@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import JobAPI
 import Store
 
 /// The running daemon: the store, the HTTP server with the API routes, and the training workers.
@@ -9,6 +10,8 @@ public final class Daemon: @unchecked Sendable {
     public let store: Store
     let metrics = PrometheusRegistry()
     let datasets: DatasetCatalog
+    /// Jobs: submit, view, control, claim (everything the job routes and the workers call).
+    let jobs: JobService
     /// Per-job event publishers for SSE streams, and the stream cap.
     let eventHub: EventHub
     let startedAt = Date()
@@ -42,8 +45,12 @@ public final class Daemon: @unchecked Sendable {
             Log.warning("job \(job.id) failed: crashed_repeatedly: thawd died during \(job.crashes) of its starts")
         }
         for job in recovery.interrupted { Log.info("job \(job.id) was interrupted; it resumes from its last checkpoint") }
-        workers = WorkerPool(daemon: self, count: configuration.workers)
-        for job in recovery.interrupted where job.status == .paused { settleParkedCommands(job: job.id) }
+        jobs = JobService(store: store, datasets: datasets, ownership: JobOwnership(workers: configuration.workers),
+                          memory: MemoryBudget(limit: configuration.resolvedMaxJobMemory))
+        workers = WorkerPool(service: jobs, count: configuration.workers) { [unowned self] job in
+            JobExecution(daemon: self, job: job)
+        }
+        for job in recovery.interrupted where job.status == .paused { jobs.settleParkedCommands(job: job.id) }
     }
 
     /// Starts serving and training; returns the bound port.
@@ -99,6 +106,11 @@ public final class Daemon: @unchecked Sendable {
 
     /// How long SIGTERM waits for running jobs to reach a batch boundary.
     static let workerStopSeconds: TimeInterval = 8
+
+    /// For `JobPreparation` (h-runner's), which reads a job's spec and context through the daemon.
+    func jobContext(for job: JobRecord) throws -> (JobSpec, JobContext) { try jobs.context(for: job) }
+
+    func resumeCheckpoint(job: String) throws -> CheckpointRecord? { try store.resumeCheckpoint(job: job) }
 
     public var scheme: String { configuration.tlsCert == nil ? "http" : "https" }
 

@@ -5,9 +5,7 @@ import Training
 extension JSONValue {
     /// Compact JSON text with sorted keys (what the store keeps); `null` if a value cannot be encoded.
     var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self) else { return "null" }
+        guard let data = try? Wire.encode(self) else { return "null" }
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import JobAPI
 import NN
 
 /// What the store's `models.spec` column holds: the architecture plus what the weights file's
@@ -25,14 +26,10 @@ struct ModelDescriptor: Codable, Sendable {
         std = metadata.std
     }
 
-    var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
-    }
+    var json: String { String(decoding: (try? Wire.encode(self)) ?? Data(), as: UTF8.self) }
 
     static func decode(_ text: String) throws -> ModelDescriptor {
-        try JSONDecoder().decode(ModelDescriptor.self, from: Data(text.utf8))
+        try Wire.decode(ModelDescriptor.self, from: Data(text.utf8))
     }
 
 }

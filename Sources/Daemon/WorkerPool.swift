@@ -3,20 +3,23 @@ import Store
 
 /// `--workers` training threads. Each claims the next job from the store (interrupted jobs first,
 /// then queued ones by priority and submission order), runs it to an outcome, and claims again.
-/// Workers sleep on a condition between jobs; `wake()` is called whenever a job becomes claimable.
+/// Workers sleep on the ownership condition between jobs; `wake()` is called whenever a job becomes
+/// claimable. Claims go through the `JobService`; `makeExecution` builds the run of a claimed job.
 final class WorkerPool: @unchecked Sendable {
-    private unowned let daemon: Daemon
-    private let condition = NSCondition()
+    private let service: JobService
+    private let makeExecution: @Sendable (JobRecord) -> JobExecution
+    private var ownership: JobOwnership { service.ownership }
+    private var condition: NSCondition { service.ownership.condition }
     private var stopping = false
-    private var pendingWakes = 0
     private var running: [String: JobExecution] = [:]
     private var threads: [Thread] = []
     private var finished = 0
     private let count: Int
 
-    init(daemon: Daemon, count: Int) {
-        self.daemon = daemon
+    init(service: JobService, count: Int, makeExecution: @escaping @Sendable (JobRecord) -> JobExecution) {
+        self.service = service
         self.count = count
+        self.makeExecution = makeExecution
     }
 
     func start() {
@@ -35,28 +38,12 @@ final class WorkerPool: @unchecked Sendable {
         wake()
     }
 
-    func wake() {
-        condition.lock()
-        pendingWakes += count
-        condition.broadcast()
-        condition.unlock()
-    }
+    func wake() { ownership.wake() }
 
     func isRunning(_ jobID: String) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         return running[jobID] != nil
-    }
-
-    /// Runs `body` with the pool locked and whether a worker holds the job. Claiming a job and
-    /// registering its execution happen under the same lock, so a command handled in `body` either
-    /// sees the job held (and leaves it to the runner) or changes the record before any worker can
-    /// take it: a cancel landing between claim and start is never lost. `body` must not call back
-    /// into the pool (`wake()` after it returns instead).
-    func withOwnership<T>(of jobID: String, _ body: (_ held: Bool) throws -> T) rethrows -> T {
-        condition.lock()
-        defer { condition.unlock() }
-        return try body(running[jobID] != nil)
     }
 
     /// Asks every running job to stop at its next batch boundary (it resumes on the next start).
@@ -80,7 +67,7 @@ final class WorkerPool: @unchecked Sendable {
     private func loop(_ index: Int) {
         while true {
             condition.lock()
-            if !stopping && pendingWakes == 0 {
+            if !stopping && ownership.pendingWakes == 0 {
                 // Also look at the store every 2 s without a wake: a safety net, claiming is cheap.
                 _ = condition.wait(until: Date().addingTimeInterval(2))
             }
@@ -90,11 +77,12 @@ final class WorkerPool: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            pendingWakes = max(0, pendingWakes - 1)
+            ownership.pendingWakes = max(0, ownership.pendingWakes - 1)
 
-            // Claim and registration under one lock hold (see `withOwnership`).
+            // Claim and registration under one lock hold (see `JobOwnership`): a cancel landing
+            // between claim and start is never lost.
             let job: JobRecord?
-            do { job = try daemon.store.claimNextQueued() } catch {
+            do { job = try service.claimNext() } catch {
                 condition.unlock()
                 Log.error("worker \(index): cannot claim a job: \(error)")
                 continue
@@ -103,17 +91,19 @@ final class WorkerPool: @unchecked Sendable {
                 condition.unlock()
                 continue
             }
-            let execution = JobExecution(daemon: daemon, job: job)
+            let execution = makeExecution(job)
             running[job.id] = execution
+            ownership.held.insert(job.id)
             if stopping { execution.interrupt() }
             condition.unlock()
             Log.info("worker \(index): \(job.isResume ? "resuming" : "starting") job \(job.id) (\(job.name ?? "unnamed"))")
             execution.run()
             condition.lock()
             running[job.id] = nil
-            pendingWakes += 1  // look for more work at once
+            ownership.held.remove(job.id)
+            ownership.pendingWakes += 1  // look for more work at once
             // Commands that reached a job its run just parked (disk_full) while it was still held.
-            let wakeAgain = daemon.settleParkedCommands(job: job.id)
+            let wakeAgain = service.settleParkedCommands(job: job.id)
             condition.unlock()
             if wakeAgain { wake() }
         }

@@ -1,12 +1,13 @@
 @testable import Daemon
 import Foundation
+import JobAPI
 import Testing
 
 /// Issue 14: numbers and sizes entering through request bodies and flags are range-checked as
 /// numbers, never after a wrapping conversion; error text never carries the server's paths.
 @Suite struct RequestLimitsTests {
     static func body(_ json: String) throws -> RequestBody {
-        RequestBody(object: try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any])
+        RequestBody(fields: try Wire.decode([String: JSONValue].self, from: Data(json.utf8)))
     }
 
     static func message(_ body: () throws -> Void) -> String? {

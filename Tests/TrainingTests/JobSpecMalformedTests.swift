@@ -48,7 +48,7 @@ let malformedSpecs: [MalformedSpec] = [
     .init("model with id and architecture", [("model.architecture", "small-cnn")], "model", "not both"),
     .init("model with neither", [("model", [:])], "model", "needs id"),
     .init("model id empty", [("model.id", "")], "model.id", "must not be empty"),
-    .init("model architecture unknown", [("model", ["architecture": "vgg16"])], "model.architecture", "unknown architecture \"vgg16\""),
+    .init("model architecture empty", [("model", ["architecture": ""])], "model.architecture", "must not be empty"),
     .init("model unknown field", [("model.pretrained", true)], "model.pretrained", "unknown field"),
     // Dataset
     .init("dataset missing", [("dataset", nil)], "dataset", "is required"),

@@ -1,19 +1,13 @@
 import Foundation
 import HTTP1
 import HTTPServer
+import JobAPI
 import Store
 
 /// An API error that renders as `{"error": {"code", "message", "details"?}}`. `details` lists every
 /// problem of a rejected request body (field path + message), so a client fixes them all at once.
 public struct APIError: HTTPErrorConvertible, Sendable {
-    public struct Detail: Codable, Sendable, Equatable {
-        public var field: String
-        public var message: String
-        public init(field: String, message: String) {
-            self.field = field
-            self.message = message
-        }
-    }
+    public typealias Detail = ErrorBody.Detail
 
     public var status: HTTPStatus
     public var code: String
@@ -28,10 +22,7 @@ public struct APIError: HTTPErrorConvertible, Sendable {
     }
 
     public var body: [UInt8] {
-        var error: [String: Any] = ["code": code, "message": message]
-        if !details.isEmpty { error["details"] = details.map { ["field": $0.field, "message": $0.message] } }
-        let data = (try? JSONSerialization.data(withJSONObject: ["error": error], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return Array(data)
+        Array((try? Wire.encode(ErrorBody(code: code, message: message, details: details))) ?? Data())
     }
 
     public var response: HTTPResponse {

@@ -37,7 +37,7 @@ extension Daemon {
 
     private func listDatasets(_ request: HTTPRequest) throws -> HTTPResponse {
         var request = try pageRequest(request)
-        var data: [[String: Any]] = []
+        var data: [DatasetView] = []
         // The built-in is the first item of the first page and takes one of its `limit` slots;
         // `after=fashion-mnist` continues with the registered datasets.
         if request.after == nil, datasets.fashionMNISTInstalled {
@@ -48,23 +48,17 @@ extension Daemon {
         }
         guard request.limit > 0 else {
             let rest = try store.datasets(page: PageRequest(limit: 1))
-            return try json(["object": "list", "data": data, "has_more": !rest.data.isEmpty])
+            return try json(ListPage(data, hasMore: !rest.data.isEmpty))
         }
         let page = try store.datasets(page: request)
         data += try page.data.map { datasetObject(try DatasetCatalog.info($0)) }
-        return try json(["object": "list", "data": data, "has_more": page.hasMore])
+        return try json(ListPage(data, hasMore: page.hasMore))
     }
 
-    func datasetObject(_ info: DatasetCatalog.Info) -> [String: Any] {
-        var object: [String: Any] = [
-            "id": info.id, "object": "dataset", "name": info.name, "builtin": info.builtin,
-            "classes": info.classNames,
-            "counts": ["train": info.trainCounts, "test": info.testCounts as Any? ?? NSNull()],
-            "num_images": ["train": info.trainCounts.reduce(0, +), "test": info.testCounts?.reduce(0, +) as Any? ?? NSNull()],
-            "skipped": info.skipped.map { ["path": datasets.publicPath($0.path), "reason": $0.reason, "kind": $0.kind.rawValue] },
-        ]
-        if let path = info.path { object["path"] = datasets.publicPath(path) }
-        if let created = info.createdAt { object["created_at"] = Int(created.timeIntervalSince1970) }
-        return object
+    func datasetObject(_ info: DatasetCatalog.Info) -> DatasetView {
+        DatasetView(id: info.id, name: info.name, builtin: info.builtin, classes: info.classNames,
+                    trainCounts: info.trainCounts, testCounts: info.testCounts,
+                    skipped: info.skipped.map { .init(path: datasets.publicPath($0.path), reason: $0.reason, kind: $0.kind.rawValue) },
+                    path: info.path.map(datasets.publicPath), createdAt: info.createdAt.map { Int($0.timeIntervalSince1970) })
     }
 }

@@ -40,13 +40,13 @@ extension Daemon {
 
     func createModel(_ request: HTTPRequest) throws -> HTTPResponse {
         if Self.isRawUpload(request.headers) {
-            var fields: [String: Any] = [:]
-            for item in request.queryItems { fields[item.name] = item.value }
-            if let classes = fields["num_classes"] as? String {
+            var fields: [String: JSONValue] = [:]
+            for item in request.queryItems { fields[item.name] = .string(item.value) }
+            if case .string(let classes)? = fields["num_classes"] {
                 guard let n = Int(classes), (1...100_000).contains(n) else {
-                throw APIError.invalid(field: "num_classes", "must be an integer in 1...100000")
-            }
-                fields["num_classes"] = n
+                    throw APIError.invalid(field: "num_classes", "must be an integer in 1...100000")
+                }
+                fields["num_classes"] = .number(Double(n))
             }
             // The body arrived in a temporary file; it is decoded from a read-only mapping of it.
             let weights = try request.bodyFile.map { try $0.mappedData() } ?? Data(request.body)
@@ -59,7 +59,7 @@ extension Daemon {
             guard let bytes = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else {
                 throw APIError.invalid(field: "weights_base64", "is not valid base64")
             }
-            return try uploadModel(body.object, weights: bytes)
+            return try uploadModel(body.fields, weights: bytes)
         }
         return try builtinModel(body)
     }
@@ -76,7 +76,7 @@ extension Daemon {
                                    "unknown architecture '\(architecture)'; built-ins are \(BuiltinArchitectures.names.joined(separator: ", "))")
         }
         let spec = try BuiltinArchitectures.spec(named: architecture, classes: classes)
-        try checkModelMemory(spec, field: classes == nil ? "architecture" : "num_classes")
+        try jobs.memory.checkModel(spec, field: classes == nil ? "architecture" : "num_classes")
         let model = try Model(spec: spec, seed: UInt64(seed))
         if !classNames.isEmpty && classNames.count != model.classes {
             throw APIError.invalid(field: "class_names", "has \(classNames.count) names for \(model.classes) classes")
@@ -90,8 +90,8 @@ extension Daemon {
         return try json(modelObject(record), status: .created)
     }
 
-    private func uploadModel(_ fields: [String: Any], weights: Data) throws -> HTTPResponse {
-        let body = RequestBody(object: fields)
+    private func uploadModel(_ fields: [String: JSONValue], weights: Data) throws -> HTTPResponse {
+        let body = RequestBody(fields: fields)
         try body.allowOnly(["name", "architecture", "architecture_spec", "num_classes", "weights_base64", "class_names"])
         let name = try body.text("name")
         guard !weights.isEmpty else { throw APIError.invalid(field: "weights", "is empty") }
@@ -102,8 +102,7 @@ extension Daemon {
         // The architecture: given explicitly, else from the file's own metadata, else a built-in name.
         var metadata: ModelMetadata
         if let specObject = fields["architecture_spec"] {
-            guard JSONSerialization.isValidJSONObject(specObject),
-                  let data = try? JSONSerialization.data(withJSONObject: specObject)
+            guard specObject.isObject || specObject.isArray, let data = try? Wire.encode(specObject)
             else { throw APIError.invalid(field: "architecture_spec", "must be a JSON object (an architecture spec)") }
             let spec: ArchitectureSpec
             do { spec = try ArchitectureSpec.decode(json: String(decoding: data, as: UTF8.self)) } catch {
@@ -112,7 +111,7 @@ extension Daemon {
             metadata = ModelMetadata(spec: spec)
         } else if let fromFile = try? ModelMetadata(dictionary: file.metadata) {
             metadata = fromFile
-        } else if let architecture = fields["architecture"] as? String {
+        } else if case .string(let architecture)? = fields["architecture"] {
             guard BuiltinArchitectures.names.contains(architecture) else {
                 throw APIError.invalid(field: "architecture", "unknown architecture '\(architecture)'")
             }
@@ -124,7 +123,7 @@ extension Daemon {
                                    "the weights carry no Thaw metadata; name a built-in architecture or give architecture_spec")
         }
         if let names = try body.optionalNames("class_names", maxCount: 100_000) { metadata.classNames = names }
-        try checkModelMemory(metadata.spec, field: fields["architecture_spec"] != nil ? "architecture_spec" : "weights")
+        try jobs.memory.checkModel(metadata.spec, field: fields["architecture_spec"] != nil ? "architecture_spec" : "weights")
         let model: Model
         do { model = try Model(spec: metadata.spec) } catch {
             throw APIError.invalid(field: fields["architecture_spec"] == nil ? "architecture" : "architecture_spec", "\(error)")
@@ -164,14 +163,14 @@ extension Daemon {
         guard let job = try? store.job(jobID) else {
             throw APIError.invalid(field: "from_job", "no job with id '\(jobID)'")
         }
-        guard let checkpoint = try weightsCheckpoint(job: job.id, which: which) else {
+        guard let checkpoint = try store.weightsCheckpoint(job: job.id, which: which) else {
             throw APIError(.conflict, code: "no_checkpoint",
                            message: "job '\(jobID)' has no \(which) checkpoint yet (status \(job.status.rawValue))")
         }
         let bytes = try store.readCheckpoint(checkpoint)
         let file = try Safetensors.decode(bytes)
         let metadata = try ModelMetadata(dictionary: file.metadata)
-        try checkModelMemory(metadata.spec, field: "from_job")
+        try jobs.memory.checkModel(metadata.spec, field: "from_job")
         let model = try Model(spec: metadata.spec)
         try model.load(stateDict: file.tensors, strict: true)
         let record = try store.createModel(
@@ -183,25 +182,20 @@ extension Daemon {
 
     private func listModels(_ request: HTTPRequest) throws -> HTTPResponse {
         let page = try store.models(page: pageRequest(request))
-        return try json(["object": "list", "data": try page.data.map(modelObject), "has_more": page.hasMore])
+        return try json(ListPage(try page.data.map(modelObject), hasMore: page.hasMore))
     }
 
-    func modelObject(_ record: ModelRecord) throws -> [String: Any] {
+    func modelObject(_ record: ModelRecord) throws -> ModelView {
         let descriptor = try ModelDescriptor.decode(record.spec)
-        var source: [String: Any] = [:]
-        switch record.source {
-        case .builtin: source["type"] = "builtin"
-        case .upload: source["type"] = "upload"
-        case .job(let id): source = ["type": "job", "job_id": id]
+        let source: ModelView.Source = switch record.source {
+        case .builtin: .builtin
+        case .upload: .upload
+        case .job(let id): .job(id: id)
         }
-        var object: [String: Any] = [
-            "id": record.id, "object": "model", "name": record.name, "architecture": record.architecture,
-            "num_classes": descriptor.classes, "groups": descriptor.spec.groups,
-            "input_shape": descriptor.spec.inputShape, "class_names": descriptor.classNames,
-            "source": source, "created_at": Int(record.createdAt.timeIntervalSince1970),
-        ]
-        if !descriptor.mean.isEmpty { object["normalization"] = ["mean": descriptor.mean, "std": descriptor.std] }
-        if let weights = record.weights { object["weights"] = ["sha256": weights.sha256, "size": weights.size] }
-        return object
+        return ModelView(id: record.id, name: record.name, architecture: record.architecture, numClasses: descriptor.classes,
+                         groups: descriptor.spec.groups, inputShape: descriptor.spec.inputShape,
+                         classNames: descriptor.classNames, source: source,
+                         createdAt: Int(record.createdAt.timeIntervalSince1970), mean: descriptor.mean, std: descriptor.std,
+                         weights: record.weights.map { .init(sha256: $0.sha256, size: $0.size) })
     }
 }

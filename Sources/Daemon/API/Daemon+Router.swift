@@ -1,6 +1,7 @@
 import Foundation
 import HTTP1
 import HTTPServer
+import JobAPI
 import Store
 
 extension Daemon {
@@ -34,6 +35,8 @@ extension Daemon {
             return try handler(request)
         } catch let error as APIError {
             return error.redacting(PathRedactor(configuration: configuration)).response
+        } catch let error as JobServiceError {
+            return APIError(error).redacting(PathRedactor(configuration: configuration)).response
         } catch let error as StoreError {
             let apiError = APIError.from(error)
             if apiError.status.code >= 500 { Log.error("\(request.method.rawValue) \(request.path): \(error)") }
@@ -47,11 +50,7 @@ extension Daemon {
     }
 
     func health() throws -> HTTPResponse {
-        try json([
-            "status": "ok",
-            "version": thawVersion,
-            "uptime_seconds": (Date().timeIntervalSince(startedAt) * 1000).rounded() / 1000,
-        ])
+        try json(HealthView(version: thawVersion, uptimeSeconds: JobService.milliseconds(Date().timeIntervalSince(startedAt))))
     }
 
     func prometheus() -> HTTPResponse {
@@ -64,10 +63,9 @@ extension Daemon {
         return HTTPResponse.bytes(Array(metrics.exposition().utf8), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 
-    /// Serializes a JSON object (dictionaries, arrays, strings, numbers, bools, NSNull).
-    func json(_ object: Any, status: HTTPStatus = .ok) throws -> HTTPResponse {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return HTTPResponse.bytes(Array(data), contentType: "application/json", status: status)
+    /// Encodes a JobAPI value the wire's one way (`Wire`: sorted keys, slashes as they are).
+    func json<T: Encodable>(_ value: T, status: HTTPStatus = .ok) throws -> HTTPResponse {
+        HTTPResponse.bytes(Array(try Wire.encode(value)), contentType: "application/json", status: status)
     }
 }
 

@@ -24,14 +24,7 @@ extension Daemon {
                 }
                 return n
             } ?? 1_000
-            let stored = try store.events(job: job.id, after: after, limit: limit + 1)
-            let data: [[String: Any]] = stored.prefix(limit).map { e in
-                [
-                    "id": e.id, "type": e.type, "created_at": e.createdAt.timeIntervalSince1970,
-                    "data": (try? JSONSerialization.jsonObject(with: Data(e.payload.utf8), options: .fragmentsAllowed)) ?? NSNull(),
-                ]
-            }
-            return try json(["object": "list", "data": data, "has_more": stored.count > limit])
+            return try json(jobs.events(job: job.id, after: after, limit: limit))
         }
         guard let ticket = eventHub.reserveStream() else {
             var response = APIError(.serviceUnavailable, code: "too_many_streams",
@@ -59,10 +52,7 @@ extension Daemon {
         // look again (the new one is complete). Once open, the download is immune (`OpenedArtifact`).
         var attempt = 1
         while true {
-            guard let checkpoint = try weightsCheckpoint(job: job.id, which: which) else {
-                throw APIError(.notFound, code: "checkpoint_not_found",
-                               message: "job '\(job.id)' has no \(which) checkpoint yet (status \(job.status.rawValue))")
-            }
+            let checkpoint = try jobs.weightsCheckpoint(job: job, which: which)
             do {
                 return try download(checkpoint.artifact, request: request,
                                     filename: "\(job.id)-\(which).safetensors",

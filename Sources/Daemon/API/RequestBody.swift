@@ -2,49 +2,60 @@ import Foundation
 import HTTPServer
 import JobAPI
 import Store
-import Training
 
 /// A JSON-object request body with typed field readers whose errors name the field (422), so
-/// small bodies (models, datasets, control commands) need no Codable type each.
+/// small bodies (models, datasets) need no Codable type each. They stop at the first failing check,
+/// except that every unknown field is listed together (docs/api.md, "Errors").
 struct RequestBody {
-    let object: [String: Any]
+    let fields: [String: JSONValue]
 
-    init(object: [String: Any]) {
-        self.object = object
+    init(fields: [String: JSONValue]) {
+        self.fields = fields
     }
 
-    /// The body must be a JSON object; malformed JSON (strict RFC 8259: a trailing comma is
-    /// malformed) is a 400, and so is an empty body unless `required` is false, when it reads as `{}`.
-    init(_ request: HTTPRequest, required: Bool = true) throws {
-        if request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            guard !required else { throw APIError(.badRequest, code: "invalid_json", message: "the body is empty; a JSON object is required") }
-            object = [:]
-            return
-        }
-        if let problem = JSONSyntax.problem(request.body) { throw APIError.badJSON(problem) }
-        let value: Any
-        do { value = try JSONSerialization.jsonObject(with: Data(request.body)) } catch {
-            throw APIError.badJSON((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)")
-        }
-        guard let object = value as? [String: Any] else {
+    /// The body must be a JSON object (`RequestBody.document`'s rules for what is malformed).
+    init(_ request: HTTPRequest) throws {
+        guard case .object(let fields) = try Self.document(request) else {
             throw APIError.invalid(field: "body", "must be a JSON object")
         }
-        self.object = object
+        self.fields = fields
     }
 
-    func has(_ key: String) -> Bool { object[key] != nil }
+    /// Parses a body once: malformed JSON (strict RFC 8259: a trailing comma is malformed) is a 400,
+    /// and so is an empty body unless `required` is false, when it reads as `{}`.
+    static func document(_ request: HTTPRequest, required: Bool = true) throws -> JSONValue {
+        if isBlank(request.body) {
+            guard !required else { throw APIError(.badRequest, code: "invalid_json", message: "the body is empty; a JSON object is required") }
+            return .object([:])
+        }
+        try checkSyntax(request.body)
+        do { return try Wire.decode(JSONValue.self, from: Data(request.body)) } catch {
+            throw APIError.badJSON("\(error)")
+        }
+    }
+
+    /// The strict syntax check alone, for a body whose reader parses it itself (control commands).
+    static func checkSyntax(_ body: [UInt8]) throws {
+        if let problem = JSONSyntax.problem(body) { throw APIError.badJSON(problem) }
+    }
+
+    static func isBlank(_ body: [UInt8]) -> Bool {
+        body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+    }
+
+    func has(_ key: String) -> Bool { fields[key] != nil }
 
     /// Unknown fields are errors: a typo such as `"clases"` must not be silently ignored.
     func allowOnly(_ keys: Set<String>) throws {
-        let unknown = object.keys.filter { !keys.contains($0) }.sorted()
+        let unknown = fields.keys.filter { !keys.contains($0) }.sorted()
         guard unknown.isEmpty else {
             throw APIError.invalid(unknown.map { .init(field: $0, message: "unknown field") })
         }
     }
 
     func string(_ key: String) throws -> String {
-        guard let value = object[key] else { throw APIError.invalid(field: key, "is required") }
-        guard let text = value as? String, !text.isEmpty else {
+        guard let value = fields[key] else { throw APIError.invalid(field: key, "is required") }
+        guard case .string(let text) = value, !text.isEmpty else {
             throw APIError.invalid(field: key, "must be a non-empty string")
         }
         return text
@@ -64,20 +75,25 @@ struct RequestBody {
     }
 
     func optionalInt(_ key: String, range: ClosedRange<Int>) throws -> Int? {
-        guard let value = object[key] else { return nil }
-        guard let number = value as? NSNumber, !Self.isBool(number), number.doubleValue == number.doubleValue.rounded()
-        else { throw APIError.invalid(field: key, "must be an integer") }
-        // Compared as a Double first: NSNumber's intValue wraps (18446744073709555712 reads as 4096).
-        let double = number.doubleValue
-        guard double >= Double(range.lowerBound), double <= Double(range.upperBound) else {
+        guard let value = fields[key] else { return nil }
+        guard case .number(let number) = value, number == number.rounded() else {
+            throw APIError.invalid(field: key, "must be an integer")
+        }
+        // Compared as a Double: 18446744073709555712 must not wrap into range.
+        guard number >= Double(range.lowerBound), number <= Double(range.upperBound) else {
             throw APIError.invalid(field: key, "must be in \(range.lowerBound)...\(range.upperBound)")
         }
-        return Int(double)
+        return Int(number)
     }
 
     func optionalStrings(_ key: String) throws -> [String]? {
-        guard let value = object[key] else { return nil }
-        guard let list = value as? [String] else { throw APIError.invalid(field: key, "must be a list of strings") }
+        guard let value = fields[key] else { return nil }
+        guard case .array(let items) = value else { throw APIError.invalid(field: key, "must be a list of strings") }
+        var list: [String] = []
+        for item in items {
+            guard case .string(let text) = item else { throw APIError.invalid(field: key, "must be a list of strings") }
+            list.append(text)
+        }
         return list
     }
 
@@ -89,11 +105,6 @@ struct RequestBody {
             if let problem = TextLimits.problem(name, TextLimits.name) { throw APIError.invalid(field: "\(key)[\(i)]", problem) }
         }
         return list
-    }
-
-    static func isBool(_ number: NSNumber) -> Bool {
-        // JSONSerialization hands booleans back as NSNumbers of C type `c` (char).
-        String(cString: number.objCType) == "c"
     }
 }
 

@@ -6,9 +6,6 @@ public enum ModelSource: Sendable, Equatable, Codable {
     case registered(id: String)
     case architecture(String)
 
-    /// Built-in architectures (docs/architecture.md, "Built-in networks", has their layers and groups).
-    public static let builtInArchitectures = ["small-cnn", "resnet-mini", "resnet18", "resnet34", "resnet50"]
-
     static func read(_ value: JSONValue, path: String, log: ProblemLog) -> ModelSource? {
         guard var reader = ObjectReader(value, path: path, log: log) else { return nil }
         defer { reader.finish() }
@@ -30,9 +27,10 @@ public enum ModelSource: Sendable, Equatable, Codable {
             return .registered(id: id)
         case (false, true):
             guard let architecture else { return nil }
-            guard builtInArchitectures.contains(architecture) else {
-                log.add(reader.at("architecture"),
-                        "unknown architecture \"\(architecture)\" (known: \(builtInArchitectures.joined(separator: ", ")))")
+            // Which names exist is NN's knowledge (`BuiltinArchitectures.names`): the daemon checks the
+            // name once, when it resolves the model, beside the other references.
+            if let problem = TextLimits.problem(architecture, TextLimits.name) {
+                log.add(reader.at("architecture"), problem)
                 return nil
             }
             return .architecture(architecture)

@@ -32,6 +32,11 @@ package final class ProblemLog {
         problems.append(SpecProblem(path: path, message: message))
     }
 
+    /// A problem found before the document's own (a request field read ahead of the spec).
+    package func insertFirst(_ path: String, _ message: String) {
+        problems.insert(SpecProblem(path: path, message: message), at: 0)
+    }
+
     /// True when no problem was added at or below `path` (used to skip checks on fields that already
     /// failed to parse, so one mistake is reported once).
     package func isClean(under path: String) -> Bool {

@@ -1,0 +1,88 @@
+import Foundation
+import JobAPI
+import Store
+import Testing
+
+@testable import Daemon
+
+/// `JobService` on its own: built from a store, a dataset catalog, a memory budget and a pinned
+/// clock, called with values (no router, no HTTP types), refusing with typed errors.
+@Suite final class JobServiceTests {
+    let directory: String
+    let service: JobService
+    let dataset: String
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("thaw-service-\(UUID().uuidString)").path
+        let root = directory + "/datasets"
+        try InProcessAPI.writeShapes(root: root + "/shapes", perClass: 2)
+        let store = try Store(configuration: .dataDirectory(directory))
+        let catalog = DatasetCatalog(store: store, fashionMNISTRoot: directory + "/none", cacheDirectory: directory + "/cache",
+                                     datasetRoot: root)
+        service = JobService(store: store, datasets: catalog, ownership: JobOwnership(workers: 1),
+                             memory: MemoryBudget(limit: 1 << 30), clock: { JobServiceTests.now })
+        dataset = try catalog.register(name: "shapes", path: DatasetPathResolver.canonical(root + "/shapes")!,
+                                       channels: 1, size: 28).id
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    func document(_ text: String) throws -> JSONValue { try Wire.decode(JSONValue.self, from: Data(text.utf8)) }
+
+    func spec(batchSize: Int = 2) -> String {
+        #"{"name": "s", "model": {"architecture": "small-cnn"}, "dataset": {"id": "\#(dataset)", "validation_fraction": 0.5}, "phases": [{"trainable": "all", "epochs": 1, "lr": 0.01}], "batch_size": \#(batchSize)}"#
+    }
+
+    @Test func submitStoresTheJobAndAnswersItsView() throws {
+        let text = spec()
+        let view = try service.submit(document(text), text: text)
+        #expect(view.status == "queued" && view.modelID == nil)
+        #expect(view.training.groups.map(\.name) == ["block1", "block2", "head"])
+        #expect(view.training.groups.allSatisfy { $0.trainable && $0.lr == 0.01 })
+        #expect(try service.store.job(view.id).spec == text)
+        #expect(service.ownership.pendingWakes == 1, "the workers were told")
+        let shown = try service.job(view.id)
+        #expect(shown.spec == view.spec && shown.training == view.training)
+        #expect(shown.queuedSeconds == JobService.milliseconds(Self.now.timeIntervalSince(try service.store.job(view.id).createdAt)),
+                "running times come from the service's clock")
+    }
+
+    @Test func refusalsAreTypedPerKind() throws {
+        let invalid = spec(batchSize: 0)
+        #expect(throws: JobServiceError.invalid([SpecProblem(path: "batch_size", message: "must be in [1, 65536], got 0")],
+                                                summary: "the job spec has problems")) {
+            try self.service.submit(self.document(invalid), text: invalid)
+        }
+        let huge = spec(batchSize: 65_536)
+        do {
+            _ = try service.submit(document(huge), text: huge)
+            Issue.record("a job over the budget must be refused")
+        } catch JobServiceError.memoryLimit(let field, _) {
+            #expect(field == "batch_size")
+        }
+        let job = try service.submit(document(spec()), text: spec())
+        #expect(throws: JobServiceError.conflict(.illegalState, message: "only a running job can be paused (it is queued)")) {
+            try self.service.control("pause", job: job.id, body: [])
+        }
+        #expect(throws: StoreError.self) { try self.service.job("job_nope") }
+    }
+
+    /// The one mapping to HTTP: every case has its status and code.
+    @Test func theHTTPMappingIsOnePlace() {
+        let cases: [(JobServiceError, Int, String)] = [
+            (.notFound(kind: "job", id: "j"), 404, "job_not_found"),
+            (.missing(code: "checkpoint_not_found", message: "m"), 404, "checkpoint_not_found"),
+            (.invalid(field: "a", "b"), 422, "invalid_request"),
+            (.conflict(.illegalState, message: "m"), 409, "illegal_state"),
+            (.conflict(.inUse, message: "m"), 409, "conflict"),
+            (.conflict(.noCheckpoint, message: "m"), 409, "no_checkpoint"),
+            (.memoryLimit(field: "batch_size", message: "m"), 422, "memory_limit_exceeded"),
+        ]
+        for (error, status, code) in cases {
+            let api = APIError(error)
+            #expect(Int(api.status.code) == status && api.code == code, "\(error)")
+        }
+        #expect(APIError(.invalid(field: "", "x")).details == [.init(field: "body", message: "x")])
+    }
+}
