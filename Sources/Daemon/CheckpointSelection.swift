@@ -11,10 +11,6 @@ extension Store {
         return all.filter { $0.kind == kind }.max { ($0.createdAt, $0.epoch) < ($1.createdAt, $1.epoch) }
     }
 
-    func resumeCheckpoint(job: String) throws -> CheckpointRecord? { try store.resumeCheckpoint(job: job) }
-}
-
-extension Store {
     /// The newest `last` checkpoint of `job`: what a restarted run resumes from.
     func resumeCheckpoint(job: String) throws -> CheckpointRecord? {
         try checkpoints(job: job).filter { $0.kind == .last }.max { ($0.createdAt, $0.epoch) < ($1.createdAt, $1.epoch) }

@@ -107,11 +107,6 @@ public final class Daemon: @unchecked Sendable {
     /// How long SIGTERM waits for running jobs to reach a batch boundary.
     static let workerStopSeconds: TimeInterval = 8
 
-    /// For `JobPreparation` (h-runner's), which reads a job's spec and context through the daemon.
-    func jobContext(for job: JobRecord) throws -> (JobSpec, JobContext) { try jobs.context(for: job) }
-
-    func resumeCheckpoint(job: String) throws -> CheckpointRecord? { try store.resumeCheckpoint(job: job) }
-
     public var scheme: String { configuration.tlsCert == nil ? "http" : "https" }
 
     static func declareMetrics(_ metrics: PrometheusRegistry) {
