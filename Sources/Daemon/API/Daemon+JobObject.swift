@@ -4,14 +4,11 @@ import Store
 import Training
 
 extension Daemon {
-    /// The job as the API shows it: the stored record, plus the current training state read from
-    /// the newest events (groups with trainable and LR, latest/best/test metrics).
+    /// The job as the API shows it: the stored record, plus the training state the store keeps from
+    /// its events (groups with trainable and LR, latest/best/test metrics, the LR-finder result).
     func jobObject(_ job: JobRecord) throws -> [String: Any] {
         let spec = (try? JSONSerialization.jsonObject(with: Data(job.spec.utf8))) as? [String: Any] ?? [:]
-        let latest = try store.latestEvents(job: job.id, types: ["epoch", "control", "phase", "test", "lr_find", "best"])
-        func payload(_ type: String) -> [String: Any]? {
-            latest[type].flatMap { (try? JSONSerialization.jsonObject(with: Data($0.payload.utf8))) as? [String: Any] }
-        }
+        let state = try store.trainingState(job: job.id) ?? JobTrainingState()
         var object: [String: Any] = [
             "id": job.id, "object": "job", "name": job.name as Any? ?? NSNull(), "status": job.status.rawValue,
             "priority": job.priority, "model": spec["model"] ?? NSNull(), "model_id": job.modelID as Any? ?? NSNull(),
@@ -22,24 +19,14 @@ extension Daemon {
             "finished_at": job.finishedAt.map { Int($0.timeIntervalSince1970) } as Any? ?? NSNull(),
             "spec": spec,
         ]
-        object["groups"] = groupsView(job: job, latest: latest.mapValues { $0 }, payload: payload)
-
-        var metrics: [String: Any] = [:]
-        if let epoch = payload("epoch") {
-            metrics["latest"] = epoch.filter { ["phase", "epoch", "global_epoch", "train_loss", "val_loss", "val_accuracy",
-                                                "per_class_accuracy", "images_per_second", "seconds", "from_cache"].contains($0.key) }
+        // Every group of the model, in its order; before the run reports any, the first phase's plan.
+        if let (parsed, context) = try? jobContext(for: job) {
+            object["groups"] = wireObject(state.groupsView(modelGroups: context.groups, spec: parsed))
+        } else {
+            object["groups"] = [Any]()
         }
-        if let best = payload("best") { metrics["best"] = best }
-        if let test = payload("test") {
-            for key in ["test_loss", "test_accuracy", "tta_loss", "tta_accuracy", "stop_reason", "restored_best"] {
-                if let v = test[key] { metrics[key] = v }
-            }
-            if metrics["best"] == nil, let metric = test["best_metric"] {
-                metrics["best"] = ["metric": metric, "value": test["best_value"] ?? NSNull(), "global_epoch": test["best_epoch"] ?? NSNull()]
-            }
-        }
-        object["metrics"] = metrics
-        if let lrFind = payload("lr_find") { object["lr_find"] = lrFind }
+        object["metrics"] = wireObject(JobMetricsView(state))
+        if let lrFind = state.lrFind { object["lr_find"] = wireObject(lrFind) }
 
         var timings: [String: Any] = [:]
         let end = job.finishedAt ?? Date()
@@ -57,30 +44,8 @@ extension Daemon {
         return object
     }
 
-    /// Every group of the model with whether it trains and its LR now. The newest of the epoch,
-    /// control and phase events holds the effective state; before the run starts, the spec's first
-    /// phase says what will train.
-    private func groupsView(job: JobRecord, latest: [String: EventRecord],
-                            payload: (String) -> [String: Any]?) -> [[String: Any]] {
-        let newest = ["epoch", "control", "phase"].compactMap { type in latest[type].map { (type, $0.id) } }
-            .max { $0.1 < $1.1 }?.0
-        let groups: [String]
-        if let context = try? jobContext(for: job).1 { groups = context.groups } else { return [] }
-        guard let newest, let state = payload(newest) else {
-            guard case .success(let spec) = JobSpec.parse(json: Data(job.spec.utf8)), let first = spec.phases.first else {
-                return groups.map { ["name": $0, "trainable": false, "lr": NSNull(), "peak_lr": NSNull()] }
-            }
-            let trainable = Set(first.trainable.resolve(in: groups))
-            let peaks = first.lr.resolve(groups: groups)
-            return groups.enumerated().map { i, g in
-                ["name": g, "trainable": trainable.contains(g), "lr": peaks[i], "peak_lr": peaks[i]]
-            }
-        }
-        let trainable = Set(state["trainable"] as? [String] ?? [])
-        let lrs = state["lrs"] as? [String: Any] ?? [:]
-        let peaks = state["peak_lrs"] as? [String: Any] ?? [:]
-        return groups.map { g in
-            ["name": g, "trainable": trainable.contains(g), "lr": lrs[g] ?? peaks[g] ?? NSNull(), "peak_lr": peaks[g] ?? NSNull()]
-        }
+    /// A JobAPI value as this object's dictionaries hold it (until the job object is a typed view).
+    private func wireObject<T: Encodable>(_ value: T) -> Any {
+        (try? JSONSerialization.jsonObject(with: Wire.encode(value), options: [.fragmentsAllowed])) ?? NSNull()
     }
 }

@@ -1,24 +1,27 @@
+import JobAPI
+
 /// How a run ended. The daemon maps it to the job's status.
 public enum JobRunOutcome: Sendable {
     /// Every phase ran (possibly cut by a phase's own early stopping).
     case succeeded(FinalReport)
-    /// Ended early and kept the best weights: job-level early stopping (`stopReason` "early_stopping"),
-    /// the user's `stop` ("user_stop"), or a training loss that became NaN/infinite ("non_finite_loss").
+    /// Ended early and kept the best weights: job-level early stopping (`stopReason` `.earlyStopping`),
+    /// the user's `stop` (`.userStop`), or a training loss that became NaN/infinite (`.nonFiniteLoss`).
     case stopped(FinalReport)
     /// The user's `cancel`: nothing evaluated, no final weights.
     case cancelled
     /// `shouldInterrupt` was seen: resume later from the last epoch checkpoint.
     case interrupted
-    /// `code`: `checkpoint_failed`, `invalid_resume`, `invalid_data`, `engine_error`.
-    case failed(code: String, message: String)
+    /// The runner's codes: `checkpointFailed`, `invalidResume`, `invalidData`, `engineError` (the
+    /// daemon adds its own for a run it could not prepare).
+    case failed(code: FailureCode, message: String)
 }
 
 /// What a finished (or stopped) run produced.
 public struct FinalReport: Sendable {
     /// Epochs trained over the whole job.
     public var epochs: Int
-    /// nil when the job ran to its end; `early_stopping` or `user_stop`.
-    public var stopReason: String?
+    /// nil when the job ran to its end.
+    public var stopReason: StopReason?
     /// The job's tracked metric (job early stopping's monitor, else val_loss, else train_loss), its best
     /// value and the 1-based job epoch it came from; nil when no epoch completed.
     public var bestMetric: String
@@ -37,7 +40,7 @@ public struct FinalReport: Sendable {
     /// Set for `lr_find` jobs.
     public var lrFind: LRFindResult?
 
-    public init(epochs: Int, stopReason: String?, bestMetric: String, bestValue: Double?, bestEpoch: Int?,
+    public init(epochs: Int, stopReason: StopReason?, bestMetric: String, bestValue: Double?, bestEpoch: Int?,
                 restoredBest: Bool, history: [EpochMetrics], test: EvaluationResult?, testTTA: EvaluationResult?,
                 weights: [UInt8], lrFind: LRFindResult?) {
         self.epochs = epochs
@@ -54,7 +57,7 @@ public struct FinalReport: Sendable {
     }
 }
 
-/// An LR-finder sweep's result (also the `lr_find` event's payload).
+/// An LR-finder sweep's result (the `lr_find` event carries it, `JobRunner.emitLRFind`).
 public struct LRFindResult: Sendable, Equatable, Codable {
     /// LR of each batch run and the smoothed loss after it.
     public var lrs: [Double]

@@ -49,9 +49,9 @@ extension JobRunner {
         state.lastAdviceCodes = advice.map(\.code.rawValue)
 
         if !trainLoss.isFinite {
-            state.stopReason = "non_finite_loss"
+            state.stopReason = .nonFiniteLoss
         } else if stopJob {
-            state.stopReason = "early_stopping"
+            state.stopReason = .earlyStopping
         }
         let phaseEnds = stopPhase || state.phaseEpoch >= phase.epochs || state.stopReason != nil
         if !phaseEnds, var policy = state.autoUnfreeze {
@@ -59,12 +59,12 @@ extension JobRunner {
                 let (next, unfrozen) = state.groups.unfreezingNext(1)
                 state.groups = next
                 try syncTrainability()
-                emitGroupChange(action: "auto_unfreeze", groups: unfrozen)
+                emitGroupChange(action: .autoUnfreeze, groups: unfrozen)
             }
             state.autoUnfreeze = policy
         }
         if phaseEnds {
-            try endPhase(phase, reason: state.stopReason ?? (stopPhase ? "early_stopping" : "completed"))
+            try endPhase(phase, reason: state.stopReason.map(PhaseEvent.EndReason.init) ?? (stopPhase ? .earlyStopping : .completed))
         }
         try save(.epoch, position)
     }
@@ -80,7 +80,7 @@ extension JobRunner {
         do {
             try observer.saveCheckpoint(payload)
         } catch {
-            throw RunFailure("checkpoint_failed", "saving the \(kind.rawValue) checkpoint of epoch \(position.globalEpoch) failed: \(error)")
+            throw RunFailure(.checkpointFailed, "saving the \(kind.rawValue) checkpoint of epoch \(position.globalEpoch) failed: \(error)")
         }
         emitCheckpoint(payload)
     }
