@@ -62,9 +62,9 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
         do {
             switch outcome {
             case .succeeded(let report):
-                try transition(to: .succeeded, result: resultJSON(report))
+                try transition(to: .succeeded, result: report.resultJSON())
             case .stopped(let report):
-                try transition(to: .stopped, result: resultJSON(report))
+                try transition(to: .stopped, result: report.resultJSON())
             case .cancelled:
                 try transition(to: .cancelled, result: nil)
             case .interrupted:
@@ -96,29 +96,6 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
         }
         let record = try store.transitionJob(job.id, to: status, result: result, failure: failure)
         Log.info("job \(job.id) \(record.status.rawValue)")
-    }
-
-    private func resultJSON(_ report: FinalReport) -> String {
-        var object: [String: Any] = [
-            "epochs": report.epochs, "best_metric": report.bestMetric, "restored_best": report.restoredBest,
-        ]
-        object["stop_reason"] = report.stopReason?.rawValue ?? NSNull()
-        object["best_value"] = report.bestValue.flatMap { $0.isFinite ? $0 : nil } ?? NSNull()
-        object["best_epoch"] = report.bestEpoch ?? NSNull()
-        if let test = report.test, test.loss.isFinite {
-            object["test_loss"] = test.loss
-            object["test_accuracy"] = test.accuracy
-        }
-        if let tta = report.testTTA, tta.loss.isFinite {
-            object["tta_loss"] = tta.loss
-            object["tta_accuracy"] = tta.accuracy
-        }
-        if let lrFind = report.lrFind, let data = try? JSONEncoder().encode(lrFind),
-           let parsed = try? JSONSerialization.jsonObject(with: data) {
-            object["lr_find"] = parsed
-        }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 
     // MARK: JobRunObserver

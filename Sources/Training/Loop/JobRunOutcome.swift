@@ -74,3 +74,45 @@ public struct LRFindResult: Sendable, Equatable, Codable {
         self.suggestions = suggestions
     }
 }
+
+extension FinalReport {
+    /// The job's `result` (stored with its final status, shown in the job object): `{"epochs",
+    /// "best_metric", "best_value", "best_epoch", "restored_best", "stop_reason"}` (null where unknown),
+    /// `test_loss` / `test_accuracy` and `tta_loss` / `tta_accuracy` when measured and finite, and an
+    /// `lr_find` job's `lr_find` (`LRFindResult`'s own form).
+    public func resultJSON() -> String {
+        (try? Wire.encode(ResultView(report: self))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    private struct ResultView: Encodable {
+        var report: FinalReport
+
+        enum CodingKeys: String, CodingKey {
+            case epochs, bestMetric = "best_metric", bestValue = "best_value", bestEpoch = "best_epoch",
+                 restoredBest = "restored_best", stopReason = "stop_reason", testLoss = "test_loss",
+                 testAccuracy = "test_accuracy", ttaLoss = "tta_loss", ttaAccuracy = "tta_accuracy", lrFind = "lr_find"
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(report.epochs, forKey: .epochs)
+            try c.encode(report.bestMetric, forKey: .bestMetric)
+            try c.encode(report.bestValue.flatMap { $0.isFinite ? $0 : nil }, forKey: .bestValue)
+            try c.encode(report.bestEpoch, forKey: .bestEpoch)
+            try c.encode(report.restoredBest, forKey: .restoredBest)
+            try c.encode(report.stopReason, forKey: .stopReason)
+            if let test = report.test, test.loss.isFinite {
+                try c.encode(test.loss, forKey: .testLoss)
+                try c.encode(test.accuracy, forKey: .testAccuracy)
+            }
+            if let tta = report.testTTA, tta.loss.isFinite {
+                try c.encode(tta.loss, forKey: .ttaLoss)
+                try c.encode(tta.accuracy, forKey: .ttaAccuracy)
+            }
+            // A curve with a non-finite point has no JSON form: left out, as before.
+            if let lrFind = report.lrFind, (try? Wire.encode(lrFind)) != nil {
+                try c.encode(lrFind, forKey: .lrFind)
+            }
+        }
+    }
+}
