@@ -47,8 +47,9 @@ enum ProgressLine {
         let planned = e.epochs > 0 ? e.epochs : nil
         let bar = planned.map { Self.bar(done: e.epoch, total: $0) } ?? ""
         var parts = ["\(e.phase) \(bar) epoch \(e.epoch)\(planned.map { "/\($0)" } ?? "")"]
-        for (name, value) in [("train_loss", e.trainLoss), ("val_loss", e.valLoss), ("val_accuracy", e.valAccuracy)] {
-            if let value { parts.append("\(name) \(String(format: "%.4f", value))") }
+        let measured: [(EpochEvent.CodingKeys, Double?)] = [(.trainLoss, e.trainLoss), (.valLoss, e.valLoss), (.valAccuracy, e.valAccuracy)]
+        for (key, value) in measured {
+            if let value { parts.append("\(key.stringValue) \(String(format: "%.4f", value))") }
         }
         if let ips = e.imagesPerSecond { parts.append(String(format: "%.0f img/s", ips)) }
         if e.fromCache { parts.append("(cached body)") }

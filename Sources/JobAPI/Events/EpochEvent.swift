@@ -63,7 +63,9 @@ public struct EpochEvent: Sendable, Equatable, Codable {
         self.lrReduced = lrReduced
     }
 
-    enum CodingKeys: String, CodingKey {
+    /// The payload's keys; public so readers that name a field (a CSV header, a CLI label) spell it
+    /// from here.
+    public enum CodingKeys: String, CodingKey {
         case phase, phaseIndex = "phase_index", epoch, epochs, globalEpoch = "global_epoch",
              globalStep = "global_step", trainLoss = "train_loss", valLoss = "val_loss",
              valAccuracy = "val_accuracy", perClassAccuracy = "per_class_accuracy", lrs, peakLRs = "peak_lrs",
