@@ -47,7 +47,7 @@ var productTargets: [Target] { [
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: numericsSettings),
         .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG", "CZlib", "OpenSSL"], swiftSettings: numericsSettings),
         .target(name: "Training", dependencies: ["JobAPI", "NN", "Data"], swiftSettings: numericsSettings),
-        .target(name: "Store", dependencies: ["SQLite", "OpenSSL"]),
+        .target(name: "Store", dependencies: ["JobAPI", "SQLite", "OpenSSL"]),
         .target(name: "Daemon", dependencies: ["JobAPI", "HTTPServer", "Store", "Training", "NN", "Data"]),
         .target(name: "ThawClient", dependencies: ["JobAPI"]),
 
@@ -76,8 +76,9 @@ var testTargets: [Target] { [
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     .testTarget(name: "NNTests", dependencies: ["NN"]),
     .testTarget(name: "DataTests", dependencies: ["Data"], exclude: ["Fixtures"]),  // read from disk by path
+    .testTarget(name: "JobAPITests", dependencies: ["JobAPI"]),
     .testTarget(name: "TrainingTests", dependencies: ["JobAPI", "Training"]),
-    .testTarget(name: "StoreTests", dependencies: ["Store"]),
+    .testTarget(name: "StoreTests", dependencies: ["JobAPI", "Store"]),
     .testTarget(name: "DaemonTests", dependencies: ["JobAPI", "Daemon", "Store", "Training", "HTTPServer", "ThawClient", "OpenSSL"]),
     .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data", "OpenSSL"]),
 ] }

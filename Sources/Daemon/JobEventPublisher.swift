@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import HTTPServer
+import JobAPI
 import Store
 
 /// The one source of a job's live events for all its SSE subscribers.
@@ -224,9 +225,8 @@ final class JobEventPublisher: @unchecked Sendable {
 
     /// The new status if `event` is the Store's `status` event of a transition into a final state.
     static func terminalStatus(_ event: EventRecord) -> JobStatus? {
-        guard event.type == "status" else { return nil }
-        struct Payload: Decodable { var status: String }
-        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(event.payload.utf8)),
+        guard event.type == EventType.status.rawValue,
+              case .status(let payload)? = try? TrainingEvent(type: .status, payload: Data(event.payload.utf8)),
               let status = JobStatus(rawValue: payload.status), status.isTerminal else { return nil }
         return status
     }

@@ -17,7 +17,7 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
     private var handedOut: Set<String> = []
     /// Steps already counted in `/metrics` (a resumed run starts from its checkpoint's step).
     private var lastStep = 0
-    /// The run's last completed global epoch, as its events report it (places `EventKey`s).
+    /// The run's last completed global epoch, as its events report it (places idempotency keys).
     private var epoch = 0
     /// Epoch checkpoints to keep (the spec's `keep_last`, else the daemon's).
     private var keepLast: Int
@@ -51,9 +51,9 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
             keepLast = input.spec.keepLast ?? keepLast
             outcome = JobRunner(input: input, observer: self).run()
         } catch let error as JobPreparation.Failure {
-            outcome = .failed(code: error.code, message: error.message)
+            outcome = .failed(code: FailureCode(rawValue: error.code) ?? .preparationFailed, message: error.message)
         } catch {
-            outcome = .failed(code: "preparation_failed", message: "\(error)")
+            outcome = .failed(code: .preparationFailed, message: "\(error)")
         }
         finish(outcome)
     }
@@ -62,25 +62,25 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
         do {
             switch outcome {
             case .succeeded(let report):
-                try transition(to: .succeeded, result: resultJSON(report))
+                try transition(to: .succeeded, result: report.resultJSON())
             case .stopped(let report):
-                try transition(to: .stopped, result: resultJSON(report))
+                try transition(to: .stopped, result: report.resultJSON())
             case .cancelled:
                 try transition(to: .cancelled, result: nil)
             case .interrupted:
                 // Released, so the next start resumes it without counting a crash (--max-attempts).
                 try store.releaseJob(job.id)
                 Log.info("job \(job.id) interrupted; it resumes from its last checkpoint on the next start")
-            case .failed(let code, _) where code == "checkpoint_failed" && lock.withLock({ diskFull }) != nil:
+            case .failed(.checkpointFailed, _) where lock.withLock({ diskFull }) != nil:
                 let message = "no space left on the data dir's file system to write a checkpoint; the previous "
                     + "checkpoint is intact: free some space, then resume the job"
                 Log.warning("job \(job.id) paused: disk_full (\(lock.withLock { diskFull }!))")
-                try store.parkJob(job.id, failure: JobFailure(code: "disk_full", message: message))
+                try store.parkJob(job.id, failure: JobFailure(code: FailureCode.diskFull.rawValue, message: message))
             case .failed(let code, let rawMessage):
                 // The message is shown to clients (GET /v1/jobs/{id}): no server paths in it.
                 let message = PathRedactor(configuration: daemon.configuration).redact(rawMessage)
-                Log.warning("job \(job.id) failed: \(code): \(message)")
-                try transition(to: .failed, result: nil, failure: JobFailure(code: code, message: message))
+                Log.warning("job \(job.id) failed: \(code.rawValue): \(message)")
+                try transition(to: .failed, result: nil, failure: JobFailure(code: code.rawValue, message: message))
             }
         } catch {
             Log.error("job \(job.id): cannot record its outcome: \(error)")
@@ -98,85 +98,42 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
         Log.info("job \(job.id) \(record.status.rawValue)")
     }
 
-    private func resultJSON(_ report: FinalReport) -> String {
-        var object: [String: Any] = [
-            "epochs": report.epochs, "best_metric": report.bestMetric, "restored_best": report.restoredBest,
-        ]
-        object["stop_reason"] = report.stopReason ?? NSNull()
-        object["best_value"] = report.bestValue.flatMap { $0.isFinite ? $0 : nil } ?? NSNull()
-        object["best_epoch"] = report.bestEpoch ?? NSNull()
-        if let test = report.test, test.loss.isFinite {
-            object["test_loss"] = test.loss
-            object["test_accuracy"] = test.accuracy
-        }
-        if let tta = report.testTTA, tta.loss.isFinite {
-            object["tta_loss"] = tta.loss
-            object["tta_accuracy"] = tta.accuracy
-        }
-        if let lrFind = report.lrFind, let data = try? JSONEncoder().encode(lrFind),
-           let parsed = try? JSONSerialization.jsonObject(with: data) {
-            object["lr_find"] = parsed
-        }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
-
     // MARK: JobRunObserver
 
-    func emit(type: String, payload: JSONValue) {
-        let text = payload.jsonText
-        if case .object(let fields) = payload, type == "status" || type == "epoch",
-           let global = fields["global_epoch"]?.numberValue {
-            epoch = Int(global)
+    func emit(_ event: TrainingEvent) {
+        switch event {
+        case .run(let run): epoch = run.globalEpoch
+        case .epoch(let e): epoch = e.globalEpoch
+        default: break
         }
-        // The store writes its own `status` events on every transition; the runner's view of its life
-        // cycle (started, resumed, ...) is kept as `run`.
-        let stored = type == "status" ? "run" : type
-        let key = EventKey.key(type: stored, payload: payload, epoch: epoch)
         do {
-            switch type {
-            case "status":
-                try store.appendEvent(job: job.id, type: stored, payload: text, key: key)
-            case "epoch":
-                try store.appendEvent(job: job.id, type: type, payload: text, key: key)
-                if case .object(let fields) = payload {
-                    let phase = fields["phase"]?.stringValue ?? ""
-                    let global = Int(fields["global_epoch"]?.numberValue ?? 0)
-                    let step = fields["global_step"]?.numberValue.map { Int($0) }
-                    try store.recordMetrics(job: job.id, phase: phase, epoch: global, values: text)
-                    try store.updateProgress(job.id, phase: phase, epoch: global, step: step)
-                    daemon.metrics.increment("thaw_training_epochs_total")
-                    if let step {
-                        daemon.metrics.increment("thaw_training_steps_total", by: Double(max(0, step - lastStep)))
-                        lastStep = step
-                    }
-                }
-            case "phase":
-                try store.appendEvent(job: job.id, type: type, payload: text, key: key)
-                if case .object(let fields) = payload, let phase = fields["phase"]?.stringValue {
-                    try store.updateProgress(job.id, phase: phase)
-                }
-            case "control":
-                try store.appendEvent(job: job.id, type: type, payload: text, key: key)
-                try acknowledge(payload)
+            // The state row (phase, epoch, step, groups, metrics) is updated in the append's transaction.
+            try store.appendEvent(job: job.id, event: event, key: event.idempotencyKey(epoch: epoch))
+            switch event {
+            case .epoch(let e):
+                try store.recordMetrics(job: job.id, phase: e.phase, epoch: e.globalEpoch, values: try event.payloadText())
+                daemon.metrics.increment("thaw_training_epochs_total")
+                daemon.metrics.increment("thaw_training_steps_total", by: Double(max(0, e.globalStep - lastStep)))
+                lastStep = e.globalStep
+            case .control(let control):
+                try acknowledge(control)
             default:
-                try store.appendEvent(job: job.id, type: type, payload: text, key: key)
+                break
             }
         } catch {
-            Log.error("job \(job.id): cannot store a \(type) event: \(error)")
+            Log.error("job \(job.id): cannot store a \(event.type.rawValue) event: \(error)")
         }
     }
 
     /// Resolves the command a `control` event acknowledges, and mirrors pause/resume in the job status.
-    private func acknowledge(_ payload: JSONValue) throws {
-        guard case .object(let fields) = payload, let id = fields["id"]?.stringValue else { return }
-        let ok = fields["ok"]?.boolValue ?? false
-        try store.resolveCommand(id, as: ok ? .applied : .rejected, message: fields["error"]?.stringValue)
-        guard ok else { return }
+    private func acknowledge(_ control: ControlEvent) throws {
+        guard let id = control.id else { return }
+        try store.resolveCommand(id, as: control.ok ? .applied : .rejected, message: control.error)
+        guard control.ok else { return }
         // Two pauses (or resumes) in a row are both accepted by the API; the second changes nothing.
-        let target: JobStatus? = switch fields["action"]?.stringValue {
-        case "pause": .paused
-        case "resume": .running
+        let target: JobStatus? = switch control.action {
+        case .pause: .paused
+        case .resume: .running
         default: nil
         }
         if let target, try store.job(job.id).status != target {
@@ -194,28 +151,23 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
     }
 
     private func storeCheckpoint(_ checkpoint: CheckpointPayload) throws {
-        let metrics = JSONValue.object(checkpoint.metrics.mapValues { .number($0) }).jsonText
+        let metrics = (try? Wire.encode(checkpoint.event.metrics.mapValues { $0.flatMap { $0.isFinite ? $0 : nil } }))
+            .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         switch checkpoint.kind {
         case .best:
             try store.addCheckpoint(job: job.id, kind: .best, epoch: checkpoint.globalEpoch, metrics: metrics,
                                     source: .bytes(checkpoint.weights))
-            var best: [String: JSONValue] = checkpoint.metrics.mapValues { .number($0) }
-            best["global_epoch"] = .number(Double(checkpoint.globalEpoch))
-            best["phase"] = .string(checkpoint.phaseName)
-            best["epoch"] = .number(Double(checkpoint.epoch))
-            let payload = JSONValue.object(best)
-            try store.appendEvent(job: job.id, type: "best", payload: payload.jsonText,
-                                  key: EventKey.key(type: "best", payload: payload, epoch: epoch))
+            let best = TrainingEvent.best(checkpoint.bestEvent)
+            try store.appendEvent(job: job.id, event: best, key: best.idempotencyKey(epoch: epoch))
         case .epoch:
             try store.addCheckpoint(job: job.id, kind: .epoch, epoch: checkpoint.globalEpoch, metrics: metrics,
                                     source: .bytes(checkpoint.weights))
             if let state = checkpoint.state {
                 // The resume point and its `checkpoint` event commit together: after this commit the
                 // epoch is never re-run, so the runner's own emit (deduplicated by key) may not come.
-                let event = checkpoint.eventPayload
+                let event = TrainingEvent.checkpoint(checkpoint.event)
                 try store.addCheckpoint(job: job.id, kind: .last, epoch: checkpoint.globalEpoch, metrics: metrics,
-                                        source: .bytes(state),
-                                        event: ("checkpoint", event.jsonText, EventKey.key(type: "checkpoint", payload: event, epoch: epoch)))
+                                        source: .bytes(state), event: (event, event.idempotencyKey(epoch: epoch)))
             }
             // Retention: older epoch files go once the new resume point is stored. A failure here
             // only leaves extra files, never a job without a resume point.

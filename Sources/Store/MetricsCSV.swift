@@ -1,3 +1,5 @@
+import JobAPI
+
 /// Renders per-epoch metric rows as CSV: header `phase,epoch,<keys>`, one line per row, `\n` line ends.
 ///
 /// Key columns appear in first-seen order (each row's object in its own key order), so the usual
@@ -14,7 +16,7 @@ enum MetricsCSV {
     static func render(_ rows: [Row]) -> String {
         // The record's own phase and job-wide epoch lead every row (named as in the JSON history);
         // the same keys inside the values would repeat a column name, so they are left out.
-        let leading = ["phase", "global_epoch"]
+        let leading = [EpochEvent.CodingKeys.phase.stringValue, EpochEvent.CodingKeys.globalEpoch.stringValue]
         var keys: [String] = []
         var seen: Set<String> = Set(leading)
         for row in rows {

@@ -5,6 +5,15 @@ import SQLite
 struct Migration: Sendable {
     let name: String
     let sql: String
+    /// Work SQL cannot do, run after `sql` in the same transaction (e.g. filling a new table from
+    /// rows that need decoding in Swift); a throw rolls the whole migration back.
+    let backfill: (@Sendable (StoreConnection) throws -> Void)?
+
+    init(name: String, sql: String, backfill: (@Sendable (StoreConnection) throws -> Void)? = nil) {
+        self.name = name
+        self.sql = sql
+        self.backfill = backfill
+    }
 
     /// Applies, in order and each in its own transaction together with its record, every migration of
     /// `migrations` the database has not recorded yet; returns the names applied now (empty on re-open).
@@ -29,6 +38,7 @@ struct Migration: Sendable {
         for migration in migrations where !done.contains(migration.name) {
             try connection.transaction {
                 try connection.write(migration.sql, [], multipleStatements: true)
+                try migration.backfill?(connection)
                 try connection.write(
                     "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
                     [.text(migration.name), .integer(connection.nowMillis())])

@@ -112,5 +112,15 @@ enum Schema {
             ALTER TABLE job_events ADD COLUMN key TEXT CHECK (key IS NULL OR length(key) BETWEEN 1 AND 256);
             CREATE UNIQUE INDEX job_events_by_key ON job_events (job_id, key) WHERE key IS NOT NULL;
             """),
+        // The live training state of each job (docs/store.md, "Training state"), filled from the events
+        // stored before it existed.
+        Migration(name: "0005_job_training_state", sql: """
+            CREATE TABLE job_training_state (
+                job_id TEXT PRIMARY KEY NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                state TEXT NOT NULL CHECK (CASE WHEN json_valid(state) THEN json_type(state) = 'object' ELSE 0 END),
+                event_id INTEGER NOT NULL CHECK (event_id >= 1),
+                updated_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """, backfill: { try $0.backfillTrainingStates() }),
     ]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JobAPI
 import SQLite
 
 extension Store {
@@ -12,7 +13,7 @@ extension Store {
     @discardableResult
     public func addCheckpoint(
         job jobID: String, kind: CheckpointKind, epoch: Int, metrics: String = "{}", source: ArtifactSource,
-        event: (type: String, payload: String, key: String?)? = nil
+        event: (event: TrainingEvent, key: String?)? = nil
     ) throws(StoreError) -> CheckpointRecord {
         guard epoch >= 0 else { throw .invalidArgument(field: "epoch", reason: "must be >= 0") }
         // Checked before writing a possibly large file, and again inside the transaction.
@@ -21,7 +22,7 @@ extension Store {
         let record = try storeArtifact(source, at: name) { connection, ref in
             let inserted = try connection.insertCheckpoint(jobID: jobID, kind: kind, epoch: epoch, metrics: metrics, artifact: ref)
             if let event {
-                _ = try connection.appendEvent(jobID: jobID, type: event.type, payload: event.payload, key: event.key)
+                _ = try connection.appendEvent(jobID: jobID, event: event.event, key: event.key)
             }
             return inserted
         }

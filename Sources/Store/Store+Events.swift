@@ -1,4 +1,5 @@
 import Foundation
+import JobAPI
 import SQLite
 
 extension Store {
@@ -10,6 +11,10 @@ extension Store {
     /// that event is returned and nothing is written. A run resumed from its epoch-k checkpoint repeats
     /// what the interrupted run did after it (the epoch k+1 event, its checkpoint events, ...); keyed
     /// by what they describe ("epoch:5"), those facts are stored once however often the run is restarted.
+    ///
+    /// A payload that decodes as a `TrainingEvent` of `type` also updates the job's training state, in
+    /// the same transaction, exactly as the typed `appendEvent(job:event:key:)` does; anything else is
+    /// only logged. thawd itself appends typed events; this form is for tools and tests.
     @discardableResult
     public func appendEvent(job jobID: String, type: String, payload: String, key: String? = nil) throws(StoreError)
         -> EventRecord
@@ -79,7 +84,10 @@ extension Store {
 }
 
 extension StoreConnection {
-    func appendEvent(jobID: String, type: String, payload: String, key: String? = nil) throws -> EventRecord {
+    /// `decoded`: the event `payload` encodes, when the caller has it (else it is decoded here, and
+    /// the state left alone if it does not decode).
+    func appendEvent(jobID: String, type: String, payload: String, key: String? = nil,
+                     decoded: TrainingEvent? = nil) throws -> EventRecord {
         guard (1...64).contains(type.unicodeScalars.count) else {
             throw StoreError.invalidArgument(field: "type", reason: "must be 1 to 64 characters")
         }
@@ -101,6 +109,9 @@ extension StoreConnection {
         let event = try EventRecord(RowReader(
             table: "job_events", columns: EventRecord.columns,
             row: [.text(jobID), .integer(Int64(id)), .text(type), .text(payload), .integer(now)]))
+        if let typed = decoded ?? (try? TrainingEvent(type: type, payload: payload)) {
+            try applyToTrainingState(jobID: jobID, event: typed, eventID: id)
+        }
         appendedEvents.append(event)
         return event
     }

@@ -1,4 +1,5 @@
 import Foundation
+import JobAPI
 import SQLite
 
 extension Store {
@@ -108,7 +109,7 @@ extension StoreConnection {
                 "INSERT INTO jobs (id, name, status, priority, spec, model_id, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?)",
                 [.text(id), name.map { .text($0) } ?? .null, .integer(Int64(priority)), .text(spec),
                  modelID.map { .text($0) } ?? .null, .integer(nowMillis())])
-            _ = try appendEvent(jobID: id, type: "status", payload: JSONText.object(["status": "queued"]))
+            _ = try appendEvent(jobID: id, event: .status(StatusEvent(status: JobStatus.queued.rawValue)), key: nil)
             return try requireJob(id)
         }
     }
@@ -124,10 +125,9 @@ extension StoreConnection {
                     started_at = COALESCE(started_at, ?) WHERE id = ?
                 """, [.integer(nowMillis()), .text(id)])
             let after = try requireJob(id)
-            _ = try appendEvent(jobID: id, type: "status", payload: JSONText.object([
-                "status": "running", "previous": before.status.rawValue,
-                "attempt": after.attempts, "resume": after.isResume,
-            ]))
+            _ = try appendEvent(jobID: id, event: .status(StatusEvent(
+                status: JobStatus.running.rawValue, previous: before.status.rawValue,
+                attempt: after.attempts, resume: after.isResume)), key: nil)
             return after
         }
     }
@@ -177,10 +177,9 @@ extension StoreConnection {
                     WHERE job_id = ? AND status = 'pending'
                     """, [.text("job \(status.rawValue) before the command was applied"), .integer(now), .text(id)])
             }
-            let error: [String: Any]? = failure.map { ["code": $0.code, "message": $0.message] }
-            _ = try appendEvent(jobID: id, type: "status", payload: JSONText.object([
-                "status": status.rawValue, "previous": job.status.rawValue, "error": error,
-            ]))
+            _ = try appendEvent(jobID: id, event: .status(StatusEvent(
+                status: status.rawValue, previous: job.status.rawValue,
+                error: failure.map { StatusEvent.Failure(code: $0.code, message: $0.message) })), key: nil)
             return try requireJob(id)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import JobAPI
 import SQLite
 
 /// What start-up recovery found: jobs left interrupted (to resume) and jobs it failed as poison.
@@ -67,17 +68,17 @@ extension StoreConnection {
             var failed: [JobRecord] = []
             for row in orphans {
                 guard let id = row[0].string, let status = row[1].string else { continue }
-                var payload: [String: Any] = ["status": status]
+                var event = InterruptedEvent(status: status)
                 if status == JobStatus.running.rawValue {
                     try write("UPDATE jobs SET crashes = crashes + 1 WHERE id = ?", [.text(id)])
-                    payload["crashes"] = try requireJob(id).crashes
+                    event.crashes = try requireJob(id).crashes
                 }
                 try write("UPDATE jobs SET interrupted = 1 WHERE id = ?", [.text(id)])
-                _ = try appendEvent(jobID: id, type: "interrupted", payload: JSONText.object(payload))
+                _ = try appendEvent(jobID: id, event: .interrupted(event), key: nil)
                 let job = try requireJob(id)
                 if job.status == .running && job.crashes >= maxCrashes {
                     failed.append(try transitionJob(id, to: .failed, result: nil, failure: JobFailure(
-                        code: "crashed_repeatedly",
+                        code: FailureCode.crashedRepeatedly.rawValue,
                         message: "the process died during \(job.crashes) start(s) of this job (max_attempts \(maxCrashes)); it is not started again"
                     )))
                 }
@@ -96,8 +97,7 @@ extension StoreConnection {
             let job = try requireJob(id)
             guard job.status.isActive, !job.interrupted else { return job }
             try write("UPDATE jobs SET interrupted = 1 WHERE id = ?", [.text(id)])
-            _ = try appendEvent(jobID: id, type: "interrupted",
-                                payload: JSONText.object(["status": job.status.rawValue, "reason": "shutdown"]))
+            _ = try appendEvent(jobID: id, event: .interrupted(InterruptedEvent(status: job.status.rawValue, reason: .shutdown)), key: nil)
             return try requireJob(id)
         }
     }

@@ -18,9 +18,9 @@ struct CacheBenchCommand: ParsableCommand {
     @Option(help: "Architecture.") var arch: String = "resnet-mini"
 
     final class Collector: JobRunObserver {
-        var epochs: [[String: JSONValue]] = []
-        func emit(type: String, payload: JSONValue) {
-            if type == "epoch", case .object(let fields) = payload { epochs.append(fields) }
+        var epochs: [EpochEvent] = []
+        func emit(_ event: TrainingEvent) {
+            if case .epoch(let epoch) = event { epochs.append(epoch) }
         }
         func saveCheckpoint(_ checkpoint: CheckpointPayload) throws {}
         func takeCommands() -> [PendingCommand] { [] }
@@ -51,23 +51,17 @@ struct CacheBenchCommand: ParsableCommand {
         let input = JobRunInput(jobID: "bench", spec: job, model: model, data: selected, normalization: .fashionMNIST,
                                 blasThreads: threads)
         _ = JobRunner(input: input, observer: collector).run()
-        func seconds(_ e: [String: JSONValue], _ key: String) -> Double {
-            if case .number(let n) = e[key] { return n }
-            return .nan
-        }
         for epoch in collector.epochs {
-            let phase = { if case .string(let s) = epoch["phase"] { return s } else { return "?" } }()
-            let cached = { if case .bool(let b) = epoch["from_cache"] { return b } else { return false } }()
             print(BenchJSON.line([
-                ("kind", .string("epoch")), ("arch", .string(arch)), ("phase", .string(phase)),
-                ("from_cache", .string(cached ? "yes" : "no")), ("train_images", .int(selected.train.count)),
-                ("train_ms", .double(seconds(epoch, "train_seconds") * 1000)),
-                ("cache_build_ms", .double(seconds(epoch, "cache_seconds") * 1000)),
-                ("eval_ms", .double(seconds(epoch, "eval_seconds") * 1000)),
+                ("kind", .string("epoch")), ("arch", .string(arch)), ("phase", .string(epoch.phase)),
+                ("from_cache", .string(epoch.fromCache ? "yes" : "no")), ("train_images", .int(selected.train.count)),
+                ("train_ms", .double(epoch.trainSeconds * 1000)),
+                ("cache_build_ms", .double(epoch.cacheSeconds * 1000)),
+                ("eval_ms", .double(epoch.evalSeconds * 1000)),
             ]))
         }
-        let cachedEpoch = collector.epochs.dropFirst().first.map { seconds($0, "train_seconds") } ?? .nan
-        let fullEpoch = collector.epochs.last.map { seconds($0, "train_seconds") } ?? .nan
+        let cachedEpoch = collector.epochs.dropFirst().first?.trainSeconds ?? .nan
+        let fullEpoch = collector.epochs.last?.trainSeconds ?? .nan
         print(BenchJSON.line([
             ("kind", .string("cache_speedup")), ("arch", .string(arch)), ("threads", .int(threads)),
             ("cached_head_epoch_ms", .double(cachedEpoch * 1000)), ("unfrozen_epoch_ms", .double(fullEpoch * 1000)),

@@ -119,7 +119,7 @@ struct FewShotBenchCommand: ParsableCommand {
             ("test_accuracy", .fixed(r.testAccuracy, digits: 4)), ("test_loss", .fixed(r.report.test?.loss ?? .nan, digits: 4)),
             ("epochs", .int(r.report.epochs)), ("best_epoch", .int(r.report.bestEpoch ?? -1)),
             ("best_phase", .int(r.bestPhase ?? -1)), ("best_val_loss", .fixed(r.report.bestValue ?? .nan, digits: 4)),
-            ("stop_reason", .string(r.report.stopReason ?? "none")), ("wall_s", .fixed(r.seconds, digits: 2)),
+            ("stop_reason", .string(r.report.stopReason?.rawValue ?? "none")), ("wall_s", .fixed(r.seconds, digits: 2)),
             ("head_is_new", .bool(r.headIsNew)), ("train_images", .int(r.trainImages)),
             ("validation_images", .int(r.validationImages)), ("test_images", .int(r.testImages)),
             ("threads", .int(threads)),

@@ -22,7 +22,7 @@ struct FewShotRun {
 
     /// Records nothing: the bench reads the final report.
     final class Quiet: JobRunObserver {
-        func emit(type: String, payload: JSONValue) {}
+        func emit(_ event: TrainingEvent) {}
         func saveCheckpoint(_ checkpoint: CheckpointPayload) throws {}
         func takeCommands() -> [PendingCommand] { [] }
         var shouldInterrupt: Bool { false }

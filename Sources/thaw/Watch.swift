@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobAPI
 import ThawClient
 
 struct Watch: ParsableCommand {
@@ -9,21 +10,21 @@ struct Watch: ParsableCommand {
     @Argument(help: "Job id.") var job: String
     @Flag(help: "Print each raw event as JSON instead of progress lines.") var raw = false
 
+    /// The job statuses after which no more events come.
+    static let finalStates: Set<String> = ["succeeded", "failed", "cancelled", "stopped"]
+
     func run() throws {
         try reportingErrors {
             let client = try options.client(timeout: 120)
-            let finalStates: Set<String> = ["succeeded", "failed", "cancelled", "stopped"]
-            try client.streamEvents("/v1/jobs/\(job)/events") { event in
+            try client.streamEvents("/v1/jobs/\(job)/events") { message in
                 if raw {
-                    print("\(event.event ?? "message") \(event.data)")
-                } else if let line = ProgressLine.render(event) {
-                    print(line)
+                    print("\(message.event ?? "message") \(message.data)")
+                } else {
+                    print(ProgressLine.render(message))
                 }
                 try? FileHandle.standardOutput.synchronize()
-                if event.event == "end" { return false }
-                if event.event == "status",
-                   let object = try? JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any],
-                   let status = object["status"] as? String, finalStates.contains(status) {
+                if message.event == "end" { return false }
+                if case .status(let status)? = try? message.trainingEvent(), Self.finalStates.contains(status.status) {
                     return false
                 }
                 return true
@@ -32,31 +33,27 @@ struct Watch: ParsableCommand {
     }
 }
 
-/// Turns an event into one human line; nil for events not worth a line.
+/// Turns a stream message into one human line: a progress bar with the metrics for an epoch, the
+/// type and payload for everything else (including the stream's own `end` and `shutdown`).
 enum ProgressLine {
-    static func render(_ event: ServerSentEvent) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any] else {
-            return "\(event.event ?? "event"): \(event.data)"
+    static func render(_ message: ServerSentEvent) -> String {
+        guard case .epoch(let epoch)? = try? message.trainingEvent() else {
+            return "\(message.event ?? "event"): \(message.data)"
         }
-        switch event.event {
-        case "epoch":
-            let phase = object["phase"] as? String ?? "?"
-            let epoch = object["epoch"] as? Int ?? 0
-            let epochs = object["epochs"] as? Int
-            let bar = epochs.map { Self.bar(done: epoch, total: $0) } ?? ""
-            var parts = ["\(phase) \(bar) epoch \(epoch)\(epochs.map { "/\($0)" } ?? "")"]
-            for key in ["train_loss", "val_loss", "val_accuracy"] {
-                if let v = object[key] as? Double { parts.append("\(key) \(String(format: "%.4f", v))") }
-            }
-            if let ips = object["images_per_second"] as? Double { parts.append(String(format: "%.0f img/s", ips)) }
-            if object["from_cache"] as? Bool == true { parts.append("(cached body)") }
-            return parts.joined(separator: "  ")
-        case "batch":
-            return nil
-        default:
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-            return "\(event.event ?? "event"): \(String(decoding: data, as: UTF8.self))"
+        return render(epoch)
+    }
+
+    static func render(_ e: EpochEvent) -> String {
+        let planned = e.epochs > 0 ? e.epochs : nil
+        let bar = planned.map { Self.bar(done: e.epoch, total: $0) } ?? ""
+        var parts = ["\(e.phase) \(bar) epoch \(e.epoch)\(planned.map { "/\($0)" } ?? "")"]
+        let measured: [(EpochEvent.CodingKeys, Double?)] = [(.trainLoss, e.trainLoss), (.valLoss, e.valLoss), (.valAccuracy, e.valAccuracy)]
+        for (key, value) in measured {
+            if let value { parts.append("\(key.stringValue) \(String(format: "%.4f", value))") }
         }
+        if let ips = e.imagesPerSecond { parts.append(String(format: "%.0f img/s", ips)) }
+        if e.fromCache { parts.append("(cached body)") }
+        return parts.joined(separator: "  ")
     }
 
     static func bar(done: Int, total: Int, width: Int = 20) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import JobAPI
 import Testing
 
 @testable import Store
@@ -191,6 +192,13 @@ import Testing
     @Test func appendEvent() throws {
         try failEveryWrite(minimumWrites: 2, setup: { try runningJob($0) }) { store, id in
             try store.appendEvent(job: id, type: "epoch", payload: #"{"epoch":1}"#)
+        }
+    }
+
+    /// The event, its training state row and the job's position commit together or not at all.
+    @Test func appendTypedEvent() throws {
+        try failEveryWrite(minimumWrites: 4, setup: { try runningJob($0) }) { store, id in
+            try store.appendEvent(job: id, event: TrainingStateTests.epoch(1, step: 7, loss: 0.5), key: "epoch:1")
         }
     }
 

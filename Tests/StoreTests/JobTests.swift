@@ -172,7 +172,7 @@ extension Store {
 /// Every user table's rows, for "nothing changed" comparisons.
 func snapshot(_ store: Store) throws -> [String: [[SQLiteValue]]] {
     var tables: [String: [[SQLiteValue]]] = [:]
-    for name in ["models", "datasets", "jobs", "job_events", "job_commands", "checkpoints", "job_metrics"] {
+    for name in ["models", "datasets", "jobs", "job_events", "job_commands", "checkpoints", "job_metrics", "job_training_state"] {
         tables[name] = try store.rawQuery("SELECT * FROM \(name) ORDER BY 1, 2")
     }
     return tables

@@ -29,11 +29,11 @@ private final class RecordingHost: EpochCallbackHost {
         state.groups = groups
         calls.append("auto_unfreeze \(unfrozen.joined(separator: ","))")
     }
-    func endPhase(_ phase: PhaseSpec, reason: String) throws {
+    func endPhase(_ phase: PhaseSpec, reason: PhaseEvent.EndReason) throws {
         state.phaseIndex += 1
         state.phaseEpoch = 0
         state.phaseStarted = false
-        calls.append("end_phase \(reason)")
+        calls.append("end_phase \(reason.rawValue)")
     }
 }
 
@@ -117,7 +117,7 @@ private func finish(_ host: RecordingHost, _ context: EpochEndContext) throws ->
         state.phaseEpoch = 2
         let host = RecordingHost(state: state)
         _ = try finish(host, context(host.state))
-        #expect(host.state.stopReason == "non_finite_loss")
+        #expect(host.state.stopReason == .nonFiniteLoss)
         #expect(host.calls == ["epoch", "advice diverging", "end_phase non_finite_loss", "checkpoint epoch 2"])
     }
 
@@ -132,7 +132,7 @@ private func finish(_ host: RecordingHost, _ context: EpochEndContext) throws ->
         state.phaseEpoch = 2
         let host = RecordingHost(state: state)
         let end = try finish(host, context(host.state))
-        #expect(end.stopJob && host.state.stopReason == "early_stopping")
+        #expect(end.stopJob && host.state.stopReason == .earlyStopping)
         #expect(host.calls == ["epoch", "end_phase early_stopping", "checkpoint epoch 2"])
     }
 

@@ -76,7 +76,7 @@ import Testing
         observer.commandsAtBoundary[5] = [Self.command("st", "stop")]  // second batch of epoch 2
         let outcome = runJob(Self.headJob(epochs: 4), model: smallCNN(classes: 3), data: Self.data, observer: observer)
         guard case .stopped(let report) = outcome else { Issue.record("expected a stop, got \(outcome)"); return }
-        #expect(report.stopReason == "user_stop")
+        #expect(report.stopReason == .userStop)
         #expect(report.epochs == 1)
         #expect(report.restoredBest)
         let best = try #require(observer.checkpoints.last { $0.kind == .best })
@@ -92,7 +92,7 @@ import Testing
         guard case .cancelled = outcome else { Issue.record("expected cancel, got \(outcome)"); return }
         #expect(observer.payloads("test").isEmpty)
         #expect(observer.payloads("epoch").isEmpty)
-        #expect(observer.payloads("status").last?["status"] == .string("cancelled"))
+        #expect(observer.payloads("run").last?["status"] == .string("cancelled"))
     }
 
     @Test func pauseBlocksUntilResumeAndChangesNoResult() throws {

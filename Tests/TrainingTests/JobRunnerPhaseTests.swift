@@ -53,7 +53,7 @@ import Testing
         let test = try #require(report.test)
         #expect(test.count == 50)
         #expect(observer.payloads("test").first?["test_accuracy"]?.double == test.accuracy)
-        #expect(observer.payloads("status").last?["status"] == .string("succeeded"))
+        #expect(observer.payloads("run").last?["status"] == .string("succeeded"))
     }
 
     @Test func jobEarlyStoppingEndsAfterPatienceAndRestoresBest() throws {
@@ -68,13 +68,13 @@ import Testing
         let observer = RecordingObserver()
         let outcome = runJob(spec, model: smallCNN(classes: 3), data: data, observer: observer)
         guard case .stopped(let report) = outcome else { Issue.record("expected a stop, got \(outcome)"); return }
-        #expect(report.stopReason == "early_stopping")
+        #expect(report.stopReason == .earlyStopping)
         #expect(report.epochs == 3)
         #expect(report.bestEpoch == 1)
         #expect(report.restoredBest)
         let best = try #require(observer.checkpoints.last { $0.kind == .best })
         #expect(best.globalEpoch == 1)
         #expect(try WeightsFile.decode(report.weights).stateDict == WeightsFile.decode(best.weights).stateDict)
-        #expect(observer.payloads("status").last?["status"] == .string("stopped"))
+        #expect(observer.payloads("run").last?["status"] == .string("stopped"))
     }
 }

@@ -39,7 +39,7 @@ func jobSpec(_ json: String) -> JobSpec {
 /// boundaries (the n-th `takeCommands` call, 1-based), and raises `shouldInterrupt` once a number of
 /// epoch checkpoints has been saved.
 final class RecordingObserver: JobRunObserver {
-    var events: [(type: String, payload: JSONValue)] = []
+    var events: [TrainingEvent] = []
     var checkpoints: [CheckpointPayload] = []
     var commandsAtBoundary: [Int: [PendingCommand]] = [:]
     var interruptAfterEpochCheckpoints: Int?
@@ -47,9 +47,11 @@ final class RecordingObserver: JobRunObserver {
     /// Called at every `takeCommands`, for commands that depend on what happened so far.
     var onBoundary: ((RecordingObserver) -> [PendingCommand])?
 
-    func emit(type: String, payload: JSONValue) {
-        _ = try! JSONEncoder().encode(payload)  // every payload must be valid JSON
-        events.append((type, payload))
+    func emit(_ event: TrainingEvent) {
+        // Every payload must encode, and what a reader decodes from it must encode to the same bytes.
+        let payload = try! event.payload()
+        precondition(try! TrainingEvent(type: event.type, payload: payload).payload() == payload, "\(event) does not round-trip")
+        events.append(event)
     }
 
     func saveCheckpoint(_ checkpoint: CheckpointPayload) throws { checkpoints.append(checkpoint) }
@@ -64,8 +66,12 @@ final class RecordingObserver: JobRunObserver {
         return checkpoints.filter { $0.kind == .epoch }.count >= limit
     }
 
+    /// The payloads of one event type as the wire carries them (JSON objects).
     func payloads(_ type: String) -> [[String: JSONValue]] {
-        events.filter { $0.type == type }.compactMap { if case .object(let o) = $0.payload { o } else { nil } }
+        events.filter { $0.type.rawValue == type }.compactMap { event in
+            let value = try! JSONDecoder().decode(JSONValue.self, from: try! event.payload())
+            if case .object(let o) = value { return o } else { return nil }
+        }
     }
 }
 

@@ -1,20 +1,24 @@
 /// The live part of the job object (`GET /v1/jobs/{id}`): where the run is and what it measured.
-/// The store keeps one row of it per job, updated in the same transaction as each event that
-/// changes it, so a job view is one read and one encode.
+/// The store keeps one row of it per job, updated by `applying(_:)` in the same transaction as each
+/// event appended, so a job view is one read and one encode. A job that has not started has the empty
+/// state (the job view then shows the first phase's plan, `GroupView.plan`).
 public struct JobTrainingState: Sendable, Equatable, Codable {
+    /// The phase of the newest `phase` or `epoch` event.
     public var phase: String?
-    /// Completed global epochs, and optimizer steps over the job.
+    /// Completed global epochs, and optimizer steps over the job (from the newest `epoch` event).
     public var epoch: Int?
     public var step: Int?
-    /// Every group with whether it trains and its LR now; before the run starts, the first phase's plan.
+    /// Every group the newest `epoch`, `control` or `phase` event named, with whether it trains and
+    /// its LR then (a `phase` event has no current LRs: its groups show their peak). Ordered as first
+    /// learned; `groups(in:)` orders them as the model does.
     public var groups: [GroupView]
-    public var latest: EpochEvent?
+    public var latest: EpochSummary?
     public var best: BestEvent?
     public var test: TestEvent?
     public var lrFind: LRFindEvent?
 
     public init(phase: String? = nil, epoch: Int? = nil, step: Int? = nil, groups: [GroupView] = [],
-                latest: EpochEvent? = nil, best: BestEvent? = nil, test: TestEvent? = nil, lrFind: LRFindEvent? = nil) {
+                latest: EpochSummary? = nil, best: BestEvent? = nil, test: TestEvent? = nil, lrFind: LRFindEvent? = nil) {
         self.phase = phase
         self.epoch = epoch
         self.step = step
@@ -26,22 +30,20 @@ public struct JobTrainingState: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey { case phase, epoch, step, groups, latest, best, test, lrFind = "lr_find" }
-}
 
-/// One layer group as the job object shows it.
-public struct GroupView: Sendable, Equatable, Codable {
-    public var name: String
-    public var trainable: Bool
-    /// The schedule's current value, and the peak it scales (nil before the run starts).
-    public var lr: Double?
-    public var peakLR: Double?
+    /// Whether any event has changed the state yet.
+    public var isEmpty: Bool { self == JobTrainingState() }
 
-    public init(name: String, trainable: Bool, lr: Double?, peakLR: Double?) {
-        self.name = name
-        self.trainable = trainable
-        self.lr = lr
-        self.peakLR = peakLR
+    /// The groups in `order` (the model's, first to head); a group no event named shows as frozen
+    /// with no LR.
+    public func groups(in order: [String]) -> [GroupView] {
+        order.map { name in
+            groups.first { $0.name == name } ?? GroupView(name: name, trainable: false, lr: nil, peakLR: nil)
+        }
     }
 
-    enum CodingKeys: String, CodingKey { case name, trainable, lr, peakLR = "peak_lr" }
+    /// The job object's `groups`: the state's once a run reported them, else the first phase's plan.
+    public func groupsView(modelGroups: [String], spec: JobSpec?) -> [GroupView] {
+        groups.isEmpty ? GroupView.plan(spec: spec, groups: modelGroups) : groups(in: modelGroups)
+    }
 }

@@ -82,9 +82,9 @@ public struct JobView: Encodable, Sendable, Equatable {
         try c.encode(startedAt, forKey: .startedAt)
         try c.encode(finishedAt, forKey: .finishedAt)
         try c.encode(spec, forKey: .spec)
-        try c.encode(training.groups.map(GroupWire.init), forKey: .groups)
-        try c.encode(MetricsWire(training), forKey: .metrics)
-        if let lrFind = training.lrFind { try c.encode(LRFindWire(lrFind), forKey: .lrFind) }
+        try c.encode(training.groups, forKey: .groups)
+        try c.encode(JobMetricsView(training), forKey: .metrics)
+        try c.encodeIfPresent(training.lrFind, forKey: .lrFind)
         var timings = c.nestedContainer(keyedBy: TimingKeys.self, forKey: .timings)
         try timings.encode(queuedSeconds, forKey: .queuedSeconds)
         try timings.encodeIfPresent(runningSeconds, forKey: .runningSeconds)
@@ -98,119 +98,5 @@ extension JSONValue {
     public func field(_ key: String) -> JSONValue? {
         if case .object(let fields) = self { return fields[key] }
         return nil
-    }
-}
-
-/// A group with `lr` and `peak_lr` written out as null when unknown.
-private struct GroupWire: Encodable {
-    let group: GroupView
-    init(_ group: GroupView) { self.group = group }
-    enum CodingKeys: String, CodingKey { case name, trainable, lr, peakLR = "peak_lr" }
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(group.name, forKey: .name)
-        try c.encode(group.trainable, forKey: .trainable)
-        try c.encode(group.lr, forKey: .lr)
-        try c.encode(group.peakLR, forKey: .peakLR)
-    }
-}
-
-/// `metrics`: `latest` (part of the newest epoch), `best` (flat: the metrics beside phase and epochs),
-/// and once tested the final figures; before any best checkpoint, `best` is the test's summary.
-private struct MetricsWire: Encodable {
-    let state: JobTrainingState
-    init(_ state: JobTrainingState) { self.state = state }
-
-    enum CodingKeys: String, CodingKey {
-        case latest, best, testLoss = "test_loss", testAccuracy = "test_accuracy", ttaLoss = "tta_loss",
-             ttaAccuracy = "tta_accuracy", stopReason = "stop_reason", restoredBest = "restored_best"
-    }
-    enum LatestKeys: String, CodingKey {
-        case phase, epoch, globalEpoch = "global_epoch", trainLoss = "train_loss", valLoss = "val_loss",
-             valAccuracy = "val_accuracy", perClassAccuracy = "per_class_accuracy",
-             imagesPerSecond = "images_per_second", seconds, fromCache = "from_cache"
-    }
-    enum SummaryKeys: String, CodingKey { case metric, value, globalEpoch = "global_epoch" }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        if let e = state.latest {
-            var l = c.nestedContainer(keyedBy: LatestKeys.self, forKey: .latest)
-            try l.encode(e.phase, forKey: .phase)
-            try l.encode(e.epoch, forKey: .epoch)
-            try l.encode(e.globalEpoch, forKey: .globalEpoch)
-            try l.encode(e.trainLoss, forKey: .trainLoss)
-            try l.encode(e.valLoss, forKey: .valLoss)
-            try l.encode(e.valAccuracy, forKey: .valAccuracy)
-            try l.encode(e.perClassAccuracy, forKey: .perClassAccuracy)
-            try l.encode(e.imagesPerSecond, forKey: .imagesPerSecond)
-            try l.encode(e.seconds, forKey: .seconds)
-            try l.encode(e.fromCache, forKey: .fromCache)
-        }
-        if let best = state.best {
-            try c.encode(BestWire(best), forKey: .best)
-        } else if let test = state.test {
-            var s = c.nestedContainer(keyedBy: SummaryKeys.self, forKey: .best)
-            try s.encode(test.bestMetric, forKey: .metric)
-            try s.encode(test.bestValue, forKey: .value)
-            try s.encode(test.bestEpoch, forKey: .globalEpoch)
-        }
-        if let test = state.test {
-            // The test split's figures exist when it was evaluated (`count`); unmeasurable ones are null.
-            if test.count != nil {
-                try c.encode(test.testLoss, forKey: .testLoss)
-                try c.encode(test.testAccuracy, forKey: .testAccuracy)
-            }
-            try c.encodeIfPresent(test.ttaLoss, forKey: .ttaLoss)
-            try c.encodeIfPresent(test.ttaAccuracy, forKey: .ttaAccuracy)
-            try c.encode(test.stopReason, forKey: .stopReason)
-            try c.encode(test.restoredBest, forKey: .restoredBest)
-        }
-    }
-}
-
-/// The `best` event's shape on the wire: its metrics flat beside `phase`, `epoch`, `global_epoch`.
-struct BestWire: Encodable {
-    let best: BestEvent
-    init(_ best: BestEvent) { self.best = best }
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        for (name, value) in best.metrics { try c.encode(value, forKey: Key(name)) }
-        try c.encode(best.phase, forKey: Key("phase"))
-        try c.encode(best.epoch, forKey: Key("epoch"))
-        try c.encode(best.globalEpoch, forKey: Key("global_epoch"))
-    }
-}
-
-/// `lr_find`: the curve and `suggestions` (null when there are none; each suggestion null when unknown).
-private struct LRFindWire: Encodable {
-    let result: LRFindEvent
-    init(_ result: LRFindEvent) { self.result = result }
-
-    enum CodingKeys: String, CodingKey { case lrs, losses, endedBy = "ended_by", suggestions }
-    enum SuggestionKeys: String, CodingKey { case valley, steep, minimum }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(result.lrs, forKey: .lrs)
-        try c.encode(result.losses, forKey: .losses)
-        try c.encode(result.endedBy, forKey: .endedBy)
-        if let s = result.suggestions {
-            var n = c.nestedContainer(keyedBy: SuggestionKeys.self, forKey: .suggestions)
-            try n.encode(s.valley, forKey: .valley)
-            try n.encode(s.steep, forKey: .steep)
-            try n.encode(s.minimum, forKey: .minimum)
-        } else {
-            try c.encodeNil(forKey: .suggestions)
-        }
     }
 }

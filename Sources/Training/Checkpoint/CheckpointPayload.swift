@@ -42,16 +42,17 @@ public struct CheckpointPayload: Sendable {
 }
 
 extension CheckpointPayload {
-    /// The `checkpoint` event announcing this checkpoint: `{"kind", "phase", "phase_index", "epoch",
-    /// "global_epoch", "metrics", "bytes"}`. The runner emits it after `saveCheckpoint` returns; the
-    /// daemon also stores it in the same transaction as the resume point, so a crash right after that
-    /// commit cannot lose it (the epoch is not re-run after the resume).
-    public var eventPayload: JSONValue {
-        .object([
-            "kind": .string(kind.rawValue), "phase": .string(phaseName), "phase_index": .number(Double(phaseIndex)),
-            "epoch": .number(Double(epoch)), "global_epoch": .number(Double(globalEpoch)),
-            "metrics": .object(metrics.mapValues { number($0) }),
-            "bytes": .number(Double(weights.count + (state?.count ?? 0))),
-        ])
+    /// The `checkpoint` event announcing this checkpoint. The runner emits it after `saveCheckpoint`
+    /// returns; the daemon also stores it in the same transaction as the resume point, so a crash
+    /// right after that commit cannot lose it (the epoch is not re-run after the resume).
+    public var event: CheckpointEvent {
+        CheckpointEvent(kind: kind == .best ? .best : .epoch, phase: phaseName, phaseIndex: phaseIndex, epoch: epoch,
+                        globalEpoch: globalEpoch, metrics: metrics.mapValues { Optional($0) },
+                        bytes: weights.count + (state?.count ?? 0))
+    }
+
+    /// The `best` event a `.best` checkpoint stands for: where the epoch sits and its metrics.
+    public var bestEvent: BestEvent {
+        BestEvent(phase: phaseName, epoch: epoch, globalEpoch: globalEpoch, metrics: metrics.mapValues { Optional($0) })
     }
 }

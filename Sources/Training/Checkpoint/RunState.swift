@@ -1,3 +1,5 @@
+import JobAPI
+
 /// Where a job stands between two epochs: everything besides tensors that a resumed run needs to
 /// continue exactly as the interrupted one would have. Stored as JSON in the `state` file's metadata.
 ///
@@ -35,7 +37,7 @@ public struct RunState: Sendable, Equatable, Codable {
     public var lastAdviceCodes: [String] = []
     /// Set once the job decided to end early (`early_stopping`, `user_stop`): a resume goes straight
     /// to the final evaluation.
-    public var stopReason: String?
+    public var stopReason: StopReason?
     /// Job seed: shuffles are `(seed, job epoch)` functions and augmentation `(seed, epoch, position)`.
     public var seed: UInt64
 

@@ -3,9 +3,9 @@ import JobAPI
 /// the runner calls it from the training thread only, so an implementation needs no locking of its
 /// own beyond what its store requires.
 public protocol JobRunObserver: AnyObject {
-    /// Appends an event. Types: `phase`, `epoch`, `control`, `checkpoint`, `advice`, `lr_find`,
-    /// `test`, `status` (see `JobRunner` for every payload).
-    func emit(type: String, payload: JSONValue)
+    /// Appends an event: `run`, `phase`, `epoch`, `control`, `checkpoint`, `advice`, `lr_find` or
+    /// `test` (JobAPI's `TrainingEvent` spells every payload; JobRunner+Events builds them).
+    func emit(_ event: TrainingEvent)
     /// Persists a checkpoint atomically. Called with `.best` on every improvement of the tracked
     /// metric, then with `.epoch` at every epoch end (the latest `.epoch` is the resume point). A throw
     /// fails the job with code `checkpoint_failed`.

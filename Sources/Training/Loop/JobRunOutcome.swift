@@ -1,24 +1,27 @@
+import JobAPI
+
 /// How a run ended. The daemon maps it to the job's status.
 public enum JobRunOutcome: Sendable {
     /// Every phase ran (possibly cut by a phase's own early stopping).
     case succeeded(FinalReport)
-    /// Ended early and kept the best weights: job-level early stopping (`stopReason` "early_stopping"),
-    /// the user's `stop` ("user_stop"), or a training loss that became NaN/infinite ("non_finite_loss").
+    /// Ended early and kept the best weights: job-level early stopping (`stopReason` `.earlyStopping`),
+    /// the user's `stop` (`.userStop`), or a training loss that became NaN/infinite (`.nonFiniteLoss`).
     case stopped(FinalReport)
     /// The user's `cancel`: nothing evaluated, no final weights.
     case cancelled
     /// `shouldInterrupt` was seen: resume later from the last epoch checkpoint.
     case interrupted
-    /// `code`: `checkpoint_failed`, `invalid_resume`, `invalid_data`, `engine_error`.
-    case failed(code: String, message: String)
+    /// The runner's codes: `checkpointFailed`, `invalidResume`, `invalidData`, `engineError` (the
+    /// daemon adds its own for a run it could not prepare).
+    case failed(code: FailureCode, message: String)
 }
 
 /// What a finished (or stopped) run produced.
 public struct FinalReport: Sendable {
     /// Epochs trained over the whole job.
     public var epochs: Int
-    /// nil when the job ran to its end; `early_stopping` or `user_stop`.
-    public var stopReason: String?
+    /// nil when the job ran to its end.
+    public var stopReason: StopReason?
     /// The job's tracked metric (job early stopping's monitor, else val_loss, else train_loss), its best
     /// value and the 1-based job epoch it came from; nil when no epoch completed.
     public var bestMetric: String
@@ -37,7 +40,7 @@ public struct FinalReport: Sendable {
     /// Set for `lr_find` jobs.
     public var lrFind: LRFindResult?
 
-    public init(epochs: Int, stopReason: String?, bestMetric: String, bestValue: Double?, bestEpoch: Int?,
+    public init(epochs: Int, stopReason: StopReason?, bestMetric: String, bestValue: Double?, bestEpoch: Int?,
                 restoredBest: Bool, history: [EpochMetrics], test: EvaluationResult?, testTTA: EvaluationResult?,
                 weights: [UInt8], lrFind: LRFindResult?) {
         self.epochs = epochs
@@ -54,7 +57,7 @@ public struct FinalReport: Sendable {
     }
 }
 
-/// An LR-finder sweep's result (also the `lr_find` event's payload).
+/// An LR-finder sweep's result (the `lr_find` event carries it, `JobRunner.emitLRFind`).
 public struct LRFindResult: Sendable, Equatable, Codable {
     /// LR of each batch run and the smoothed loss after it.
     public var lrs: [Double]
@@ -69,5 +72,47 @@ public struct LRFindResult: Sendable, Equatable, Codable {
         self.losses = losses
         self.endedBy = endedBy
         self.suggestions = suggestions
+    }
+}
+
+extension FinalReport {
+    /// The job's `result` (stored with its final status, shown in the job object): `{"epochs",
+    /// "best_metric", "best_value", "best_epoch", "restored_best", "stop_reason"}` (null where unknown),
+    /// `test_loss` / `test_accuracy` and `tta_loss` / `tta_accuracy` when measured and finite, and an
+    /// `lr_find` job's `lr_find` (`LRFindResult`'s own form).
+    public func resultJSON() -> String {
+        (try? Wire.encode(ResultView(report: self))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    private struct ResultView: Encodable {
+        var report: FinalReport
+
+        enum CodingKeys: String, CodingKey {
+            case epochs, bestMetric = "best_metric", bestValue = "best_value", bestEpoch = "best_epoch",
+                 restoredBest = "restored_best", stopReason = "stop_reason", testLoss = "test_loss",
+                 testAccuracy = "test_accuracy", ttaLoss = "tta_loss", ttaAccuracy = "tta_accuracy", lrFind = "lr_find"
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(report.epochs, forKey: .epochs)
+            try c.encode(report.bestMetric, forKey: .bestMetric)
+            try c.encode(report.bestValue.flatMap { $0.isFinite ? $0 : nil }, forKey: .bestValue)
+            try c.encode(report.bestEpoch, forKey: .bestEpoch)
+            try c.encode(report.restoredBest, forKey: .restoredBest)
+            try c.encode(report.stopReason, forKey: .stopReason)
+            if let test = report.test, test.loss.isFinite {
+                try c.encode(test.loss, forKey: .testLoss)
+                try c.encode(test.accuracy, forKey: .testAccuracy)
+            }
+            if let tta = report.testTTA, tta.loss.isFinite {
+                try c.encode(tta.loss, forKey: .ttaLoss)
+                try c.encode(tta.accuracy, forKey: .ttaAccuracy)
+            }
+            // A curve with a non-finite point has no JSON form: left out, as before.
+            if let lrFind = report.lrFind, (try? Wire.encode(lrFind)) != nil {
+                try c.encode(lrFind, forKey: .lrFind)
+            }
+        }
     }
 }

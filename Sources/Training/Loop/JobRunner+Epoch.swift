@@ -197,7 +197,7 @@ extension JobRunner: EpochCallbackHost {
         do {
             try observer.saveCheckpoint(payload)
         } catch {
-            throw RunFailure("checkpoint_failed", "saving the \(kind.rawValue) checkpoint of epoch \(position.globalEpoch) failed: \(error)")
+            throw RunFailure(.checkpointFailed, "saving the \(kind.rawValue) checkpoint of epoch \(position.globalEpoch) failed: \(error)")
         }
         emitCheckpoint(payload)
     }
@@ -212,6 +212,6 @@ extension JobRunner: EpochCallbackHost {
     func autoUnfreeze(to groups: GroupState, unfrozen: [String]) throws {
         state.groups = groups
         try syncTrainability()
-        emitGroupChange(action: "auto_unfreeze", groups: unfrozen)
+        emitGroupChange(action: .autoUnfreeze, groups: unfrozen)
     }
 }

@@ -16,7 +16,7 @@ extension JobRunner {
         try syncTrainability()
         let optimizer = try OptimizerFactory.make(spec.optimizer, model: model)
         let momentum = Float(OptimizerFactory.baseMomentum(spec.optimizer))
-        emitStatus("started")
+        emitStatus(.started)
         var decision = LRFinder.Decision.continue
         var epoch = 0
         sweep: while decision == .continue {
@@ -28,11 +28,11 @@ extension JobRunner {
                 case .stop: break sweep
                 case .cancel:
                     try restore(start)
-                    emitStatus("cancelled")
+                    emitStatus(.cancelled)
                     return .cancelled
                 case .interrupt:
                     try restore(start)
-                    emitStatus("interrupted")
+                    emitStatus(.interrupted)
                     return .interrupted
                 }
                 let lr = Float(finder.nextLR)
@@ -53,19 +53,10 @@ extension JobRunner {
         }
         try restore(start)
         let result = LRFindResult(lrs: finder.lrs, losses: finder.losses, endedBy: decision.rawValue, suggestions: finder.suggestions)
-        var payload: [String: JSONValue] = [
-            "lrs": .array(result.lrs.map { number($0) }), "losses": .array(result.losses.map { number($0) }),
-            "ended_by": .string(result.endedBy),
-        ]
-        if let s = result.suggestions {
-            payload["suggestions"] = .object(["valley": number(s.valley), "steep": number(s.steep), "minimum": number(s.minimum)])
-        } else {
-            payload["suggestions"] = .null
-        }
-        observer.emit(type: "lr_find", payload: .object(payload))
+        emitLRFind(result)
         let report = FinalReport(epochs: 0, stopReason: nil, bestMetric: state.best.monitor.rawValue, bestValue: nil, bestEpoch: nil,
                                  restoredBest: false, history: [], test: nil, testTTA: nil, weights: weightsFile(), lrFind: result)
-        emitStatus("succeeded")
+        emitStatus(.succeeded)
         return .succeeded(report)
     }
 }

@@ -7,14 +7,14 @@ import NN
 extension JobRunner {
     /// The phase loop: phases in order, epochs within each, until the job ends or stops.
     func runPhases() throws -> JobRunOutcome {
-        if state.stopReason == nil { emitStatus(resume == nil ? "started" : "resumed") }
+        if state.stopReason == nil { emitStatus(resume == nil ? .started : .resumed) }
         while state.stopReason == nil, state.phaseIndex < spec.phases.count {
             let phase = spec.phases[state.phaseIndex]
             if !state.phaseStarted {
                 try startPhase(phase)
             } else {
                 try syncTrainability()
-                emitPhase("resumed", phase)
+                emitPhase(.resumed, phase)
             }
             while state.phaseStarted, state.stopReason == nil {
                 if let gradual = phase.gradualUnfreeze {
@@ -22,18 +22,18 @@ extension JobRunner {
                     if !unfrozen.isEmpty {
                         state.groups = next
                         try syncTrainability()
-                        emitGroupChange(action: "gradual_unfreeze", groups: unfrozen)
+                        emitGroupChange(action: .gradualUnfreeze, groups: unfrozen)
                     }
                 }
                 switch try runEpoch(phase) {
                 case .completed: continue
                 case .stop:
-                    state.stopReason = "user_stop"
+                    state.stopReason = .userStop
                 case .cancel:
-                    emitStatus("cancelled")
+                    emitStatus(.cancelled)
                     return .cancelled
                 case .interrupt:
-                    emitStatus("interrupted")
+                    emitStatus(.interrupted)
                     return .interrupted
                 }
             }
@@ -49,14 +49,14 @@ extension JobRunner {
         cache = nil
         if phase.resetOptimizer || optimizer == nil { optimizer = try OptimizerFactory.make(spec.optimizer, model: model) }
         try syncTrainability()
-        emitPhase("started", phase)
+        emitPhase(.started, phase)
     }
 
     /// Ends the running phase after its last epoch or its own early stop: restores its best weights
     /// when asked, and moves the position to the next phase (not started).
-    func endPhase(_ phase: PhaseSpec, reason: String) throws {
+    func endPhase(_ phase: PhaseSpec, reason: PhaseEvent.EndReason) throws {
         if phase.earlyStopping?.restoreBest == true, let phaseBest = best.phase { try restore(phaseBest) }
-        emitPhase("ended", phase, extra: ["reason": .string(reason), "restored_best": .bool(phase.earlyStopping?.restoreBest == true && best.phase != nil)])
+        emitPhase(.ended, phase, reason: reason, restoredBest: phase.earlyStopping?.restoreBest == true && best.phase != nil)
         state.endPhase()
         best.phase = nil
     }
@@ -80,7 +80,7 @@ extension JobRunner {
                                  restoredBest: restored, history: state.history, test: test, testTTA: tta,
                                  weights: weightsFile(), lrFind: nil)
         emitTest(report)
-        emitStatus(state.stopReason == nil ? "succeeded" : "stopped", extra: state.stopReason.map { ["reason": .string($0)] } ?? [:])
+        emitStatus(state.stopReason == nil ? .succeeded : .stopped, reason: state.stopReason)
         return state.stopReason == nil ? .succeeded(report) : .stopped(report)
     }
 }

@@ -104,10 +104,10 @@ public final class JobRunner {
         } catch let failure as RunFailure {
             return .failed(code: failure.code, message: failure.message)
         } catch is RunInterrupted {
-            emitStatus("interrupted")
+            emitStatus(.interrupted)
             return .interrupted
         } catch {
-            return .failed(code: "engine_error", message: "\(error)")
+            return .failed(code: .engineError, message: "\(error)")
         }
     }
 
@@ -115,24 +115,24 @@ public final class JobRunner {
     private func prepare() throws {
         do {
             try data.train.checkMatchesModel(classes: model.classes)
-            guard data.train.count > 0 else { throw RunFailure("invalid_data", "the training split is empty") }
+            guard data.train.count > 0 else { throw RunFailure(.invalidData, "the training split is empty") }
         } catch let e as DataError {
-            throw RunFailure("invalid_data", "\(e)")
+            throw RunFailure(.invalidData, "\(e)")
         }
         guard let resume else { return }
         do {
             try model.load(stateDict: resume.weights.stateDict, strict: true)
         } catch {
-            throw RunFailure("invalid_resume", "checkpoint weights do not fit the model: \(error)")
+            throw RunFailure(.invalidResume, "checkpoint weights do not fit the model: \(error)")
         }
         guard resume.run.groups.names == model.groups else {
-            throw RunFailure("invalid_resume", "checkpoint groups \(resume.run.groups.names) differ from the model's \(model.groups)")
+            throw RunFailure(.invalidResume, "checkpoint groups \(resume.run.groups.names) differ from the model's \(model.groups)")
         }
         state = resume.run
         best = BestWeights(job: resume.jobBest, phase: resume.phaseBest)
         let fresh = try OptimizerFactory.make(spec.optimizer, model: model)
         do { try fresh.load(stateDict: resume.optimizer) } catch {
-            throw RunFailure("invalid_resume", "optimizer state does not fit: \(error)")
+            throw RunFailure(.invalidResume, "optimizer state does not fit: \(error)")
         }
         optimizer = fresh
         lastLRs = state.groups.peakLRs
@@ -228,9 +228,9 @@ struct RunInterrupted: Error {}
 
 /// A failure with the outcome code the daemon records.
 struct RunFailure: Error {
-    var code: String
+    var code: FailureCode
     var message: String
-    init(_ code: String, _ message: String) {
+    init(_ code: FailureCode, _ message: String) {
         self.code = code
         self.message = message
     }

@@ -33,7 +33,7 @@ protocol EpochCallbackHost: AnyObject {
     /// `unfrozen`, and says so in a `control` event.
     func autoUnfreeze(to groups: GroupState, unfrozen: [String]) throws
     /// Ends the running phase (restoring its best weights when asked) and moves to the next.
-    func endPhase(_ phase: PhaseSpec, reason: String) throws
+    func endPhase(_ phase: PhaseSpec, reason: PhaseEvent.EndReason) throws
 }
 
 /// One epoch's end as the callbacks see it: the figures, where it stands, and the decisions made by
@@ -145,9 +145,9 @@ struct StopDecisionCallback: EpochCallback {
     var name: String { "stop_decision" }
     func afterEpoch(_ context: inout EpochEndContext, run: any EpochCallbackHost) throws {
         if !context.metrics.trainLoss.isFinite {
-            run.state.stopReason = "non_finite_loss"
+            run.state.stopReason = .nonFiniteLoss
         } else if context.stopJob {
-            run.state.stopReason = "early_stopping"
+            run.state.stopReason = .earlyStopping
         }
         let state = run.state
         context.phaseEnds = context.stopPhase || state.phaseEpoch >= context.phase.epochs || state.stopReason != nil
@@ -175,7 +175,7 @@ struct PhaseEndCallback: EpochCallback {
     var name: String { "phase_end" }
     func afterEpoch(_ context: inout EpochEndContext, run: any EpochCallbackHost) throws {
         guard context.phaseEnds else { return }
-        try run.endPhase(context.phase, reason: run.state.stopReason ?? (context.stopPhase ? "early_stopping" : "completed"))
+        try run.endPhase(context.phase, reason: run.state.stopReason.map(PhaseEvent.EndReason.init) ?? (context.stopPhase ? .earlyStopping : .completed))
     }
 }
 

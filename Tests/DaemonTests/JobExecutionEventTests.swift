@@ -1,0 +1,63 @@
+import Foundation
+import JobAPI
+import Testing
+
+@testable import Daemon
+@testable import Store
+
+/// A real run through `JobExecution` (in this process, on this thread): what it stores is typed end
+/// to end, and the training state row is what the log says.
+@Suite(.serialized, .enabled(if: fashionMNISTInstalled)) struct JobExecutionEventTests {
+    @Test func aRunStoresTypedEventsAndTheStateRowIsTheLogFolded() throws {
+        let fixture = try StoppedDaemon()
+        let store = fixture.store
+        let job = try fixture.claimedJob(epochs: [1, 1])
+        fixture.run(job)
+        #expect(try store.job(job.id).status == .succeeded)
+
+        let records = try store.events(job: job.id)
+        let events = try records.map { try TrainingEvent(type: $0.type, payload: $0.payload) }
+        for (record, event) in zip(records, events) {
+            #expect(try event.payloadText() == record.payload, "\(record.type) is stored as its type writes it")
+        }
+        let types = events.map(\.type)
+        #expect(types.first == .status && types.last == .status)
+        #expect(types.filter { $0 == .epoch }.count == 2)
+        #expect(types.contains(.best) && types.contains(.test) && types.contains(.run))
+
+        let state = try #require(try store.trainingState(job: job.id))
+        let folded = events.reduce(JobTrainingState()) { state, event in state.applying(event) }
+        #expect(state == folded)
+        #expect(state.epoch == 2 && state.phase == "all")
+        #expect(state.groups.map(\.name) == ["block1", "block2", "head"])
+        #expect(state.groups.allSatisfy { $0.trainable })
+        let record = try store.job(job.id)
+        #expect(record.epoch == 2 && record.phase == "all" && record.step == state.step)
+        #expect(fixture.daemon!.metrics.value("thaw_training_epochs_total") == 2)
+
+        // The job object reads the state row.
+        let object = try viewObject(fixture.daemon!, record)
+        let metrics = try #require(object["metrics"] as? [String: Any])
+        #expect((metrics["latest"] as? [String: Any])?["global_epoch"] as? Int == 2)
+        #expect(metrics["test_accuracy"] != nil && metrics["best"] != nil)
+        let groups = try #require(object["groups"] as? [[String: Any]])
+        #expect(groups.map { $0["name"] as? String } == ["block1", "block2", "head"])
+        #expect(groups.allSatisfy { $0["lr"] as? Double != nil && $0["peak_lr"] as? Double == 0.001 })
+    }
+
+    @Test func beforeTheRunTheGroupsAreTheFirstPhasesPlan() throws {
+        let fixture = try StoppedDaemon()
+        let job = try fixture.claimedJob()
+        let object = try viewObject(fixture.daemon!, try fixture.store.job(job.id))
+        let groups = try #require(object["groups"] as? [[String: Any]])
+        #expect(groups.map { $0["trainable"] as? Bool } == [false, false, true])
+        #expect(groups.allSatisfy { $0["lr"] as? Double == 0.003 && $0["peak_lr"] as? Double == 0.003 })
+        #expect((object["metrics"] as? [String: Any])?.isEmpty == true)
+    }
+}
+
+/// The job object as `GET /v1/jobs/{id}` encodes it, read back loosely for field checks.
+private func viewObject(_ daemon: Daemon, _ record: JobRecord) throws -> [String: Any] {
+    let bytes = try Wire.encode(daemon.jobs.view(record))
+    return try #require(try JSONSerialization.jsonObject(with: bytes) as? [String: Any])
+}
