@@ -1,5 +1,5 @@
 /// How one layer runs on one pass: `training` = batch statistics / active dropout, `record` = keep
-/// what `backward` needs. Decided per pass by the model (`Model.executionPlan(from:to:training:)`).
+/// what `backward` needs. Decided per pass by the model (`Model+Plan.swift`).
 public struct LayerMode: Equatable, Hashable, Sendable {
     public var training: Bool
     public var record: Bool

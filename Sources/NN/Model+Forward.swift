@@ -61,7 +61,7 @@ extension Model {
     /// Runs layers `start..<end` as their compiled plan (`Model+Plan`); a training pass that
     /// reaches the logits is kept for `backward`.
     private func run(_ input: Tensor, from start: Int, to end: Int, training: Bool) -> Tensor {
-        let plan = executionPlan(from: start, to: end, training: training)
+        let plan = executionPlan(layers: start..<end, training: training)
         var ctx = ForwardContext(training: false, recordForBackward: false, workspace: workspace, generator: dropoutGenerator)
         var x = input
         for op in plan.ops { x = op.forward(x, &ctx) }

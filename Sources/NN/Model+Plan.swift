@@ -15,18 +15,23 @@ extension Model {
         let training: Bool
     }
 
-    /// The plan a forward over layers `start..<end` runs (`training` as in `forward(_:training:)`).
-    public func executionPlan(from start: Int = 0, to end: Int? = nil, training: Bool) -> ExecutionPlan {
-        let key = PlanKey(range: start..<(end ?? layers.count), training: training)
+    /// The plan `forward(_:training:)` runs.
+    public func executionPlan(training: Bool) -> ExecutionPlan {
+        executionPlan(layers: layers.indices, training: training)
+    }
+
+    /// The plan `forward(from: group, _:training:)` runs.
+    public func executionPlan(from group: String, training: Bool) throws(ArchitectureError) -> ExecutionPlan {
+        executionPlan(layers: try firstLayer(of: group)..<layers.count, training: training)
+    }
+
+    /// The plan for layers `range` (within `layers.indices`), compiled on first use.
+    func executionPlan(layers range: Range<Int>, training: Bool) -> ExecutionPlan {
+        let key = PlanKey(range: range, training: training)
         if let plan = plans[key] { return plan }
         let plan = compilePlan(key)
         plans[key] = plan
         return plan
-    }
-
-    /// The plan a forward from the first layer of `group` to the logits runs.
-    public func executionPlan(from group: String, training: Bool) throws(ArchitectureError) -> ExecutionPlan {
-        executionPlan(from: try firstLayer(of: group), training: training)
     }
 
     /// Forgets every compiled plan; called by whatever changes a layer's trainability or a layer.
