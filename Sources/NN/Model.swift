@@ -116,12 +116,19 @@ public final class Model {
     func isTrainableIndex(_ i: Int) -> Bool { layerTrainable[i] }
 
     private func setTrainable(index i: Int, _ trainable: Bool) {
-        invalidatePlans()
-        layerTrainable[i] = trainable
+        setLayerTrainable(i, trainable)
         for p in layers[i].parameters {
             p.trainable = trainable
             if !trainable { p.grad = nil }
         }
+    }
+
+    /// Layer modes (and so the compiled plans) follow `layerTrainable` alone; re-applying the same
+    /// trainability, as the trainer does at every phase and epoch boundary, keeps the plans.
+    private func setLayerTrainable(_ i: Int, _ trainable: Bool) {
+        guard layerTrainable[i] != trainable else { return }
+        layerTrainable[i] = trainable
+        invalidatePlans()
     }
 
     /// fastai's `train_bn` for a frozen layer: only its BatchNorm parameters train (also the ones
@@ -131,8 +138,7 @@ public final class Model {
     public func setBatchNormOnlyTrainable(layer name: String) throws(ArchitectureError) {
         guard let i = layers.firstIndex(where: { $0.name == name }) else { throw .unknownLayer(name) }
         let batchNorm = Set(Self.batchNormParameters(of: layers[i]).map(ObjectIdentifier.init))
-        invalidatePlans()
-        layerTrainable[i] = !batchNorm.isEmpty
+        setLayerTrainable(i, !batchNorm.isEmpty)
         for p in layers[i].parameters {
             p.trainable = batchNorm.contains(ObjectIdentifier(p))
             if !p.trainable { p.grad = nil }
