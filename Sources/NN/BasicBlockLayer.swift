@@ -10,8 +10,10 @@ import Tensor
 public final class BasicBlockLayer: Layer {
     public let name: String
     public let conv1: Conv2dLayer, bn1: BatchNorm2dLayer, conv2: Conv2dLayer, bn2: BatchNorm2dLayer
-    public let downsample: (conv: Conv2dLayer, bn: BatchNorm2dLayer)?
+    public let downsample: ConvBatchNormStage?
     private var hidden: Tensor?, output: Tensor?
+    private var stage1: ConvBatchNormStage { ConvBatchNormStage(conv: conv1, bn: bn1) }
+    private var stage2: ConvBatchNormStage { ConvBatchNormStage(conv: conv2, bn: bn2) }
 
     public init(name: String, inChannels: Int, outChannels: Int, stride: Int, generator: inout SeededGenerator) {
         self.name = name
@@ -27,7 +29,7 @@ public final class BasicBlockLayer: Layer {
 
     public var parameters: [Parameter] {
         conv1.parameters + bn1.parameters + conv2.parameters + bn2.parameters
-            + (downsample.map { $0.conv.parameters + $0.bn.parameters } ?? [])
+            + (downsample?.parameters ?? [])
     }
 
     public var buffers: [Buffer] {
@@ -45,20 +47,10 @@ public final class BasicBlockLayer: Layer {
     }
 
     public func forward(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
-        if !context.training && !context.recordForBackward {
-            // Inference (a frozen body, evaluation): every BatchNorm, the residual add and the ReLUs
-            // ride on the convolutions' epilogues.
-            let r = conv1.forward(x, &context, epilogue: bn1.inferenceEpilogue(relu: true))
-            let shortcut = downsample.map {
-                $0.conv.forward(x, &context, epilogue: $0.bn.inferenceEpilogue(relu: false))
-            } ?? x
-            (hidden, output) = (nil, nil)
-            return conv2.forward(r, &context, epilogue: bn2.inferenceEpilogue(adding: shortcut, relu: true))
-        }
-        // BatchNorm, residual add and ReLU in one pass each (`BatchNorm2dLayer.forward(_:_:adding:relu:)`).
-        let r = bn1.forward(conv1.forward(x, &context), &context, adding: nil, relu: true)
-        let shortcut = downsample.map { $0.bn.forward($0.conv.forward(x, &context), &context) } ?? x
-        let out = bn2.forward(conv2.forward(r, &context), &context, adding: shortcut, relu: true)
+        // conv+bn+relu, the shortcut's conv+bn, then conv+bn+add+relu (epilogues in inference).
+        let r = stage1.forward(x, &context, relu: true)
+        let shortcut = downsample.map { $0.forward(x, &context, relu: false) } ?? x
+        let out = stage2.forward(r, &context, adding: shortcut, relu: true)
         (hidden, output) = context.recordForBackward ? (r, out) : (nil, nil)
         return out
     }
@@ -67,11 +59,10 @@ public final class BasicBlockLayer: Layer {
         guard let r = hidden, let y = output else { preconditionFailure("\(name): backward without a recorded forward") }
         (hidden, output) = (nil, nil)
         let inner = BackwardContext(needsInputGradient: true, workspace: context.workspace)
-        let outer = BackwardContext(needsInputGradient: context.needsInputGradient, workspace: context.workspace)
         let dSum = ReLULayer.mask(dOutput, by: y)
-        let dr = conv2.backward(bn2.backward(dSum, inner)!, inner)!
-        var dx = conv1.backward(bn1.backward(dr, inner, maskedBy: r)!, outer)
-        let dShortcut = downsample.map { $0.conv.backward($0.bn.backward(dSum, inner)!, outer) } ?? dSum
+        let dr = stage2.backward(dSum, inner)!
+        var dx = stage1.backward(dr, maskedBy: r, context)
+        let dShortcut = downsample.map { $0.backward(dSum, context) } ?? dSum
         guard context.needsInputGradient, let ds = dShortcut else { return nil }
         let n = ds.count
         dx!.withMutablePointer { d in ds.withPointer { s in

@@ -13,8 +13,11 @@ public final class BottleneckLayer: Layer {
     public let name: String
     public let conv1: Conv2dLayer, bn1: BatchNorm2dLayer, conv2: Conv2dLayer, bn2: BatchNorm2dLayer
     public let conv3: Conv2dLayer, bn3: BatchNorm2dLayer
-    public let downsample: (conv: Conv2dLayer, bn: BatchNorm2dLayer)?
+    public let downsample: ConvBatchNormStage?
     private var hidden1: Tensor?, hidden2: Tensor?, output: Tensor?
+    private var stage1: ConvBatchNormStage { ConvBatchNormStage(conv: conv1, bn: bn1) }
+    private var stage2: ConvBatchNormStage { ConvBatchNormStage(conv: conv2, bn: bn2) }
+    private var stage3: ConvBatchNormStage { ConvBatchNormStage(conv: conv3, bn: bn3) }
 
     public init(name: String, inChannels: Int, width: Int, outChannels: Int, stride: Int,
                 generator: inout SeededGenerator) {
@@ -34,7 +37,7 @@ public final class BottleneckLayer: Layer {
 
     public var parameters: [Parameter] {
         conv1.parameters + bn1.parameters + conv2.parameters + bn2.parameters + conv3.parameters + bn3.parameters
-            + (downsample.map { $0.conv.parameters + $0.bn.parameters } ?? [])
+            + (downsample?.parameters ?? [])
     }
 
     public var buffers: [Buffer] {
@@ -56,20 +59,11 @@ public final class BottleneckLayer: Layer {
     }
 
     public func forward(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
-        if !context.training && !context.recordForBackward {
-            // Inference: every BatchNorm, the residual add and the ReLUs ride on the convolutions' epilogues.
-            let a = conv1.forward(x, &context, epilogue: bn1.inferenceEpilogue(relu: true))
-            let b = conv2.forward(a, &context, epilogue: bn2.inferenceEpilogue(relu: true))
-            let shortcut = downsample.map {
-                $0.conv.forward(x, &context, epilogue: $0.bn.inferenceEpilogue(relu: false))
-            } ?? x
-            (hidden1, hidden2, output) = (nil, nil, nil)
-            return conv3.forward(b, &context, epilogue: bn3.inferenceEpilogue(adding: shortcut, relu: true))
-        }
-        let a = bn1.forward(conv1.forward(x, &context), &context, adding: nil, relu: true)
-        let b = bn2.forward(conv2.forward(a, &context), &context, adding: nil, relu: true)
-        let shortcut = downsample.map { $0.bn.forward($0.conv.forward(x, &context), &context) } ?? x
-        let out = bn3.forward(conv3.forward(b, &context), &context, adding: shortcut, relu: true)
+        // Two conv+bn+relu, the shortcut's conv+bn, then conv+bn+add+relu (epilogues in inference).
+        let a = stage1.forward(x, &context, relu: true)
+        let b = stage2.forward(a, &context, relu: true)
+        let shortcut = downsample.map { $0.forward(x, &context, relu: false) } ?? x
+        let out = stage3.forward(b, &context, adding: shortcut, relu: true)
         (hidden1, hidden2, output) = context.recordForBackward ? (a, b, out) : (nil, nil, nil)
         return out
     }
@@ -80,12 +74,11 @@ public final class BottleneckLayer: Layer {
         }
         (hidden1, hidden2, output) = (nil, nil, nil)
         let inner = BackwardContext(needsInputGradient: true, workspace: context.workspace)
-        let outer = BackwardContext(needsInputGradient: context.needsInputGradient, workspace: context.workspace)
         let dSum = ReLULayer.mask(dOutput, by: y)
-        let db = conv3.backward(bn3.backward(dSum, inner)!, inner)!
-        let da = conv2.backward(bn2.backward(db, inner, maskedBy: b)!, inner)!
-        var dx = conv1.backward(bn1.backward(da, inner, maskedBy: a)!, outer)
-        let dShortcut = downsample.map { $0.conv.backward($0.bn.backward(dSum, inner)!, outer) } ?? dSum
+        let db = stage3.backward(dSum, inner)!
+        let da = stage2.backward(db, maskedBy: b, inner)!
+        var dx = stage1.backward(da, maskedBy: a, context)
+        let dShortcut = downsample.map { $0.backward(dSum, context) } ?? dSum
         guard context.needsInputGradient, let ds = dShortcut else { return nil }
         let n = ds.count
         dx!.withMutablePointer { d in ds.withPointer { s in

@@ -29,27 +29,19 @@ extension Model {
 
     /// Back-propagates dLogits (N, classes) through the last training forward, down to the lowest
     /// trainable layer. Sets `grad` of every trainable parameter (overwriting, not accumulating).
+    /// Walks the forward's own plan in reverse, so fused ops are undone as they were run.
     public func backward(_ dLogits: Tensor) throws(ArchitectureError) {
-        guard let range = recordedRange else { throw .invalidSpec("backward needs a preceding forward(training: true)") }
+        guard let plan = recordedPlan, let range = plan.backwardRange else {
+            throw .invalidSpec("backward needs a preceding forward(training: true)")
+        }
         guard dLogits.shape == [batchOfRecord, classes] else {
             throw .shapeMismatch(layer: "logits", expected: "[\(batchOfRecord), \(classes)]", got: "\(dLogits.shape)")
         }
-        recordedRange = nil
+        recordedPlan = nil
         var d = dLogits
-        var i = range.upperBound - 1
-        while i >= range.lowerBound {
-            if i - 1 >= range.lowerBound, let relu = layers[i] as? ReLULayer, let bn = layers[i - 1] as? BatchNorm2dLayer {
-                // ReLU's backward folded into BatchNorm's (the mirror of the fused forward).
-                let ctx = BackwardContext(needsInputGradient: i - 1 > range.lowerBound, workspace: workspace)
-                guard let next = bn.backward(d, ctx, maskedBy: relu.releaseOutput()) else { break }
-                d = next
-                i -= 2
-                continue
-            }
-            let ctx = BackwardContext(needsInputGradient: i > range.lowerBound, workspace: workspace)
-            guard let next = layers[i].backward(d, ctx) else { break }
+        for op in plan.ops.reversed() where op.layers.upperBound > range.lowerBound {
+            guard let next = op.backward(d, lowest: range.lowerBound, workspace: workspace) else { break }
             d = next
-            i -= 1
         }
     }
 
@@ -66,47 +58,16 @@ extension Model {
         }
     }
 
+    /// Runs layers `start..<end` as their compiled plan (`Model+Plan`); a training pass that
+    /// reaches the logits is kept for `backward`.
     private func run(_ input: Tensor, from start: Int, to end: Int, training: Bool) -> Tensor {
-        let lowest = training ? lowestTrainableLayer.map { max($0, start) } : nil
+        let plan = executionPlan(layers: start..<end, training: training)
         var ctx = ForwardContext(training: false, recordForBackward: false, workspace: workspace, generator: dropoutGenerator)
         var x = input
-        let batch = input.shape[input.rank == 4 ? 1 : 0]
-        var i = start
-        while i < end {
-            ctx.training = training && isTrainableIndex(i)
-            ctx.recordForBackward = lowest.map { i >= $0 } ?? false
-            if i + 2 < end, let conv = layers[i] as? Conv2dLayer, let bn = layers[i + 1] as? BatchNorm2dLayer,
-               let relu = layers[i + 2] as? ReLULayer,
-               (i...(i + 2)).allSatisfy({ k in !(training && isTrainableIndex(k)) && !(lowest.map { k >= $0 } ?? false) }) {
-                // Conv, BatchNorm, ReLU all in inference and recording nothing: one convolution with
-                // the BatchNorm and ReLU as its epilogue.
-                ctx.training = false
-                ctx.recordForBackward = false
-                x = conv.forward(x, &ctx, epilogue: bn.inferenceEpilogue(relu: true))
-                relu.adopt(output: x, &ctx)
-                i += 3
-                continue
-            }
-            if i + 1 < end, let bn = layers[i] as? BatchNorm2dLayer, let relu = layers[i + 1] as? ReLULayer {
-                // BatchNorm then ReLU (VGG-style nets): one pass over memory; the ReLU layer records
-                // the output it would have computed, so backward runs layer by layer as usual.
-                x = bn.forward(x, &ctx, adding: nil, relu: true)
-                ctx.training = training && isTrainableIndex(i + 1)
-                ctx.recordForBackward = lowest.map { i + 1 >= $0 } ?? false
-                relu.adopt(output: x, &ctx)
-                i += 2
-                continue
-            }
-            x = layers[i].forward(x, &ctx)
-            i += 1
-        }
+        for op in plan.ops { x = op.forward(x, &ctx) }
         dropoutGenerator = ctx.generator
-        if let lowest, end == layers.count {
-            recordedRange = lowest..<end
-            batchOfRecord = batch
-        } else {
-            recordedRange = nil
-        }
+        recordedPlan = plan.backwardRange == nil ? nil : plan
+        if recordedPlan != nil { batchOfRecord = input.shape[input.rank == 4 ? 1 : 0] }
         return x
     }
 }

@@ -28,8 +28,12 @@ public final class Model {
     /// Layers `[lo, hi)` recorded by the last training forward, which `backward` will visit;
     /// nil after inference or once consumed. `lo` is the lowest trainable layer (or the first
     /// layer run): nothing below it is back-propagated.
-    public internal(set) var recordedRange: Range<Int>?
+    public var recordedRange: Range<Int>? { recordedPlan?.backwardRange }
+    /// The plan of the last training forward, walked back by `backward`; nil once consumed.
+    var recordedPlan: ExecutionPlan?
     var batchOfRecord = 0
+    /// Compiled plans by (layer range, training); emptied whenever trainability changes (`Model+Plan`).
+    var plans: [PlanKey: ExecutionPlan] = [:]
 
     /// Builds the spec's layers with PyTorch-default initialisation drawn from `seed`.
     /// Checks the spec's bounds and size first (`footprint()`), so an untrusted spec is refused
@@ -112,11 +116,19 @@ public final class Model {
     func isTrainableIndex(_ i: Int) -> Bool { layerTrainable[i] }
 
     private func setTrainable(index i: Int, _ trainable: Bool) {
-        layerTrainable[i] = trainable
+        setLayerTrainable(i, trainable)
         for p in layers[i].parameters {
             p.trainable = trainable
             if !trainable { p.grad = nil }
         }
+    }
+
+    /// Layer modes (and so the compiled plans) follow `layerTrainable` alone; re-applying the same
+    /// trainability, as the trainer does at every phase and epoch boundary, keeps the plans.
+    private func setLayerTrainable(_ i: Int, _ trainable: Bool) {
+        guard layerTrainable[i] != trainable else { return }
+        layerTrainable[i] = trainable
+        invalidatePlans()
     }
 
     /// fastai's `train_bn` for a frozen layer: only its BatchNorm parameters train (also the ones
@@ -126,7 +138,7 @@ public final class Model {
     public func setBatchNormOnlyTrainable(layer name: String) throws(ArchitectureError) {
         guard let i = layers.firstIndex(where: { $0.name == name }) else { throw .unknownLayer(name) }
         let batchNorm = Set(Self.batchNormParameters(of: layers[i]).map(ObjectIdentifier.init))
-        layerTrainable[i] = !batchNorm.isEmpty
+        setLayerTrainable(i, !batchNorm.isEmpty)
         for p in layers[i].parameters {
             p.trainable = batchNorm.contains(ObjectIdentifier(p))
             if !p.trainable { p.grad = nil }
@@ -173,6 +185,9 @@ public final class Model {
                                 bias: old.bias != nil, generator: &g)
         for p in fresh.parameters { p.group = head }
         layers[i] = fresh
+        // Plans hold the layers themselves; the old head's recorded pass cannot be back-propagated.
+        invalidatePlans()
+        recordedPlan = nil
         spec.layers[i].out = classes
         shapes[i + 1] = [classes]
         for j in (i + 1)..<layers.count { shapes[j + 1] = try layers[j].outputShape(for: shapes[j]) }

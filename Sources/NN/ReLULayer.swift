@@ -19,13 +19,14 @@ public final class ReLULayer: Layer {
         return y
     }
 
-    /// Takes `y`, already rectified by the layer below (`BatchNorm2dLayer.forward(_:_:adding:relu:)`),
-    /// as this layer's output.
+    /// Takes `y`, already rectified by the kernel of a `FusedOp` (a convolution's epilogue or
+    /// `BatchNorm2dLayer.forward(_:_:adding:relu:)`), as this layer's output.
     func adopt(output y: Tensor, _ context: inout ForwardContext) {
         output = context.recordForBackward ? y : nil
     }
 
-    /// The recorded output, handed over (and forgotten) for a backward fused into the layer below.
+    /// The recorded output, handed over (and forgotten) for a `FusedOp` backward that applies this
+    /// layer's mask inside the layer below's.
     func releaseOutput() -> Tensor {
         guard let y = output else { preconditionFailure("\(name): backward without a recorded forward") }
         output = nil
