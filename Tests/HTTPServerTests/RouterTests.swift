@@ -53,4 +53,16 @@ import Testing
         }
         #expect(allowed == [.GET, .POST, .HEAD])
     }
+
+    @Test func extensionMethodIsNotAllowedOnAKnownPath() throws {
+        guard case .methodNotAllowed(let allowed) = router().match("QUERY", segments: ["v1", "jobs", "7"]) else {
+            Issue.record("expected 405")
+            return
+        }
+        #expect(allowed == [.GET, .HEAD])
+        guard case .notFound = router().match("QUERY", segments: ["v1", "nothing"]) else {
+            Issue.record("expected 404")
+            return
+        }
+    }
 }
