@@ -20,10 +20,10 @@ extension Daemon {
 
     func route(_ router: inout HTTPRouter, _ method: HTTPMethod, _ pattern: String, body: HTTPBodyPolicySelector? = nil,
                _ handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse) {
+        let requests = RequestCounter(registry: metrics, method: method, route: pattern)
         router.add(method, pattern, body: body) { [unowned self] request in
             let response = instrumented(request, handler)
-            metrics.increment("thaw_http_requests_total",
-                              labels: ["route": pattern, "method": method.rawValue, "status": String(response.status.code)])
+            requests.record(response.status)
             return response
         }
     }
@@ -47,11 +47,8 @@ extension Daemon {
     }
 
     func health() throws -> HTTPResponse {
-        try json([
-            "status": "ok",
-            "version": thawVersion,
-            "uptime_seconds": (Date().timeIntervalSince(startedAt) * 1000).rounded() / 1000,
-        ])
+        let uptime = (Date().timeIntervalSince(startedAt) * 1000).rounded() / 1000
+        return HTTPResponse.bytes(HealthBody.shared.bytes(uptimeSeconds: uptime), contentType: "application/json")
     }
 
     func prometheus() -> HTTPResponse {
