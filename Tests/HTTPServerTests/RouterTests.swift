@@ -15,7 +15,7 @@ import Testing
 
     func run(_ method: HTTPMethod, _ path: String) throws -> String {
         let request = try HTTPRequest(method: method, target: path)
-        guard case .found(let handler, let parameters, _) = router().match(method, segments: request.pathSegments) else {
+        guard case .found(let handler, let parameters, _, _) = router().match(method, segments: request.pathSegments) else {
             return "none"
         }
         var routed = request

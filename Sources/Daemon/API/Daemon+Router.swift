@@ -8,7 +8,8 @@ extension Daemon {
     /// details, maps store errors, and counts requests by route and status for `/metrics`.
     func makeRouter() -> HTTPRouter {
         var router = HTTPRouter()
-        route(&router, .GET, "/healthz") { [unowned self] _ in try health() }
+        // Inline: never blocks, and a liveness probe should not queue behind busy handlers.
+        route(&router, .GET, "/healthz", inline: true) { [unowned self] _ in try health() }
         route(&router, .GET, "/metrics") { [unowned self] _ in prometheus() }
         registerModelRoutes(&router)
         registerDatasetRoutes(&router)
@@ -19,9 +20,9 @@ extension Daemon {
     }
 
     func route(_ router: inout HTTPRouter, _ method: HTTPMethod, _ pattern: String, body: HTTPBodyPolicySelector? = nil,
-               _ handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse) {
+               inline: Bool = false, _ handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse) {
         let requests = RequestCounter(registry: metrics, method: method, route: pattern)
-        router.add(method, pattern, body: body) { [unowned self] request in
+        router.add(method, pattern, body: body, inline: inline) { [unowned self] request in
             let response = instrumented(request, handler)
             requests.record(response.status)
             return response
