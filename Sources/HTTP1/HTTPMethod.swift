@@ -1,6 +1,7 @@
 /// A request method token, kept as the exact (case-sensitive) string the client sent.
 ///
-/// Methods are case-sensitive (RFC 9110 §9.1), so `get` is a valid token but an unknown method.
+/// Methods are case-sensitive (RFC 9110 §9.1): `get` is a valid token but not `GET`. The parser takes
+/// any token; the router answers a method a path does not serve with 405 and `Allow`.
 public struct HTTPMethod: Sendable, Hashable, CustomStringConvertible, ExpressibleByStringLiteral {
     public let rawValue: String
 
@@ -17,9 +18,5 @@ public struct HTTPMethod: Sendable, Hashable, CustomStringConvertible, Expressib
     public static let TRACE = HTTPMethod("TRACE")
     public static let CONNECT = HTTPMethod("CONNECT")
 
-    /// The methods of RFC 9110 plus PATCH (RFC 5789); anything else is answered with 501.
-    public static let known: Set<HTTPMethod> = [.GET, .HEAD, .POST, .PUT, .DELETE, .PATCH, .OPTIONS, .TRACE, .CONNECT]
-
-    public var isKnown: Bool { HTTPMethod.known.contains(self) }
     public var description: String { rawValue }
 }

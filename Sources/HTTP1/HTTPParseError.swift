@@ -13,8 +13,6 @@ public enum HTTPParseError: Error, Sendable, Hashable, CustomStringConvertible {
     case malformedRequestLine
     /// Method contains a non-token byte (400).
     case invalidMethod
-    /// Well-formed method the server does not know (501).
-    case unknownMethod(String)
     /// Request-target empty or containing bytes outside 0x21-0x7E, or a malformed form (400).
     case invalidTarget
     /// Version not `HTTP/DIGIT.DIGIT` (400).
@@ -62,7 +60,7 @@ public enum HTTPParseError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .requestLineTooLong: .uriTooLong
         case .headersTooLarge, .tooManyHeaders: .headerFieldsTooLarge
-        case .unknownMethod, .unsupportedTransferCoding: .notImplemented
+        case .unsupportedTransferCoding: .notImplemented
         case .unsupportedVersion: .httpVersionNotSupported
         default: .badRequest
         }
@@ -76,7 +74,6 @@ public enum HTTPParseError: Error, Sendable, Hashable, CustomStringConvertible {
         case .tooManyHeaders: "too_many_headers"
         case .malformedRequestLine: "malformed_request_line"
         case .invalidMethod: "invalid_method"
-        case .unknownMethod: "method_not_implemented"
         case .invalidTarget: "invalid_target"
         case .malformedVersion: "malformed_version"
         case .unsupportedVersion: "version_not_supported"
@@ -108,7 +105,6 @@ public enum HTTPParseError: Error, Sendable, Hashable, CustomStringConvertible {
         case .tooManyHeaders: "too many header fields"
         case .malformedRequestLine: "malformed request line"
         case .invalidMethod: "invalid characters in method"
-        case .unknownMethod(let m): "method '\(m)' is not implemented"
         case .invalidTarget: "invalid request target"
         case .malformedVersion: "malformed HTTP version"
         case .unsupportedVersion(let v): "\(v) is not supported"

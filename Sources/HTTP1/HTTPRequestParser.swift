@@ -132,8 +132,9 @@ public struct HTTPRequestParser: Sendable {
         case .failure(let e): return .failure(e)
         }
         if version != .http1_1, version != .http1_0 { return .failure(.unsupportedVersion(version)) }
+        // Any token is a method here (RFC 9110 §9.1); which ones a path serves is the router's
+        // business, so `QUERY` on a known path gets 405 with `Allow`, not a parse error.
         let method = HTTPMethod(string(b, methodRange))
-        if !method.isKnown { return .failure(.unknownMethod(method.rawValue)) }
 
         // Field lines.
         var headers = HTTPHeaders()

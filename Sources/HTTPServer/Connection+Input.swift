@@ -148,19 +148,20 @@ extension Connection {
         if let auth = context.configuration.auth, let denied = auth.check(path: target.path, headers: head.headers) {
             return refuse(denied, head)
         }
-        let handler: HTTPHandler, parameters: [String: String], policy: HTTPBodyPolicy
+        let handler: HTTPHandler, parameters: [String: String], policy: HTTPBodyPolicy, inline: Bool
         switch context.router.match(head.method, segments: target.segments) {
         case .notFound:
             return refuse(HTTPError.notFound("no route for \(head.method) \(target.path)"), head)
         case .methodNotAllowed(let allowed):
             return refuse(HTTPError.methodNotAllowed(allowed), head)
-        case .found(let h, let p, let selector):
+        case .found(let h, let p, let selector, let i):
             handler = h
             parameters = p
+            inline = i
             policy = selector?(head) ?? HTTPBodyPolicy(maxBytes: context.configuration.maxBodyBytes)
         }
         var request = PendingRequest(head: head, target: target, handler: handler, parameters: parameters,
-                                     limit: policy.maxBytes)
+                                     limit: policy.maxBytes, inline: inline)
         switch head.framing {
         case .none, .contentLength(0):
             pending = request
@@ -282,6 +283,13 @@ extension Connection {
         let handler = p.handler
         let file = p.file
         let info = ResponseInfo(isHead: p.head.method == .HEAD, version: p.head.version)
+        if p.inline {
+            // Already on the connection queue; processInput's loop goes on to the next request.
+            let response = Connection.run(handler, routed, report: context.configuration.onHandlerError)
+            file?.remove()
+            respond(response, info)
+            return
+        }
         handlerQueue.async { [self] in
             let response = Connection.run(handler, routed, report: context.configuration.onHandlerError)
             file?.remove() // gone before the client hears back

@@ -56,6 +56,8 @@ final class Connection: @unchecked Sendable {
         let parameters: [String: String]
         /// The route's body limit (`HTTPBodyPolicy.maxBytes`), against `wireBytes`.
         let limit: Int
+        /// The route's handler runs on the connection queue (`HTTPRouter.add(inline:)`).
+        let inline: Bool
         var body: [UInt8] = []
         /// Present when the route spools its body to disk; `body` is then only a scratch buffer.
         var file: HTTPBodyFile?

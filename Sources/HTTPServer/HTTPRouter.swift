@@ -18,11 +18,13 @@ public struct HTTPRouter: Sendable {
         let pattern: [Segment]
         let handler: HTTPHandler
         let body: HTTPBodyPolicySelector?
+        let inline: Bool
     }
 
     public enum Match: @unchecked Sendable {
-        /// `body` is the route's body policy selector (nil: the server default).
-        case found(HTTPHandler, parameters: [String: String], body: HTTPBodyPolicySelector?)
+        /// `body` is the route's body policy selector (nil: the server default); `inline`: the
+        /// handler runs on the connection's queue (see `add`).
+        case found(HTTPHandler, parameters: [String: String], body: HTTPBodyPolicySelector?, inline: Bool)
         /// The path exists under other methods (for `Allow`).
         case methodNotAllowed([HTTPMethod])
         case notFound
@@ -33,14 +35,20 @@ public struct HTTPRouter: Sendable {
     public init() {}
 
     /// `body` chooses the route's body limit and storage from the head; nil keeps the server default.
+    ///
+    /// `inline: true` is for a handler that never blocks (no I/O, no waiting on anything that does:
+    /// a liveness probe, a precomputed answer). It runs on the connection's own queue as soon as the
+    /// request is complete, skipping the two thread hand-offs to the handler queue and back, which
+    /// are most of a small request's cost; and it answers even when every handler thread is busy.
+    /// A handler that may block must not be inline: it would hold one of the I/O threads.
     public mutating func add(_ method: HTTPMethod, _ pattern: String, body: HTTPBodyPolicySelector? = nil,
-                             _ handler: @escaping HTTPHandler) {
+                             inline: Bool = false, _ handler: @escaping HTTPHandler) {
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map { raw -> Segment in
             if raw.hasPrefix(":") { return .parameter(String(raw.dropFirst())) }
             if raw.hasPrefix("*") { return .rest(String(raw.dropFirst())) }
             return .literal(String(raw))
         }
-        routes.append(Route(method: method, pattern: segments, handler: handler, body: body))
+        routes.append(Route(method: method, pattern: segments, handler: handler, body: body, inline: inline))
     }
 
     public mutating func get(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.GET, pattern, handler) }
@@ -60,14 +68,18 @@ public struct HTTPRouter: Sendable {
         var headParameters: [String: String] = [:]
         for route in routes {
             guard let parameters = Self.bind(route.pattern, segments) else { continue }
-            if route.method == method { return .found(route.handler, parameters: parameters, body: route.body) }
+            if route.method == method {
+                return .found(route.handler, parameters: parameters, body: route.body, inline: route.inline)
+            }
             if method == .HEAD, route.method == .GET, headFallback == nil {
                 headFallback = route
                 headParameters = parameters
             }
             if !allowed.contains(route.method) { allowed.append(route.method) }
         }
-        if let headFallback { return .found(headFallback.handler, parameters: headParameters, body: headFallback.body) }
+        if let headFallback {
+            return .found(headFallback.handler, parameters: headParameters, body: headFallback.body, inline: headFallback.inline)
+        }
         if allowed.isEmpty { return .notFound }
         if allowed.contains(.GET), !allowed.contains(.HEAD) { allowed.append(.HEAD) }
         return .methodNotAllowed(allowed)

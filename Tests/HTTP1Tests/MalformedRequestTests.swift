@@ -26,8 +26,6 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
         .init("trailing space after version", "GET / HTTP/1.1 \r\nHost: a\r\n\r\n", .malformedVersion),
         .init("non-token byte in method", "G@T / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidMethod),
         .init("NUL in method", "G\u{0}T / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidMethod),
-        .init("unknown method", "BREW / HTTP/1.1\r\nHost: a\r\n\r\n", .unknownMethod("BREW")),
-        .init("lower-case method is unknown", "get / HTTP/1.1\r\nHost: a\r\n\r\n", .unknownMethod("get")),
         .init("NUL in target", "GET /a\u{0}b HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
         .init("tab in target", "GET /a\tb HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
         .init("DEL in target", "GET /a\u{7F} HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
@@ -84,7 +82,6 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
         #expect(HTTPParseError.requestLineTooLong.status.code == 414)
         #expect(HTTPParseError.headersTooLarge.status.code == 431)
         #expect(HTTPParseError.tooManyHeaders.status.code == 431)
-        #expect(HTTPParseError.unknownMethod("X").status.code == 501)
         #expect(HTTPParseError.unsupportedTransferCoding("gzip").status.code == 501)
         #expect(HTTPParseError.unsupportedVersion(.init(major: 2, minor: 0)).status.code == 505)
         #expect(HTTPParseError.obsoleteLineFolding.status.code == 400)

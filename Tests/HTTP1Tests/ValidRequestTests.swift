@@ -43,6 +43,11 @@ struct ValidCase: CustomTestStringConvertible, Sendable {
               method: .GET, target: "/", version: .http1_1, framing: .none, keepAlive: true),
         .init(name: "OPTIONS asterisk", raw: "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n",
               method: .OPTIONS, target: "*", version: .http1_1, framing: .none, keepAlive: true),
+        // Any token is a method (RFC 9110 §9.1); the router, not the parser, answers 405 + Allow.
+        .init(name: "extension method token", raw: "QUERY /v1/jobs HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n",
+              method: "QUERY", target: "/v1/jobs", version: .http1_1, framing: .contentLength(2), keepAlive: true),
+        .init(name: "lower-case method is its own token", raw: "get / HTTP/1.1\r\nHost: a\r\n\r\n",
+              method: "get", target: "/", version: .http1_1, framing: .none, keepAlive: true),
     ]
 }
 

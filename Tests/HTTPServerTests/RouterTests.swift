@@ -15,7 +15,7 @@ import Testing
 
     func run(_ method: HTTPMethod, _ path: String) throws -> String {
         let request = try HTTPRequest(method: method, target: path)
-        guard case .found(let handler, let parameters, _) = router().match(method, segments: request.pathSegments) else {
+        guard case .found(let handler, let parameters, _, _) = router().match(method, segments: request.pathSegments) else {
             return "none"
         }
         var routed = request
@@ -52,5 +52,17 @@ import Testing
             return
         }
         #expect(allowed == [.GET, .POST, .HEAD])
+    }
+
+    @Test func extensionMethodIsNotAllowedOnAKnownPath() throws {
+        guard case .methodNotAllowed(let allowed) = router().match("QUERY", segments: ["v1", "jobs", "7"]) else {
+            Issue.record("expected 405")
+            return
+        }
+        #expect(allowed == [.GET, .HEAD])
+        guard case .notFound = router().match("QUERY", segments: ["v1", "nothing"]) else {
+            Issue.record("expected 404")
+            return
+        }
     }
 }

@@ -162,15 +162,42 @@ import Testing
         #expect(r.errorCode == "method_not_allowed")
     }
 
-    @Test func unknownMethodIs501() throws {
+    /// An extension method (`QUERY`, `BREW`, lower-case `get`) on a path that exists is a method the
+    /// path does not serve: 405 with `Allow` (issue #15's schemathesis finding), not 501, and the
+    /// connection carries on.
+    @Test(arguments: ["QUERY", "BREW", "get", "OPTIONS", "TRACE"])
+    func extensionMethodOnKnownPathIs405WithAllow(_ method: String) throws {
         let s = try TestServer()
         defer { s.stop() }
         let c = try s.client()
-        try c.send("BREW /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        try c.send("\(method) /v1/jobs/7 HTTP/1.1\r\nHost: x\r\n\r\n")
         let r = try c.response()
-        #expect(r.status == 501)
-        #expect(r.errorCode == "method_not_implemented")
-        #expect(c.waitForClose())
+        #expect(r.status == 405)
+        #expect(r.header("allow") == "GET, DELETE, HEAD")
+        #expect(r.errorCode == "method_not_allowed")
+        try c.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try c.response().status == 200)
+    }
+
+    @Test func extensionMethodWithBodyIs405ThenCloses() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let c = try s.client()
+        try c.send("QUERY /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+        let r = try c.response()
+        #expect(r.status == 405)
+        #expect(r.header("allow") == "POST")
+        #expect(c.waitForClose()) // the unread body ends the connection, as for any refused head
+    }
+
+    @Test func extensionMethodOnUnknownPathIs404() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let c = try s.client()
+        try c.send("BREW /nothing HTTP/1.1\r\nHost: x\r\n\r\n")
+        let r = try c.response()
+        #expect(r.status == 404)
+        #expect(r.errorCode == "not_found")
     }
 
     @Test func unsupportedVersionIs505() throws {

@@ -24,6 +24,8 @@ struct TestServer {
         var router = HTTPRouter()
         router.get("/healthz") { _ in .text("ok") }
         router.get("/hello") { _ in try .json(["message": "hello"]) }
+        router.add(.GET, "/inline", inline: true) { request in .text("inline \(request.query("n") ?? "")") }
+        router.add(.GET, "/inline-teapot", inline: true) { _ in throw Teapot() }
         router.get("/v1/jobs/:id") { request in try .json(Job(id: Int(request.parameter("id")) ?? -1, name: "job")) }
         router.post("/v1/jobs") { request in
             var job = try request.decodeJSON(Job.self)

@@ -9,7 +9,8 @@ extension Daemon {
     /// details, maps store errors, and counts requests by route and status for `/metrics`.
     func makeRouter() -> HTTPRouter {
         var router = HTTPRouter()
-        route(&router, .GET, "/healthz") { [unowned self] _ in try health() }
+        // Inline: never blocks, and a liveness probe should not queue behind busy handlers.
+        route(&router, .GET, "/healthz", inline: true) { [unowned self] _ in try health() }
         route(&router, .GET, "/metrics") { [unowned self] _ in prometheus() }
         registerModelRoutes(&router)
         registerDatasetRoutes(&router)
@@ -20,11 +21,11 @@ extension Daemon {
     }
 
     func route(_ router: inout HTTPRouter, _ method: HTTPMethod, _ pattern: String, body: HTTPBodyPolicySelector? = nil,
-               _ handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse) {
-        router.add(method, pattern, body: body) { [unowned self] request in
+               inline: Bool = false, _ handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse) {
+        let requests = RequestCounter(registry: metrics, method: method, route: pattern)
+        router.add(method, pattern, body: body, inline: inline) { [unowned self] request in
             let response = instrumented(request, handler)
-            metrics.increment("thaw_http_requests_total",
-                              labels: ["route": pattern, "method": method.rawValue, "status": String(response.status.code)])
+            requests.record(response.status)
             return response
         }
     }
@@ -50,7 +51,8 @@ extension Daemon {
     }
 
     func health() throws -> HTTPResponse {
-        try json(HealthView(version: thawVersion, uptimeSeconds: JobService.milliseconds(Date().timeIntervalSince(startedAt))))
+        let uptime = (Date().timeIntervalSince(startedAt) * 1000).rounded() / 1000
+        return HTTPResponse.bytes(HealthBody.shared.bytes(uptimeSeconds: uptime), contentType: "application/json")
     }
 
     func prometheus() -> HTTPResponse {

@@ -71,7 +71,7 @@ final class InProcessAPI {
         var head = HTTPHeaders()
         for (name, value) in headers { head.set(name, value) }
         var request = try HTTPRequest(method: method, target: target, headers: head, body: body)
-        guard case .found(let handler, let parameters, _) = router.match(method, segments: request.pathSegments) else {
+        guard case .found(let handler, let parameters, _, _) = router.match(method, segments: request.pathSegments) else {
             throw FixtureError(description: "no route for \(method.rawValue) \(target)")
         }
         request.pathParameters = parameters
