@@ -78,6 +78,6 @@ var testTargets: [Target] { [
     .testTarget(name: "DataTests", dependencies: ["Data"], exclude: ["Fixtures"]),  // read from disk by path
     .testTarget(name: "TrainingTests", dependencies: ["JobAPI", "Training"]),
     .testTarget(name: "StoreTests", dependencies: ["Store"]),
-    .testTarget(name: "DaemonTests", dependencies: ["JobAPI", "Daemon", "Store", "Training", "HTTPServer", "ThawClient", "OpenSSL"]),
+    .testTarget(name: "DaemonTests", dependencies: ["JobAPI", "Daemon", "Store", "Training", "NN", "HTTPServer", "ThawClient", "OpenSSL"]),
     .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data", "OpenSSL"]),
 ] }
