@@ -79,6 +79,6 @@ var testTargets: [Target] { [
     .testTarget(name: "JobAPITests", dependencies: ["JobAPI"]),
     .testTarget(name: "TrainingTests", dependencies: ["JobAPI", "Training"]),
     .testTarget(name: "StoreTests", dependencies: ["JobAPI", "Store"]),
-    .testTarget(name: "DaemonTests", dependencies: ["JobAPI", "Daemon", "Store", "Training", "HTTPServer", "ThawClient", "OpenSSL"]),
+    .testTarget(name: "DaemonTests", dependencies: ["JobAPI", "Daemon", "Store", "Training", "NN", "HTTPServer", "ThawClient", "OpenSSL"]),
     .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data", "OpenSSL"]),
 ] }

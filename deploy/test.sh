@@ -53,3 +53,6 @@ for stage in "${stages[@]}"; do
     echo "== swift test --filter '$stage'"
     swift test --skip-build --filter "$stage"
 done
+# The API contract: docs/openapi.yaml against the real thawd built above, by schemathesis (~1 min).
+echo "== deploy/contract-test.sh"
+bash deploy/contract-test.sh

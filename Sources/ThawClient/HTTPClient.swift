@@ -1,4 +1,5 @@
 import Foundation
+import JobAPI
 
 /// A small blocking HTTP/1.1 client for thawd: the `thaw` CLI and the end-to-end tests use it.
 /// One connection per request keeps it simple; thawd is on the same host in every use we have.
@@ -45,9 +46,10 @@ public struct HTTPClient: Sendable {
 
     public func get(_ path: String) throws -> ClientResponse { try send("GET", path) }
 
-    public func post(_ path: String, json: Any) throws -> ClientResponse {
-        let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
-        return try send("POST", path, body: Array(data), headers: [("Content-Type", "application/json")])
+    /// Posts `body` encoded by the wire's one encoder (`JobAPI.Wire`): a request type, a
+    /// `ControlCommand.Body`, or a `JSONValue` built by the caller.
+    public func post<Body: Encodable>(_ path: String, body: Body) throws -> ClientResponse {
+        try post(path, rawJSON: Array(Wire.encode(body)))
     }
 
     public func post(_ path: String, rawJSON: [UInt8]) throws -> ClientResponse {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Daemon
 import Foundation
+import JobAPI
 import ThawClient
 
 /// `thaw-bench api`: latency of `GET /v1/jobs/{id}` while the daemon's workers keep every core busy
@@ -28,22 +29,22 @@ struct APILatencyBenchCommand: ParsableCommand {
         defer { daemon.shutdown() }
         let client = HTTPClient(host: "127.0.0.1", port: Int(port), timeout: 30)
 
-        let model = try client.post("/v1/models", json: ["name": "base", "architecture": "resnet-mini"]).requireSuccess()
-        let modelID = try (model.json() as? [String: Any])?["id"] as? String ?? ""
+        let model = try client.post("/v1/models", body: ["name": "base", "architecture": "resnet-mini"] as JSONValue).requireSuccess()
+        let modelID = try model.decode(Resource.self).id ?? ""
         var jobIDs: [String] = []
         for i in 0..<workers {
-            let job = try client.post("/v1/jobs", json: [
-                "name": "load-\(i)", "model": ["id": modelID], "num_classes": 10,
+            let job = try client.post("/v1/jobs", body: [
+                "name": .string("load-\(i)"), "model": ["id": .string(modelID)], "num_classes": 10,
                 "dataset": ["id": "fashion-mnist", "validation_fraction": 0.05, "seed": 1],
                 "phases": [["name": "all", "trainable": "all", "epochs": 5, "lr": 0.001, "schedule": "constant"]],
                 "optimizer": ["type": "adamw"], "batch_size": 64, "seed": 1,
-            ] as [String: Any]).requireSuccess()
-            jobIDs.append(try (job.json() as? [String: Any])?["id"] as? String ?? "")
+            ] as JSONValue).requireSuccess()
+            jobIDs.append(try job.decode(Resource.self).id ?? "")
         }
         // Wait until every job is past its first batch (data loaded, model built): then the CPU is busy.
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
-            let statuses = try jobIDs.map { try (client.get("/v1/jobs/\($0)").json() as? [String: Any])?["status"] as? String }
+            let statuses = try jobIDs.map { try client.get("/v1/jobs/\($0)").decode(Resource.self).status }
             if statuses.allSatisfy({ $0 == "running" }) { break }
             usleep(100_000)
         }
@@ -57,7 +58,7 @@ struct APILatencyBenchCommand: ParsableCommand {
             latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
             guard response.status == 200 else { throw ValidationError("GET answered \(response.status)") }
         }
-        let busy = try jobIDs.map { try (client.get("/v1/jobs/\($0)").json() as? [String: Any])?["status"] as? String }
+        let busy = try jobIDs.map { try client.get("/v1/jobs/\($0)").decode(Resource.self).status }
         latencies.sort()
         func pct(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         print(BenchJSON.line([
@@ -67,7 +68,13 @@ struct APILatencyBenchCommand: ParsableCommand {
             ("p50_us", .double(pct(0.5) * 1000)), ("p90_us", .double(pct(0.9) * 1000)), ("p99_us", .double(pct(0.99) * 1000)),
             ("max_us", .double((latencies.last ?? 0) * 1000)), ("load_avg_1m_at_start", .double(load0)),
         ]))
-        for id in jobIDs { _ = try? client.post("/v1/jobs/\(id)/cancel", json: [:]) }
+        for id in jobIDs { _ = try? client.post("/v1/jobs/\(id)/cancel", body: ControlCommand.cancel.body) }
+    }
+
+    /// The two fields the benchmark reads from a model or job object.
+    struct Resource: Decodable {
+        var id: String?
+        var status: String?
     }
 
     static func loadAverage() -> Double {

@@ -1,10 +1,13 @@
 import ArgumentParser
 import Foundation
+import JobAPI
 import ThawClient
 
-/// Posts a control command and prints the server's acknowledgement (202 with the command id).
-func postControl(_ options: ServerOptions, job: String, verb: String, body: [String: Any]) throws {
-    try reportingErrors { try printJSON(options.client().post("/v1/jobs/\(job)/\(verb)", json: body).requireSuccess()) }
+/// Posts a control command and prints the server's acknowledgement (202 with the command id). The CLI
+/// only shapes the body; the server checks it (ranges, groups) and answers 422 naming the field.
+func postControl(_ options: ServerOptions, job: String, _ command: ControlCommand) throws {
+    let body = command.body
+    try reportingErrors { try printJSON(options.client().post("/v1/jobs/\(job)/\(body.action)", body: body).requireSuccess()) }
 }
 
 /// Which groups a freeze/unfreeze names: exactly one of --groups, --last, --all.
@@ -15,20 +18,22 @@ struct GroupSelection: ParsableArguments {
     @Option(help: "Learning rate for the newly trainable groups.") var lr: Double?
     @Option(help: "Discriminative range for the newly trainable groups: MIN,MAX.") var lrRange: String?
 
-    func body() throws -> [String: Any] {
-        var body: [String: Any] = [:]
+    /// The one target the flags name.
+    func target() throws -> ControlTarget {
         let chosen = [groups.isEmpty ? 0 : 1, last == nil ? 0 : 1, all ? 1 : 0].reduce(0, +)
         guard chosen == 1 else { throw ValidationError("give exactly one of --groups, --last or --all") }
-        if !groups.isEmpty { body["groups"] = groups }
-        if let last { body["last"] = last }
-        if all { body["all"] = true }
-        if let lr { body["lr"] = lr }
+        if let last { return .last(last) }
+        return all ? .all : .groups(groups)
+    }
+
+    /// The LR for the newly trainable groups: --lr-range over --lr, as the CLI always read them.
+    func lrSpec() throws -> LRSpec? {
         if let lrRange {
             let parts = lrRange.split(separator: ",").compactMap { Double($0) }
             guard parts.count == 2 else { throw ValidationError("--lr-range takes MIN,MAX, e.g. 1e-5,1e-3") }
-            body["lr"] = ["min": parts[0], "max": parts[1]]
+            return .discriminative(min: parts[0], max: parts[1])
         }
-        return body
+        return lr.map(LRSpec.uniform)
     }
 }
 
@@ -37,7 +42,7 @@ struct Unfreeze: ParsableCommand {
     @OptionGroup var options: ServerOptions
     @Argument(help: "Job id.") var job: String
     @OptionGroup var selection: GroupSelection
-    func run() throws { try postControl(options, job: job, verb: "unfreeze", body: selection.body()) }
+    func run() throws { try postControl(options, job: job, .unfreeze(selection.target(), lr: selection.lrSpec())) }
 }
 
 struct Freeze: ParsableCommand {
@@ -45,7 +50,11 @@ struct Freeze: ParsableCommand {
     @OptionGroup var options: ServerOptions
     @Argument(help: "Job id.") var job: String
     @OptionGroup var selection: GroupSelection
-    func run() throws { try postControl(options, job: job, verb: "freeze", body: selection.body()) }
+    func run() throws {
+        let target = try selection.target()
+        guard try selection.lrSpec() == nil else { throw ValidationError("--lr and --lr-range apply to unfreeze only") }
+        try postControl(options, job: job, .freeze(target))
+    }
 }
 
 struct LR: ParsableCommand {
@@ -57,9 +66,9 @@ struct LR: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Per-group rates, NAME=LR.") var group: [String] = []
 
     func run() throws {
-        var body: [String: Any] = [:]
-        if let set { body["lr"] = set }
-        if let scale { body["scale"] = scale }
+        var changes: [LRChange] = []
+        if let set { changes.append(.set(.uniform(set))) }
+        if let scale { changes.append(.scale(scale, groups: nil)) }
         if !group.isEmpty {
             var groups: [String: Double] = [:]
             for item in group {
@@ -69,10 +78,12 @@ struct LR: ParsableCommand {
                 }
                 groups[String(parts[0])] = value
             }
-            body["groups"] = groups
+            changes.append(.set(.perGroup(groups, default: nil)))
         }
-        guard body.count == 1 else { throw ValidationError("give exactly one of --set, --scale or --group") }
-        try postControl(options, job: job, verb: "lr", body: body)
+        guard changes.count == 1, let change = changes.first else {
+            throw ValidationError("give exactly one of --set, --scale or --group")
+        }
+        try postControl(options, job: job, .setLR(change))
     }
 }
 
@@ -80,26 +91,26 @@ struct Pause: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Pause a running job at the next batch.")
     @OptionGroup var options: ServerOptions
     @Argument(help: "Job id.") var job: String
-    func run() throws { try postControl(options, job: job, verb: "pause", body: [:]) }
+    func run() throws { try postControl(options, job: job, .pause) }
 }
 
 struct Resume: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Resume a paused job.")
     @OptionGroup var options: ServerOptions
     @Argument(help: "Job id.") var job: String
-    func run() throws { try postControl(options, job: job, verb: "resume", body: [:]) }
+    func run() throws { try postControl(options, job: job, .resume) }
 }
 
 struct Stop: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stop a job early, keeping its best weights.")
     @OptionGroup var options: ServerOptions
     @Argument(help: "Job id.") var job: String
-    func run() throws { try postControl(options, job: job, verb: "stop", body: [:]) }
+    func run() throws { try postControl(options, job: job, .stop) }
 }
 
 struct Cancel: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Cancel a job.")
     @OptionGroup var options: ServerOptions
     @Argument(help: "Job id.") var job: String
-    func run() throws { try postControl(options, job: job, verb: "cancel", body: [:]) }
+    func run() throws { try postControl(options, job: job, .cancel) }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobAPI
 import ThawClient
 
 struct Health: ParsableCommand {
@@ -24,12 +25,12 @@ struct Submit: ParsableCommand {
             }
             bytes = data
         }
-        guard (try? JSONSerialization.jsonObject(with: bytes)) is [String: Any] else {
+        guard case .object? = try? Wire.decode(JSONValue.self, from: bytes) else {
             throw ValidationError("'\(file)' is not a JSON object")
         }
         try reportingErrors {
             let response = try options.client().post("/v1/jobs", rawJSON: Array(bytes)).requireSuccess()
-            if quiet, let object = try response.json() as? [String: Any], let id = object["id"] as? String {
+            if quiet, let id = try response.jsonValue()["id"]?.text {
                 print(id)
             } else {
                 try printJSON(response)
@@ -51,18 +52,17 @@ struct List: ParsableCommand {
         if let after { query.append("after=\(after)") }
         try reportingErrors {
             let response = try options.client().get("/v1/jobs?" + query.joined(separator: "&")).requireSuccess()
-            guard let object = try response.json() as? [String: Any], let jobs = object["data"] as? [[String: Any]] else {
-                return try printJSON(response)
-            }
+            let page = try response.jsonValue()
+            guard case .array(let jobs)? = page["data"] else { return try printJSON(response) }
             print("ID".padding(toLength: 22, withPad: " ", startingAt: 0) + "STATUS     PHASE       EPOCH  NAME")
             for job in jobs {
-                let id = (job["id"] as? String ?? "?").padding(toLength: 22, withPad: " ", startingAt: 0)
-                let status = (job["status"] as? String ?? "?").padding(toLength: 11, withPad: " ", startingAt: 0)
-                let phase = (job["phase"] as? String ?? "-").padding(toLength: 12, withPad: " ", startingAt: 0)
-                let epoch = String(describing: job["epoch"] ?? "-").padding(toLength: 7, withPad: " ", startingAt: 0)
-                print(id + status + phase + epoch + (job["name"] as? String ?? ""))
+                let id = (job["id"]?.text ?? "?").padding(toLength: 22, withPad: " ", startingAt: 0)
+                let status = (job["status"]?.text ?? "?").padding(toLength: 11, withPad: " ", startingAt: 0)
+                let phase = (job["phase"]?.text ?? "-").padding(toLength: 12, withPad: " ", startingAt: 0)
+                let epoch = (job["epoch"]?.text ?? "-").padding(toLength: 7, withPad: " ", startingAt: 0)
+                print(id + status + phase + epoch + (job["name"]?.text ?? ""))
             }
-            if object["has_more"] as? Bool == true, let last = jobs.last?["id"] as? String {
+            if page["has_more"] == .bool(true), let last = jobs.last?["id"]?.text {
                 print("… more: thaw list --after \(last)")
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobAPI
 import ThawClient
 
 struct Download: ParsableCommand {
@@ -50,9 +51,8 @@ struct Models: ParsableCommand {
         @Option(help: "Number of classes of the head.") var numClasses: Int = 10
         func run() throws {
             try reportingErrors {
-                try printJSON(options.client().post("/v1/models", json: [
-                    "name": name, "architecture": architecture, "num_classes": numClasses,
-                ]).requireSuccess())
+                let body: JSONValue = ["name": .string(name), "architecture": .string(architecture), "num_classes": .number(Double(numClasses))]
+                try printJSON(options.client().post("/v1/models", body: body).requireSuccess())
             }
         }
     }
@@ -67,10 +67,9 @@ struct Models: ParsableCommand {
         @Flag(help: "Print only the new model's id.") var quiet = false
         func run() throws {
             try reportingErrors {
-                let response = try options.client().post("/v1/models", json: [
-                    "from_job": job, "checkpoint": checkpoint, "name": name,
-                ]).requireSuccess()
-                if quiet, let object = try response.json() as? [String: Any], let id = object["id"] as? String {
+                let body: JSONValue = ["from_job": .string(job), "checkpoint": .string(checkpoint), "name": .string(name)]
+                let response = try options.client().post("/v1/models", body: body).requireSuccess()
+                if quiet, let id = try response.jsonValue()["id"]?.text {
                     print(id)
                 } else {
                     try printJSON(response)
@@ -100,7 +99,8 @@ struct Datasets: ParsableCommand {
         @Option(help: "Path relative to the daemon's --dataset-root.") var path: String
         func run() throws {
             try reportingErrors {
-                try printJSON(options.client().post("/v1/datasets", json: ["name": name, "path": path]).requireSuccess())
+                let body: JSONValue = ["name": .string(name), "path": .string(path)]
+                try printJSON(options.client().post("/v1/datasets", body: body).requireSuccess())
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobAPI
 import ThawClient
 
 @main
@@ -39,11 +40,11 @@ struct ServerOptions: ParsableArguments {
     }
 }
 
-/// Prints a JSON response body, pretty, to standard output.
+/// Prints a JSON response body to standard output: the wire's encoding (sorted keys), indented.
 func printJSON(_ response: ClientResponse) throws {
-    let object = try response.json()
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed])
-    print(String(decoding: data, as: UTF8.self))
+    let encoder = Wire.encoder()
+    encoder.outputFormatting.insert(.prettyPrinted)
+    print(String(decoding: try encoder.encode(response.jsonValue()), as: UTF8.self))
 }
 
 /// Runs a client call, turning client errors into a message on stderr and exit code 1.

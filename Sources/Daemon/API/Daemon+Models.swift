@@ -39,15 +39,18 @@ extension Daemon {
     }
 
     func createModel(_ request: HTTPRequest) throws -> HTTPResponse {
+        // `?num_classes=` is checked on every request, though only a raw upload uses it: a bad value
+        // (`null`, `abc`) is a 422, never silently ignored.
+        let queryClasses = try request.queryItems.last { $0.name == "num_classes" }.map { item in
+            guard let n = Int(item.value), (1...100_000).contains(n) else {
+                throw APIError.invalid(field: "num_classes", "must be an integer in 1...100000")
+            }
+            return n
+        }
         if Self.isRawUpload(request.headers) {
             var fields: [String: JSONValue] = [:]
             for item in request.queryItems { fields[item.name] = .string(item.value) }
-            if case .string(let classes)? = fields["num_classes"] {
-                guard let n = Int(classes), (1...100_000).contains(n) else {
-                    throw APIError.invalid(field: "num_classes", "must be an integer in 1...100000")
-                }
-                fields["num_classes"] = .number(Double(n))
-            }
+            if let queryClasses { fields["num_classes"] = .number(Double(queryClasses)) }
             // The body arrived in a temporary file; it is decoded from a read-only mapping of it.
             let weights = try request.bodyFile.map { try $0.mappedData() } ?? Data(request.body)
             return try uploadModel(fields, weights: weights)

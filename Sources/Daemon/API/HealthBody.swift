@@ -1,7 +1,8 @@
 import Foundation
+import JobAPI
 
 /// The body of `GET /healthz`: `{"status":"ok","uptime_seconds":U,"version":"V"}`, byte for byte
-/// what `json()` (JSONSerialization, sorted keys) writes, but built from two byte strings made once
+/// what `HealthView` encodes to through `Wire` (HealthBodyTests checks it), but built from two byte strings made once
 /// and the uptime's digits, since probes and load balancers call this route more than any other.
 struct HealthBody: Sendable {
     static let shared = HealthBody(version: thawVersion)
@@ -9,10 +10,9 @@ struct HealthBody: Sendable {
     private let prefix: [UInt8]
     private let suffix: [UInt8]
 
-    /// `version` is JSON-escaped once here, by the same serializer the other routes use.
+    /// `version` is JSON-escaped once here, by the wire's encoder the other routes use.
     init(version: String) {
-        let quoted = (try? JSONSerialization.data(withJSONObject: [version], options: [.withoutEscapingSlashes]))
-            .map { String(decoding: $0.dropFirst().dropLast(), as: UTF8.self) } ?? "\"\""
+        let quoted = (try? Wire.encode(version)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
         prefix = Array(#"{"status":"ok","uptime_seconds":"#.utf8)
         suffix = Array(#","version":\#(quoted)}"#.utf8)
     }
@@ -27,7 +27,7 @@ struct HealthBody: Sendable {
         return out
     }
 
-    /// A finite double as JSONSerialization spells it: Swift's shortest round-trip text without a
+    /// A finite double as the wire's encoder spells it: Swift's shortest round-trip text without a
     /// trailing `.0` (`18.16`, `3`, `1e+16`). Not finite (a clock gone wrong) is written as 0.
     static func number(_ value: Double) -> String {
         guard value.isFinite else { return "0" }
