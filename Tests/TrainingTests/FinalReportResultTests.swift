@@ -23,10 +23,12 @@ import Testing
         #expect(text == #"{"best_epoch":3,"best_metric":"val_loss","best_value":null,"epochs":3,"restored_best":true,"stop_reason":"non_finite_loss"}"#)
     }
 
-    @Test func lrFindResultKeepsItsForm() {
+    /// An `lr_find` job's result carries the sweep in the `lr_find` event's form (snake_case, a
+    /// non-finite point as null), so the job object and the event stream agree.
+    @Test func lrFindResultHasTheEventsForm() {
         let sweep = LRFindResult(lrs: [1e-7, 1e-6], losses: [2.3, 2.1], endedBy: "completed", suggestions: nil)
-        #expect(report(test: nil, lrFind: sweep).resultJSON().contains(#""lr_find":{"endedBy":"completed","losses":[2.3,2.1],"lrs":[1e-07,1e-06]}"#))
+        #expect(report(test: nil, lrFind: sweep).resultJSON().contains(#""lr_find":{"ended_by":"completed","losses":[2.3,2.1],"lrs":[1e-07,1e-06],"suggestions":null}"#))
         let broken = LRFindResult(lrs: [1e-7], losses: [.nan], endedBy: "nonFinite", suggestions: nil)
-        #expect(!report(test: nil, lrFind: broken).resultJSON().contains("lr_find"))
+        #expect(report(test: nil, lrFind: broken).resultJSON().contains(#""losses":[null]"#))
     }
 }

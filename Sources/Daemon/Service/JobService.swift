@@ -46,12 +46,12 @@ final class JobService: @unchecked Sendable {
     /// One row per finished epoch: the `epoch` event's payload with its phase and global epoch.
     func metrics(job id: String) throws -> ListPage<JSONValue> {
         let job = try store.job(id)
+        typealias Key = EpochEvent.CodingKeys
         let rows = try store.metrics(job: job.id).map { m -> JSONValue in
-            guard case .object(var row)? = JSONValue.decoding(m.values) else {
-                return .object(["phase": .string(m.phase), "global_epoch": .number(Double(m.epoch))])
-            }
-            row["phase"] = .string(m.phase)
-            row["global_epoch"] = .number(Double(m.epoch))
+            var row: [String: JSONValue] = [:]
+            if case .object(let stored)? = JSONValue.decoding(m.values) { row = stored }
+            row[Key.phase.stringValue] = .string(m.phase)
+            row[Key.globalEpoch.stringValue] = .number(Double(m.epoch))
             return .object(row)
         }
         return ListPage(rows, hasMore: false)

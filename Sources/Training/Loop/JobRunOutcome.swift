@@ -76,43 +76,23 @@ public struct LRFindResult: Sendable, Equatable, Codable {
 }
 
 extension FinalReport {
-    /// The job's `result` (stored with its final status, shown in the job object): `{"epochs",
-    /// "best_metric", "best_value", "best_epoch", "restored_best", "stop_reason"}` (null where unknown),
-    /// `test_loss` / `test_accuracy` and `tta_loss` / `tta_accuracy` when measured and finite, and an
-    /// `lr_find` job's `lr_find` (`LRFindResult`'s own form).
-    public func resultJSON() -> String {
-        (try? Wire.encode(ResultView(report: self))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    /// The job's `result` as stored with its final status (`JobResultView`).
+    public var resultView: JobResultView {
+        JobResultView(epochs: epochs, bestMetric: bestMetric, bestValue: bestValue, bestEpoch: bestEpoch,
+                      restoredBest: restoredBest, stopReason: stopReason,
+                      test: test.map { ($0.loss, $0.accuracy) }, tta: testTTA.map { ($0.loss, $0.accuracy) },
+                      lrFind: lrFind.map(\.event))
     }
 
-    private struct ResultView: Encodable {
-        var report: FinalReport
+    public func resultJSON() -> String {
+        (try? Wire.encode(resultView)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
 
-        enum CodingKeys: String, CodingKey {
-            case epochs, bestMetric = "best_metric", bestValue = "best_value", bestEpoch = "best_epoch",
-                 restoredBest = "restored_best", stopReason = "stop_reason", testLoss = "test_loss",
-                 testAccuracy = "test_accuracy", ttaLoss = "tta_loss", ttaAccuracy = "tta_accuracy", lrFind = "lr_find"
-        }
-
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(report.epochs, forKey: .epochs)
-            try c.encode(report.bestMetric, forKey: .bestMetric)
-            try c.encode(report.bestValue.flatMap { $0.isFinite ? $0 : nil }, forKey: .bestValue)
-            try c.encode(report.bestEpoch, forKey: .bestEpoch)
-            try c.encode(report.restoredBest, forKey: .restoredBest)
-            try c.encode(report.stopReason, forKey: .stopReason)
-            if let test = report.test, test.loss.isFinite {
-                try c.encode(test.loss, forKey: .testLoss)
-                try c.encode(test.accuracy, forKey: .testAccuracy)
-            }
-            if let tta = report.testTTA, tta.loss.isFinite {
-                try c.encode(tta.loss, forKey: .ttaLoss)
-                try c.encode(tta.accuracy, forKey: .ttaAccuracy)
-            }
-            // A curve with a non-finite point has no JSON form: left out, as before.
-            if let lrFind = report.lrFind, (try? Wire.encode(lrFind)) != nil {
-                try c.encode(lrFind, forKey: .lrFind)
-            }
-        }
+extension LRFindResult {
+    /// The sweep as the `lr_find` event (and a finished job's `result.lr_find`) carries it.
+    public var event: LRFindEvent {
+        LRFindEvent(lrs: lrs, losses: losses, endedBy: endedBy,
+                    suggestions: suggestions.map { .init(valley: $0.valley, steep: $0.steep, minimum: $0.minimum) })
     }
 }

@@ -168,11 +168,12 @@ struct CheckpointPosition {
 }
 
 extension EpochMetrics {
-    /// The measured values under their event names.
+    /// The measured values under their `epoch` event names (a checkpoint's and a `best` event's metrics).
     var dictionary: [String: Double] {
-        var d = ["train_loss": trainLoss]
-        if let valLoss { d["val_loss"] = valLoss }
-        if let valAccuracy { d["val_accuracy"] = valAccuracy }
+        typealias Key = EpochEvent.CodingKeys
+        var d = [Key.trainLoss.stringValue: trainLoss]
+        if let valLoss { d[Key.valLoss.stringValue] = valLoss }
+        if let valAccuracy { d[Key.valAccuracy.stringValue] = valAccuracy }
         return d
     }
 }

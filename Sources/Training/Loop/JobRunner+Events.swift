@@ -64,9 +64,7 @@ extension JobRunner {
 
     /// `lr_find`: the sweep's curve and suggestions.
     func emitLRFind(_ result: LRFindResult) {
-        observer.emit(.lrFind(LRFindEvent(
-            lrs: result.lrs, losses: result.losses, endedBy: result.endedBy,
-            suggestions: result.suggestions.map { .init(valley: $0.valley, steep: $0.steep, minimum: $0.minimum) })))
+        observer.emit(.lrFind(result.event))
     }
 
     /// A `control` event carrying the effective state: trainable groups and layers, every group's
