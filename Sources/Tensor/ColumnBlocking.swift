@@ -10,8 +10,8 @@
 /// flops).
 ///
 /// Workers take contiguous images (the engine's usual split), then cut their own range into equal
-/// blocks: tiles depend only on shapes, image blocks also on the thread count (results are the same
-/// for a given thread count; sgemm's per-column sums do not depend on where a block starts).
+/// blocks, so that 2 workers get equal work whatever the block size: tiles depend only on shapes,
+/// image blocks also on the thread count (results are deterministic for a given thread count).
 public struct ColumnBlocking: Sendable, Equatable {
     /// Images per block at most (1 when images are cut into row tiles).
     public let images: Int

@@ -58,8 +58,8 @@ public enum DirectConvolution {
     /// layer4, 256-512 channels of 7x7). There `ColumnBlocking` gives sgemm blocks of >= 512 columns
     /// (11 images), each operand packed once per block, while the direct kernel's tiles of 16-32
     /// positions re-read their inputs (channels x 3 planes) and weights from L2 for every 4-8 output
-    /// channels; measured on both kernel sets (docs/benchmarks.md), im2col ran the forward pass and
-    /// both gradients of those layers 1.3-2x faster.
+    /// channels. Measured on both kernel sets (docs/benchmarks.md, a loaded machine), im2col ran the
+    /// forward pass and both gradients of resnet18's layer4 1.2-3x faster.
     public static func prefersGemm(channels: Int, plane: Int) -> Bool {
         plane <= maxGemmPlane && channels >= minGemmChannels
     }
