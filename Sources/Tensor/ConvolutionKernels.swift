@@ -3,20 +3,21 @@ import BLAS
 /// Convolution as im2col + sgemm over channel-major (C,N,H,W) tensors.
 ///
 /// Shapes: input x (C,N,H,W) → output y (O,N,H',W'); weight (O, C·kh·kw) = PyTorch's OIHW storage.
-/// The batch is cut into blocks of images whose column matrix fits `maxColumnFloats`, small enough
-/// to stay in a core's cache between the im2col that writes it and the sgemm that reads it. Each
-/// worker takes whole blocks (its own column buffer, a single-threaded sgemm), so nothing waits on
-/// another thread inside a layer. Block boundaries depend only on shapes: outputs are the same for
-/// every thread count, and the weight gradient (summed per worker, then over workers in order) is
-/// deterministic for a given thread count.
+/// Each worker takes contiguous images and cuts them into column blocks (`ColumnBlocking`: blocks
+/// of images, or a large image's tiles of output rows, sized to stay in cache between the im2col that
+/// writes them and the sgemm that reads them), with its own column buffer and a single-threaded
+/// sgemm, so nothing waits on another thread inside a layer. A 1x1 stride-1 convolution is one sgemm
+/// on the channel-major input, no copy at all. Results are deterministic for a given thread count
+/// (the weight gradient is summed per worker, then over workers in order).
 public enum ConvolutionKernels {
     /// Upper bound on one im2col block: 128 Ki floats = 512 KiB (a core's L2 holds it with the
     /// sgemm's packed panels).
     public static let maxColumnFloats = 1 << 17
 
-    /// Images per im2col block for this geometry.
+    /// Images per im2col block for this geometry (1 when images are cut into row tiles, see
+    /// `ColumnBlocking`).
     public static func blockSize(_ g: Conv2dGeometry, batch: Int) -> Int {
-        max(1, min(batch, maxColumnFloats / max(1, g.colRows * g.outPlane)))
+        ColumnBlocking(g, batch: batch).images
     }
 
     /// y = conv(x, weight) + bias, then the `epilogue` if any. `y` is fully overwritten.
@@ -43,16 +44,15 @@ public enum ConvolutionKernels {
                 BLAS.sgemm(m: o, n: hi - lo, k: k, a: wP.value, lda: k, b: xP.value + lo, ldb: ldy, c: yP.value + lo, ldc: ldy)
             }
         } else {
-            let nb = blockSize(g, batch: batch)
-            let blocks = (batch + nb - 1) / nb
-            let cols = workspace.floats(k * nb * p, slots: Parallel.workers(for: blocks)).map(UnsafeSendableBox.init)
-            Parallel.forEachWorker(blocks) { w, range in
+            let plan = ColumnBlocking(g, batch: batch), ow = g.outW
+            let cols = workspace.floats(plan.columnFloats(g), slots: Parallel.workers(for: batch)).map(UnsafeSendableBox.init)
+            Parallel.forEachWorker(batch) { w, images in
                 let col = cols[w].value
-                for b in range {
-                    let n0 = b * nb, cnt = min(nb, batch - n0)
-                    Im2col.lower(xP.value, batch: batch, first: n0, count: cnt, geometry: g, into: col)
-                    BLAS.sgemm(m: o, n: cnt * p, k: k, a: wP.value, lda: k, b: col, ldb: cnt * p,
-                               c: yP.value + n0 * p, ldc: ldy)
+                plan.forEachBlock(of: images) { n0, cnt, rows in
+                    Im2col.lower(xP.value, batch: batch, first: n0, count: cnt, rows: rows, geometry: g, into: col)
+                    let n = cnt * rows.count * ow
+                    BLAS.sgemm(m: o, n: n, k: k, a: wP.value, lda: k, b: col, ldb: n,
+                               c: yP.value + n0 * p + rows.lowerBound * ow, ldc: ldy)
                 }
             }
         }
@@ -106,28 +106,38 @@ public enum ConvolutionKernels {
             dWeight = nil
         }
         guard dWeight != nil || dInput != nil else { return }
-        if let dInput { dInput.update(repeating: 0, count: g.inChannels * batch * g.inPlane) }
-        let nb = blockSize(g, batch: batch)
-        let blocks = (batch + nb - 1) / nb
-        let workers = Parallel.workers(for: blocks)
+        let plan = ColumnBlocking(g, batch: batch), ow = g.outW
+        let workers = Parallel.workers(for: batch)
         // Per worker: a column buffer and (after the first worker, which writes dW itself) a partial dW.
-        let colFloats = k * nb * p, partialFloats = dWeight == nil ? 0 : o * k
+        let colFloats = plan.columnFloats(g), partialFloats = dWeight == nil ? 0 : o * k
         let slots = workspace.floats(colFloats + partialFloats, slots: workers).map(UnsafeSendableBox.init)
         let dwTarget = UnsafeSendableBox(dWeight), dxTarget = UnsafeSendableBox(dInput)
-        Parallel.forEachWorker(blocks) { w, range in
+        // A 1x1 convolution's col2im stores every dx element once; the others add into dx, which each
+        // worker zeroes for its own images first (in parallel, not one pass over the whole batch).
+        let scatter = Im2col.scatters(g)
+        let (c, inPlane) = (g.inChannels, g.inPlane)
+        Parallel.forEachWorker(batch) { w, images in
             let col = slots[w].value
             let dW = w == 0 ? dwTarget.value : dwTarget.value.map { _ in col + colFloats }
-            for b in range {
-                let n0 = b * nb, cnt = min(nb, batch - n0)
+            var first = true
+            plan.forEachBlock(of: images) { n0, cnt, rows in
+                let n = cnt * rows.count * ow, dy = dyP.value + n0 * p + rows.lowerBound * ow
                 if let dW {
-                    Im2col.lower(xP.value, batch: batch, first: n0, count: cnt, geometry: g, into: col)
-                    BLAS.sgemm(transB: true, m: o, n: k, k: cnt * p, a: dyP.value + n0 * p, lda: ldy, b: col, ldb: cnt * p,
-                               beta: b == range.lowerBound ? 0 : 1, c: dW, ldc: k)
+                    Im2col.lower(xP.value, batch: batch, first: n0, count: cnt, rows: rows, geometry: g, into: col)
+                    BLAS.sgemm(transB: true, m: o, n: k, k: n, a: dy, lda: ldy, b: col, ldb: n,
+                               beta: first ? 0 : 1, c: dW, ldc: k)
+                    first = false
                 }
                 if let dx = dxTarget.value {
-                    BLAS.sgemm(transA: true, m: k, n: cnt * p, k: o, a: wP.value, lda: k, b: dyP.value + n0 * p, ldb: ldy,
-                               c: col, ldc: cnt * p)
-                    Im2col.accumulate(col, batch: batch, first: n0, count: cnt, geometry: g, into: dx)
+                    BLAS.sgemm(transA: true, m: k, n: n, k: o, a: wP.value, lda: k, b: dy, ldb: ldy, c: col, ldc: n)
+                    if scatter {
+                        Im2col.scatter(col, batch: batch, first: n0, count: cnt, rows: rows, geometry: g, into: dx)
+                    } else {
+                        if rows.lowerBound == 0 {
+                            for ch in 0..<c { (dx + (ch * batch + n0) * inPlane).update(repeating: 0, count: cnt * inPlane) }
+                        }
+                        Im2col.accumulate(col, batch: batch, first: n0, count: cnt, rows: rows, geometry: g, into: dx)
+                    }
                 }
             }
         }

@@ -45,19 +45,33 @@ public enum DirectConvolution {
 
     /// Whether the weight gradient of `g` runs the direct kernel (stride 1 or 2).
     public static func appliesToWeightGradient(_ g: Conv2dGeometry) -> Bool {
-        is3x3Pad1(g) && allowed > 0
+        is3x3Pad1(g) && !prefersGemm(channels: g.inChannels, plane: g.outPlane) && allowed > 0
     }
 
     /// Whether the forward pass of `g` runs the direct kernel.
     public static func applies(to g: Conv2dGeometry) -> Bool {
-        is3x3Pad1(g) && level(outputs: g.outChannels) > 0
+        is3x3Pad1(g) && !prefersGemm(channels: g.inChannels, plane: g.outPlane) && level(outputs: g.outChannels) > 0
     }
+
+    /// Whether a 3x3 pass reading `channels` planes of `plane` output positions per image runs as
+    /// im2col + sgemm even where the direct kernel could: small planes with many channels (resnet18's
+    /// layer4, 256-512 channels of 7x7). There `ColumnBlocking` gives sgemm blocks of >= 512 columns
+    /// (11 images), each operand packed once per block, while the direct kernel's tiles of 16-32
+    /// positions re-read their inputs (channels x 3 planes) and weights from L2 for every 4-8 output
+    /// channels. Measured on both kernel sets (docs/benchmarks.md, a loaded machine), im2col ran the
+    /// forward pass and both gradients of resnet18's layer4 1.2-3x faster.
+    public static func prefersGemm(channels: Int, plane: Int) -> Bool {
+        plane <= maxGemmPlane && channels >= minGemmChannels
+    }
+    static let maxGemmPlane = 49, minGemmChannels = 256
 
     /// Whether the input gradient of `g` runs the direct kernels: a stride-1 3x3 convolution's input
     /// gradient is the same convolution with channels swapped and taps rotated 180 degrees; a
     /// stride-2 one is four small convolutions of dY, one per output phase (AVX-512 only).
     public static func appliesToInputGradient(_ g: Conv2dGeometry) -> Bool {
         guard is3x3Pad1(g) else { return false }
+        // dX = a convolution of dY (channels O, plane H'W') producing the input's channels.
+        if prefersGemm(channels: g.outChannels, plane: g.outPlane) { return false }
         return g.strideH == 1 ? level(outputs: g.inChannels) > 0 : allowed == 2 && g.inChannels % 8 == 0
     }
 

@@ -1,53 +1,36 @@
-/// im2col / col2im over channel-major (C,N,H,W) input for a block of images `[n0, n0+nb)`.
+import CConvKernels
+
+/// im2col / col2im over channel-major (C,N,H,W) input for a block of images `[n0, n0+nb)` and output
+/// rows `rows` of each (all of them by default).
 ///
-/// Column matrix: `col[(c·kh + i)·kw + j, (n−n0)·P + oh·W' + ow] = x[c, n, oh·s − p + i, ow·s − p + j]`
-/// (zero outside the image), `P = H'·W'`, row stride `nb·P`. Both run on the calling thread: a
-/// convolution gives each worker whole blocks of images, so col2im's scatter-add into one block's
-/// images has exactly one writer (deterministic).
+/// Column matrix: `col[(c·kh + i)·kw + j, (n−n0)·R·W' + (oh−r0)·W' + ow] = x[c, n, oh·s − p + i, ow·s − p + j]`
+/// (zero outside the image), `R = rows.count`, `r0 = rows.lowerBound`, row stride `nb·R·W'`. A row
+/// range lets a layer whose one image is a large matrix (the 7x7 stem: 147 x H'W') be lowered an
+/// L2-sized panel at a time. All run on the calling thread: a convolution gives each worker whole
+/// images, so col2im's scatter-add into one block's images has exactly one writer (deterministic).
 public enum Im2col {
     public static func lower(
-        _ x: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int,
+        _ x: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int, rows: Range<Int>? = nil,
         geometry g: Conv2dGeometry, into col: UnsafeMutablePointer<Float>
     ) {
-        let (ow, oh, ld) = (g.outW, g.outH, nb * g.outPlane)
-        for c in 0..<g.inChannels {
-            for i in 0..<g.kernelH {
-                for j in 0..<g.kernelW {
-                    let row = col + ((c * g.kernelH + i) * g.kernelW + j) * ld
-                    // Valid output columns: 0 <= ow·s − p + j < W.
-                    let lo = min(ow, max(0, (g.padW - j + g.strideW - 1) / g.strideW))
-                    let hi = max(lo, min(ow, (g.inW + g.padW - j + g.strideW - 1) / g.strideW))
-                    if g.strideH == 1, g.strideW == 1, ow == g.inW {
-                        lowerSameSize(row: row, plane: x + (c * batch + n0) * g.inPlane, count: nb, i: i, j: j, lo: lo, hi: hi, geometry: g)
-                        continue
-                    }
-                    for n in 0..<nb {
-                        let plane = x + (c * batch + n0 + n) * g.inPlane
-                        for y in 0..<oh {
-                            let dst = row + n * g.outPlane + y * ow
-                            let ih = y * g.strideH - g.padH + i
-                            if ih < 0 || ih >= g.inH {
-                                for q in 0..<ow { dst[q] = 0 }
-                                continue
-                            }
-                            var q = 0
-                            while q < lo { dst[q] = 0; q += 1 }
-                            q = hi
-                            while q < ow { dst[q] = 0; q += 1 }
-                            let src = plane + ih * g.inW - g.padW + j
-                            if g.strideW == 1 {
-                                // Rows are short (W' ≤ 56 here): an inline loop beats a memmove call.
-                                q = lo
-                                while q < hi { dst[q] = src[q]; q += 1 }
-                            } else {
-                                var q = lo
-                                while q < hi { dst[q] = src[q * g.strideW]; q += 1 }
-                            }
-                        }
+        let rows = rows ?? 0..<g.outH
+        if rows == 0..<g.outH, g.strideH == 1, g.strideW == 1, g.outW == g.inW {
+            let ld = nb * g.outPlane
+            for c in 0..<g.inChannels {
+                for i in 0..<g.kernelH {
+                    for j in 0..<g.kernelW {
+                        // Valid output columns: 0 <= ow − p + j < W.
+                        let lo = min(g.outW, max(0, g.padW - j)), hi = max(lo, min(g.outW, g.inW + g.padW - j))
+                        lowerSameSize(row: col + ((c * g.kernelH + i) * g.kernelW + j) * ld,
+                                      plane: x + (c * batch + n0) * g.inPlane, count: nb, i: i, j: j, lo: lo, hi: hi, geometry: g)
                     }
                 }
             }
+            return
         }
+        var s = shape(g)
+        thaw_im2col(x + n0 * g.inPlane, batch * g.inPlane, g.inPlane, &s, Int32(nb), Int32(rows.lowerBound),
+                    Int32(rows.count), col)
     }
 
     /// One im2col row (kernel offset `i`, `j`) for `count` images of a stride-1 "same" convolution
@@ -82,35 +65,41 @@ public enum Im2col {
         }
     }
 
-    /// Adds the columns back into `dx` (C,N,H,W) for images `[n0, n0+nb)`: the adjoint of `lower`.
+    /// Adds the columns back into `dx` (C,N,H,W) for images `[n0, n0+nb)` and output rows `rows`:
+    /// the adjoint of `lower`.
     public static func accumulate(
-        _ col: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int,
+        _ col: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int, rows: Range<Int>? = nil,
         geometry g: Conv2dGeometry, into dx: UnsafeMutablePointer<Float>
     ) {
-        let (ow, oh, ld) = (g.outW, g.outH, nb * g.outPlane)
-        for c in 0..<g.inChannels {
-            for i in 0..<g.kernelH {
-                for j in 0..<g.kernelW {
-                    let row = col + ((c * g.kernelH + i) * g.kernelW + j) * ld
-                    let lo = min(ow, max(0, (g.padW - j + g.strideW - 1) / g.strideW))
-                    let hi = max(lo, min(ow, (g.inW + g.padW - j + g.strideW - 1) / g.strideW))
-                    for n in 0..<nb {
-                        let plane = dx + (c * batch + n0 + n) * g.inPlane
-                        for y in 0..<oh {
-                            let ih = y * g.strideH - g.padH + i
-                            if ih < 0 || ih >= g.inH { continue }
-                            let src = row + n * g.outPlane + y * ow
-                            let dst = plane + ih * g.inW - g.padW + j
-                            var q = lo
-                            if g.strideW == 1 {
-                                while q < hi { dst[q] += src[q]; q += 1 }
-                            } else {
-                                while q < hi { dst[q * g.strideW] += src[q]; q += 1 }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let rows = rows ?? 0..<g.outH
+        var s = shape(g)
+        thaw_col2im_add(col, &s, Int32(nb), Int32(rows.lowerBound), Int32(rows.count), dx + n0 * g.inPlane,
+                        batch * g.inPlane, g.inPlane)
+    }
+
+    /// Whether `scatter` applies: a 1x1 unpadded convolution (each input element feeds at most one
+    /// column, so col2im is a plain store).
+    public static func scatters(_ g: Conv2dGeometry) -> Bool {
+        g.kernelH == 1 && g.kernelW == 1 && g.padH == 0 && g.padW == 0
+    }
+
+    /// col2im of a geometry where `scatters` holds, overwriting: writes every element of the dx rows
+    /// that output rows `rows` own (input rows `[r0·s, r1·s)`, the last range also the rows below), the
+    /// column value where the convolution reads and 0 elsewhere. No zeroing of dx first.
+    public static func scatter(
+        _ col: UnsafePointer<Float>, batch: Int, first n0: Int, count nb: Int, rows: Range<Int>? = nil,
+        geometry g: Conv2dGeometry, into dx: UnsafeMutablePointer<Float>
+    ) {
+        precondition(scatters(g), "scatter needs a 1x1 unpadded convolution")
+        let rows = rows ?? 0..<g.outH
+        var s = shape(g)
+        thaw_col2im_pointwise_set(col, &s, Int32(nb), Int32(rows.lowerBound), Int32(rows.count), dx + n0 * g.inPlane,
+                                  batch * g.inPlane, g.inPlane)
+    }
+
+    static func shape(_ g: Conv2dGeometry) -> thaw_conv_shape {
+        thaw_conv_shape(channels: Int32(g.inChannels), in_h: Int32(g.inH), in_w: Int32(g.inW), kernel_h: Int32(g.kernelH),
+                        kernel_w: Int32(g.kernelW), stride_h: Int32(g.strideH), stride_w: Int32(g.strideW),
+                        pad_h: Int32(g.padH), pad_w: Int32(g.padW), out_h: Int32(g.outH), out_w: Int32(g.outW))
     }
 }

@@ -1,6 +1,7 @@
 /// One scratch buffer shared by every convolution of a model (darknet's "one workspace sized for
-/// the largest layer"). Convolutions lower at most `ConvolutionKernels.maxColumnFloats` floats of
-/// im2col at a time, so the buffer stays small whatever the batch size.
+/// the largest layer"). Convolutions lower a bounded block of im2col at a time per worker
+/// (`ColumnBlocking`: at most `ConvolutionKernels.maxColumnFloats`, or `maxWidenedFloats` for small
+/// planes with many channels), so the buffer stays small whatever the batch size.
 ///
 /// Not thread-safe: one workspace per model, used by one training loop at a time.
 public final class Workspace {

@@ -6,7 +6,8 @@ import Tensor
 /// Forward convolution of every distinct convolution of a model (3x3, the 1x1s and the 7x7 stem)
 /// through the engine's kernels, once per lowering this CPU has (the direct kernel at its best level,
 /// the AVX2 direct kernel, im2col + sgemm; only 3x3 layers have a direct kernel), against the plain
-/// sgemm ceiling measured in the same process with the same OpenBLAS.
+/// sgemm ceiling measured in the same process with the same OpenBLAS; optionally (`--gradients`) the
+/// weight and input gradients too, each alone (FLOPs counted as the forward pass's).
 struct ConvEfficiencyBench {
     let model: Model, arch: String, threads: Int, batch: Int
 
@@ -37,6 +38,13 @@ struct ConvEfficiencyBench {
                            flops: 2 * Double(m * n * k))
     }
 
+    /// Lowerings to measure: every one this CPU has, or just `only`.
+    var only: DirectConvolution.Lowering? = nil
+    /// Measure only layers whose name contains one of these (all when empty).
+    var layerFilter: [String] = []
+    /// Also time the two gradients (dWeight alone, dInput alone) of every distinct layer.
+    var gradients = false
+
     func run() throws {
         var ceiling = 0.0
         for s in [1024, 2048] {
@@ -48,14 +56,14 @@ struct ConvEfficiencyBench {
         var lowerings: [(String, DirectConvolution.Lowering)] = [("im2col", .im2col)]
         if DirectConvolution.cpuLevel >= 1 { lowerings.insert(("direct-avx2", .avx2), at: 0) }
         if DirectConvolution.cpuLevel >= 2 { lowerings.insert(("direct-avx512", .automatic), at: 0) }
+        if let only { lowerings = lowerings.filter { $0.1 == only } }
         for (name, lowering) in lowerings {
             try DirectConvolution.$lowering.withValue(lowering) { try run(lowering: name, ceiling: ceiling) }
         }
     }
 
-    func run(lowering: String, ceiling: Double) throws {
-        var seen = Set<String>()
-        var total = (flops: 0.0, seconds: 0.0)
+    /// Every convolution of the model with its input shape (C, H, W), in order.
+    func convolutions() throws -> [(Conv2dLayer, [Int])] {
         var convs: [(Conv2dLayer, [Int])] = []
         for (i, layer) in model.layers.enumerated() {
             let shape = model.shapes[i]
@@ -71,33 +79,69 @@ struct ConvEfficiencyBench {
                 if let d = b.downsample { convs.append((d.conv, shape)) }
             }
         }
-        for (conv, shape) in convs {
+        return convs
+    }
+
+    /// Each distinct geometry is timed once (the first layer that has it names it); the whole-net
+    /// totals weight it by how many layers share it.
+    func run(lowering: String, ceiling: Double) throws {
+        var distinct: [(conv: Conv2dLayer, shape: [Int], geo: Conv2dGeometry, count: Int)] = []
+        for (conv, shape) in try convolutions() {
             let geo = Conv2dGeometry(inChannels: conv.inChannels, outChannels: conv.outChannels, kernel: conv.kernel, stride: conv.stride,
                                      padding: conv.padding, inH: shape[1], inW: shape[2])
-            let key = "\(geo)"
-            var g = SeededGenerator(seed: 2)
-            let x = (0..<(conv.inChannels * batch * geo.inPlane)).map { _ in g.uniform(-1, 1) }
-            var y = [Float](repeating: 0, count: conv.outChannels * batch * geo.outPlane)
-            let ws = Workspace()
-            let flops = Double(geo.flopsPerImage * batch)
-            let gf = Self.median({
-                conv.weight.value.withPointer { w in
-                    ConvolutionKernels.forward(x: x, batch: batch, weight: w, bias: nil, geometry: geo, y: &y, workspace: ws)
-                }
-            }, flops: flops)
-            total.flops += flops
-            total.seconds += flops / (gf * 1e9)
-            if seen.insert(key).inserted {
-                print(BenchJSON.line([("kind", .string("conv_forward")), ("arch", .string(arch)), ("layer", .string(conv.name)), ("lowering", .string(lowering)),
-                                      ("cin", .int(conv.inChannels)), ("cout", .int(conv.outChannels)), ("hw", .int(shape[1])),
-                                      ("kernel", .int(conv.kernel)),
-                                      ("stride", .int(conv.stride)), ("batch", .int(batch)), ("threads", .int(threads)),
-                                      ("gflops", .double(gf)), ("pct_of_sgemm", .double(100 * gf / ceiling))]))
+            if let i = distinct.firstIndex(where: { $0.geo == geo }) {
+                distinct[i].count += 1
+            } else {
+                distinct.append((conv, shape, geo, 1))
             }
         }
-        let agg = total.flops / total.seconds / 1e9
-        print(BenchJSON.line([("kind", .string("conv_forward_total")), ("arch", .string(arch)), ("lowering", .string(lowering)), ("batch", .int(batch)),
-                              ("threads", .int(threads)), ("gflops", .double(agg)), ("sgemm_gflops", .double(ceiling)),
-                              ("pct_of_sgemm", .double(100 * agg / ceiling))]))
+        if !layerFilter.isEmpty {
+            distinct = distinct.filter { d in layerFilter.contains { d.conv.name.contains($0) } }
+        }
+        let passes = gradients ? ["forward", "dweight", "dinput"] : ["forward"]
+        var totals = [String: (flops: Double, seconds: Double)]()
+        for (conv, shape, geo, count) in distinct {
+            var g = SeededGenerator(seed: 2)
+            let x = (0..<(conv.inChannels * batch * geo.inPlane)).map { _ in g.uniform(-1, 1) }
+            let dy = (0..<(conv.outChannels * batch * geo.outPlane)).map { _ in g.uniform(-1, 1) }
+            var y = [Float](repeating: 0, count: conv.outChannels * batch * geo.outPlane)
+            var dx = [Float](repeating: 0, count: x.count)
+            var dw = [Float](repeating: 0, count: conv.outChannels * geo.colRows)
+            let ws = Workspace()
+            let flops = Double(geo.flopsPerImage * batch)
+            for pass in passes {
+                let gf = Self.median({
+                    conv.weight.value.withPointer { w in
+                        switch pass {
+                        case "forward":
+                            ConvolutionKernels.forward(x: x, batch: batch, weight: w, bias: nil, geometry: geo, y: &y, workspace: ws)
+                        case "dweight":
+                            ConvolutionKernels.backward(x: x, dOutput: dy, batch: batch, weight: w, geometry: geo, dWeight: &dw,
+                                                        dBias: nil, dInput: nil, workspace: ws)
+                        default:
+                            ConvolutionKernels.backward(x: x, dOutput: dy, batch: batch, weight: w, geometry: geo, dWeight: nil,
+                                                        dBias: nil, dInput: &dx, workspace: ws)
+                        }
+                    }
+                }, flops: flops)
+                totals[pass, default: (0, 0)].flops += flops * Double(count)
+                totals[pass, default: (0, 0)].seconds += flops * Double(count) / (gf * 1e9)
+                let kind = pass == "forward" ? "conv_forward" : "conv_\(pass)"
+                print(BenchJSON.line([("kind", .string(kind)), ("arch", .string(arch)), ("layer", .string(conv.name)), ("lowering", .string(lowering)),
+                                      ("cin", .int(conv.inChannels)), ("cout", .int(conv.outChannels)), ("hw", .int(shape[1])),
+                                      ("kernel", .int(conv.kernel)), ("layers", .int(count)),
+                                      ("stride", .int(conv.stride)), ("batch", .int(batch)), ("threads", .int(threads)),
+                                      ("gflops", .double(gf)), ("pct_of_sgemm", .double(100 * gf / ceiling))]))
+                fflush(nil)
+            }
+        }
+        for pass in passes {
+            guard let t = totals[pass] else { continue }
+            let agg = t.flops / t.seconds / 1e9
+            let kind = pass == "forward" ? "conv_forward_total" : "conv_\(pass)_total"
+            print(BenchJSON.line([("kind", .string(kind)), ("arch", .string(arch)), ("lowering", .string(lowering)), ("batch", .int(batch)),
+                                  ("threads", .int(threads)), ("gflops", .double(agg)), ("sgemm_gflops", .double(ceiling)),
+                                  ("pct_of_sgemm", .double(100 * agg / ceiling)), ("seconds", .double(t.seconds))]))
+        }
     }
 }

@@ -14,7 +14,7 @@ struct EngineBenchCommand: ParsableCommand {
     @Option(help: "small-cnn | resnet-mini (Fashion-MNIST) | resnet18 | resnet34 | resnet50 (RGB, --size)") var arch = "small-cnn"
     @Option(help: "input side for the RGB backbones (seeded N(0,1) images, 10 classes, as torch_peer.py --size)")
     var size = 224
-    @Option(help: "train | frozen | infer | all | conv (3x3 conv forward vs sgemm GFLOP/s)") var mode = "all"
+    @Option(help: "train | frozen | infer | all | conv (every distinct convolution's GFLOP/s vs sgemm)") var mode = "all"
     @Option var threads = 2
     @Option var batch = 64
     @Option var warmup = 20
@@ -25,6 +25,8 @@ struct EngineBenchCommand: ParsableCommand {
     @Flag(help: "leave glibc malloc at its defaults") var noAllocatorTuning = false
     @Option(help: "convolution lowering: automatic (direct 3x3 kernel where it applies) | avx2 (never AVX-512) | im2col")
     var lowering = "automatic"
+    @Flag(help: "conv mode: also time each layer's weight gradient and input gradient") var gradients = false
+    @Option(help: "conv mode: only layers whose name contains one of these (comma-separated)") var layers = ""
 
     func run() throws {
         if !noAllocatorTuning { Allocator.keepLargeBlocks() }
@@ -44,7 +46,12 @@ struct EngineBenchCommand: ParsableCommand {
 
     func measure() throws {
         if mode == "conv" {
-            try ConvEfficiencyBench(model: makeModel(), arch: arch, threads: threads, batch: batch).run()
+            // Conv mode measures every lowering this CPU has unless --lowering names one.
+            var bench = ConvEfficiencyBench(model: try makeModel(), arch: arch, threads: threads, batch: batch)
+            bench.only = lowering == "automatic" ? nil : DirectConvolution.lowering
+            bench.layerFilter = layers.split(separator: ",").map(String.init)
+            bench.gradients = gradients
+            try bench.run()
             return
         }
         let modes = mode == "all" ? ["train", "frozen", "infer"] : [mode]

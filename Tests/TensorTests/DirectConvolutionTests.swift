@@ -23,8 +23,11 @@ import Testing
         Case(n: 2, c: 8, o: 12, h: 3, w: 5, s: 1),
         Case(n: 2, c: 3, o: 4, h: 2, w: 3, s: 2),
         Case(n: 1, c: 4, o: 8, h: 17, w: 5, s: 1),
-        // resnet18's deep end (many channels, planes smaller than one vector) and a large plane.
+        // resnet18's deep end (many channels, planes smaller than one vector; 256 channels run as
+        // im2col + sgemm, `prefersGemm`) and a large plane.
         Case(n: 1, c: 256, o: 512, h: 4, w: 4, s: 2),
+        Case(n: 2, c: 128, o: 256, h: 4, w: 4, s: 2),
+        Case(n: 3, c: 512, o: 16, h: 7, w: 7, s: 1),
         Case(n: 2, c: 64, o: 64, h: 2, w: 2, s: 1),
         Case(n: 1, c: 4, o: 8, h: 56, w: 56, s: 1),
     ]
@@ -46,11 +49,13 @@ import Testing
 
     func check(_ t: Case, threads: Int) {
         let geo = Conv2dGeometry(inChannels: t.c, outChannels: t.o, kernel: 3, stride: t.s, padding: 1, inH: t.h, inW: t.w)
-        #expect(DirectConvolution.applies(to: geo) == DirectConvolution.cpuSupported)
+        let gemm = DirectConvolution.prefersGemm(channels: t.c, plane: geo.outPlane)
+        #expect(DirectConvolution.applies(to: geo) == (DirectConvolution.cpuSupported && !gemm))
         let level = DirectConvolution.lowering == .avx2 ? min(DirectConvolution.cpuLevel, 1) : DirectConvolution.cpuLevel
         #expect(DirectConvolution.appliesToInputGradient(geo)
-                == (t.s == 1 ? DirectConvolution.cpuSupported && t.c % 4 == 0 : level == 2 && t.c % 8 == 0))
-        #expect(DirectConvolution.appliesToWeightGradient(geo) == DirectConvolution.cpuSupported)
+                == (DirectConvolution.prefersGemm(channels: t.o, plane: geo.outPlane) ? false
+                    : t.s == 1 ? DirectConvolution.cpuSupported && t.c % 4 == 0 : level == 2 && t.c % 8 == 0))
+        #expect(DirectConvolution.appliesToWeightGradient(geo) == (DirectConvolution.cpuSupported && !gemm))
         var g = SeededGenerator(seed: UInt64(t.c * 31 + t.h))
         let x = Self.random([t.n, t.c, t.h, t.w], &g), w = Self.random([t.o, t.c, 3, 3], &g)
         let dy = Self.random([t.n, t.o, geo.outH, geo.outW], &g)
