@@ -48,7 +48,7 @@ public final class Daemon: @unchecked Sendable {
         jobs = JobService(store: store, datasets: datasets, ownership: JobOwnership(workers: configuration.workers),
                           memory: MemoryBudget(limit: configuration.resolvedMaxJobMemory))
         workers = WorkerPool(service: jobs, count: configuration.workers) { [unowned self] job in
-            JobExecution(daemon: self, job: job)
+            JobExecution(executionDependencies, job: job)
         }
         for job in recovery.interrupted where job.status == .paused { jobs.settleParkedCommands(job: job.id) }
     }

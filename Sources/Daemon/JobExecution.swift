@@ -9,7 +9,18 @@ import Training
 /// the runner's observer — events and metrics into the store (and out to live streams),
 /// checkpoints as checksummed artifacts, control commands out of the store.
 final class JobExecution: JobRunObserver, @unchecked Sendable {
-    private unowned let daemon: Daemon
+    /// What a run needs from thawd, handed in rather than reached for through the daemon.
+    struct Dependencies {
+        var store: Store
+        var preparation: JobPreparation
+        var metrics: PrometheusRegistry
+        /// Server paths are taken out of failure messages clients see.
+        var redactor: PathRedactor
+        /// `--keep-last`, for jobs whose spec does not set `keep_last`.
+        var keepLast: Int
+    }
+
+    private let dependencies: Dependencies
     private let job: JobRecord
     private let lock = NSLock()
     private var interrupted = false
@@ -24,13 +35,13 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
     /// Set when a checkpoint could not be written for lack of space: the run's `checkpoint_failed`
     /// then pauses the job (`disk_full`) instead of failing it.
     private var diskFull: StoreError?
-    private var store: Store { daemon.store }
+    private var store: Store { dependencies.store }
 
-    init(daemon: Daemon, job: JobRecord) {
-        self.daemon = daemon
+    init(_ dependencies: Dependencies, job: JobRecord) {
+        self.dependencies = dependencies
         self.job = job
         lastStep = job.step ?? 0
-        keepLast = daemon.configuration.keepLast
+        keepLast = dependencies.keepLast
     }
 
     func interrupt() { lock.withLock { interrupted = true } }
@@ -47,7 +58,7 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
                 Log.info("job \(job.id) ended before it started (\(current.status.rawValue))")
                 return
             }
-            let input = try daemon.jobPreparation.input(for: job)
+            let input = try dependencies.preparation.input(for: job)
             keepLast = input.spec.keepLast ?? keepLast
             outcome = JobRunner(input: input, observer: self).run()
         } catch let error as JobPreparation.Failure {
@@ -78,7 +89,7 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
                 try store.parkJob(job.id, failure: JobFailure(code: FailureCode.diskFull.rawValue, message: message))
             case .failed(let code, let rawMessage):
                 // The message is shown to clients (GET /v1/jobs/{id}): no server paths in it.
-                let message = PathRedactor(configuration: daemon.configuration).redact(rawMessage)
+                let message = dependencies.redactor.redact(rawMessage)
                 Log.warning("job \(job.id) failed: \(code.rawValue): \(message)")
                 try transition(to: .failed, result: nil, failure: JobFailure(code: code.rawValue, message: message))
             }
@@ -112,8 +123,8 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
             switch event {
             case .epoch(let e):
                 try store.recordMetrics(job: job.id, phase: e.phase, epoch: e.globalEpoch, values: try event.payloadText())
-                daemon.metrics.increment("thaw_training_epochs_total")
-                daemon.metrics.increment("thaw_training_steps_total", by: Double(max(0, e.globalStep - lastStep)))
+                dependencies.metrics.increment("thaw_training_epochs_total")
+                dependencies.metrics.increment("thaw_training_steps_total", by: Double(max(0, e.globalStep - lastStep)))
                 lastStep = e.globalStep
             case .control(let control):
                 try acknowledge(control)

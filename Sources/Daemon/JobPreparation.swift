@@ -95,4 +95,10 @@ extension Daemon {
                               preparation: RunPreparation(engineThreads: threads, memoryLimit: configuration.resolvedMaxJobMemory,
                                                           testTimeAugmentation: .flip))
     }
+
+    /// Everything one run takes from this daemon (`JobExecution`).
+    var executionDependencies: JobExecution.Dependencies {
+        JobExecution.Dependencies(store: store, preparation: jobPreparation, metrics: metrics,
+                                  redactor: PathRedactor(configuration: configuration), keepLast: configuration.keepLast)
+    }
 }

@@ -45,7 +45,7 @@ final class StoppedDaemon {
         return claimed
     }
 
-    func run(_ job: JobRecord) { JobExecution(daemon: daemon!, job: job).run() }
+    func run(_ job: JobRecord) { JobExecution(daemon!.executionDependencies, job: job).run() }
 
     deinit { if ownsDirectory { try? FileManager.default.removeItem(atPath: directory) } }
 }

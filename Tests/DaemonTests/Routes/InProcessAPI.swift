@@ -123,7 +123,7 @@ final class InProcessAPI {
     /// Claims the next job and trains it on this thread, as a worker would.
     func runNextJob() throws {
         let job = try #require(try daemon.jobs.claimNext())
-        JobExecution(daemon: daemon, job: job).run()
+        JobExecution(daemon.executionDependencies, job: job).run()
     }
 }
 
