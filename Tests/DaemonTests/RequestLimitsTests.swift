@@ -3,36 +3,10 @@ import Foundation
 import JobAPI
 import Testing
 
-/// Issue 14: numbers and sizes entering through request bodies and flags are range-checked as
-/// numbers, never after a wrapping conversion; error text never carries the server's paths.
+/// Issue 14: sizes entering through flags and config are range-checked as numbers, never after a
+/// wrapping conversion (request bodies: JobAPITests' `ModelRequestTests`); error text never carries
+/// the server's paths.
 @Suite struct RequestLimitsTests {
-    static func body(_ json: String) throws -> RequestBody {
-        RequestBody(fields: try Wire.decode([String: JSONValue].self, from: Data(json.utf8)))
-    }
-
-    static func message(_ body: () throws -> Void) -> String? {
-        do { try body() } catch let error as APIError { return error.message } catch { return "\(error)" }
-        return nil
-    }
-
-    /// NSNumber's intValue of 18446744073709555712 (2^64 + 4096) is 4096: that passed the 1...100000
-    /// check for num_classes.
-    @Test func integerBeyond64BitsIsOutOfRangeNotWrapped() throws {
-        let body = try Self.body(#"{"num_classes": 18446744073709555712, "seed": 1e300, "ok": 7}"#)
-        #expect(Self.message { _ = try body.optionalInt("num_classes", range: 1...100_000) } == "num_classes: must be in 1...100000")
-        #expect(Self.message { _ = try body.optionalInt("seed", range: 0...Int(Int32.max)) } == "seed: must be in 0...2147483647")
-        #expect(try body.optionalInt("ok", range: 1...10) == 7)
-    }
-
-    @Test func namesAreCountedInCodePoints() throws {
-        let long = try Self.body(#"{"name": "\#(String(repeating: "a\u{300}", count: 200))"}"#)
-        #expect(Self.message { _ = try long.text("name") }?.contains("got 400") == true)
-        let control = try Self.body(#"{"name": "a\nb"}"#)
-        #expect(Self.message { _ = try control.text("name") } == "name: must not contain control characters")
-        let names = try Self.body(#"{"class_names": ["cat", "d\u0000g"]}"#)
-        #expect(Self.message { _ = try names.optionalNames("class_names", maxCount: 10) } == "class_names[1]: must not contain control characters")
-    }
-
     @Test func memorySizes() {
         #expect(MemorySize.parse("4GiB") == 4 << 30)
         #expect(MemorySize.parse("512M") == 512 << 20)

@@ -20,3 +20,15 @@ extension APIError {
         }
     }
 }
+
+extension APIError {
+    /// A request body the JobAPI readers refused: 422 with every problem in `details`.
+    init(_ error: SpecError) {
+        self = .invalid(error.problems.map { Detail(field: $0.path, message: $0.message) })
+    }
+}
+
+extension Result where Failure == SpecError {
+    /// The request as read, or the 422 listing its problems.
+    func request() throws -> Success { try mapError(APIError.init).get() }
+}

@@ -15,22 +15,20 @@ extension Daemon {
     }
 
     private func createDataset(_ request: HTTPRequest) throws -> HTTPResponse {
-        let body = try RequestBody(request)
-        try body.allowOnly(["name", "path", "channels", "image_size"])
-        let name = try body.text("name")
-        let path = try body.text("path", TextLimits.path)
-        let channels = try body.optionalInt("channels", range: 1...3) ?? 1
-        guard channels != 2 else { throw APIError.invalid(field: "channels", "must be 1 (grayscale) or 3 (RGB)") }
-        let size = try body.optionalInt("image_size", range: 8...1024) ?? 28
+        let body = try CreateDatasetRequest.read(RequestBody.document(request)).request()
+        return try json(datasetObject(registerDataset(body)), status: .created)
+    }
+
+    /// Resolves the path inside the dataset root and decodes the folder; the catalog names paths
+    /// relative to that root, so its errors are the field `path`'s.
+    private func registerDataset(_ body: CreateDatasetRequest) throws -> DatasetCatalog.Info {
         let resolved: String
-        do { resolved = try DatasetPathResolver(root: configuration.resolvedDatasetRoot).resolve(path) } catch {
+        do { resolved = try DatasetPathResolver(root: configuration.resolvedDatasetRoot).resolve(body.path) } catch {
             throw APIError.invalid(field: "path", error.description)
         }
         do {
-            let info = try datasets.register(name: name, path: resolved, channels: channels, size: size)
-            return try json(datasetObject(info), status: .created)
+            return try datasets.register(name: body.name, path: resolved, channels: body.channels, size: body.imageSize)
         } catch let error as DataError {
-            // The catalog already names paths relative to the dataset root.
             throw APIError.invalid(field: "path", error.description)
         }
     }

@@ -39,108 +39,83 @@ extension Daemon {
     }
 
     func createModel(_ request: HTTPRequest) throws -> HTTPResponse {
-        // `?num_classes=` is checked on every request, though only a raw upload uses it: a bad value
-        // (`null`, `abc`) is a 422, never silently ignored.
-        let queryClasses = try request.queryItems.last { $0.name == "num_classes" }.map { item in
-            guard let n = Int(item.value), (1...100_000).contains(n) else {
-                throw APIError.invalid(field: "num_classes", "must be an integer in 1...100000")
-            }
-            return n
-        }
+        let model: ModelRecord
         if Self.isRawUpload(request.headers) {
-            var fields: [String: JSONValue] = [:]
-            for item in request.queryItems { fields[item.name] = .string(item.value) }
-            if let queryClasses { fields["num_classes"] = .number(Double(queryClasses)) }
             // The body arrived in a temporary file; it is decoded from a read-only mapping of it.
             let weights = try request.bodyFile.map { try $0.mappedData() } ?? Data(request.body)
-            return try uploadModel(fields, weights: weights)
-        }
-        let body = try RequestBody(request)
-        if body.has("from_job") { return try promoteModel(body) }
-        if body.has("weights_base64") {
-            let text = try body.string("weights_base64")
-            guard let bytes = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else {
-                throw APIError.invalid(field: "weights_base64", "is not valid base64")
+            let query = request.queryItems.map { (name: $0.name, value: $0.value) }
+            model = try uploadModel(CreateModelRequest.readUpload(query: query, weights: weights).request())
+        } else {
+            // `?num_classes=` is checked on every request, though only a raw upload uses it: a bad
+            // value (`null`, `abc`) is a 422, never silently ignored.
+            let body = try CreateModelRequest.read(RequestBody.document(request), architectures: BuiltinArchitectures.names,
+                                                   numClassesQuery: request.queryItems.last { $0.name == "num_classes" }?.value).request()
+            switch body {
+            case .builtin(let builtin): model = try builtinModel(builtin)
+            case .upload(let upload): model = try uploadModel(upload)
+            case .promote(let promote): model = try promoteModel(promote)
             }
-            return try uploadModel(body.fields, weights: bytes)
         }
-        return try builtinModel(body)
+        return try json(modelObject(model), status: .created)
     }
 
-    private func builtinModel(_ body: RequestBody) throws -> HTTPResponse {
-        try body.allowOnly(["name", "architecture", "num_classes", "seed", "class_names"])
-        let name = try body.text("name")
-        let architecture = try body.string("architecture")
-        let classes = try body.optionalInt("num_classes", range: 1...100_000)
-        let seed = try body.optionalInt("seed", range: 0...Int(Int32.max)) ?? 0
-        let classNames = try body.optionalNames("class_names", maxCount: 100_000) ?? []
-        guard BuiltinArchitectures.names.contains(architecture) else {
-            throw APIError.invalid(field: "architecture",
-                                   "unknown architecture '\(architecture)'; built-ins are \(BuiltinArchitectures.names.joined(separator: ", "))")
+    private func builtinModel(_ body: CreateModelRequest.Builtin) throws -> ModelRecord {
+        let spec = try BuiltinArchitectures.spec(named: body.architecture, classes: body.numClasses)
+        try jobs.memory.checkModel(spec, field: body.numClasses == nil ? "architecture" : "num_classes")
+        let model = try Model(spec: spec, seed: UInt64(body.seed))
+        if !body.classNames.isEmpty && body.classNames.count != model.classes {
+            throw APIError.invalid(field: "class_names", "has \(body.classNames.count) names for \(model.classes) classes")
         }
-        let spec = try BuiltinArchitectures.spec(named: architecture, classes: classes)
-        try jobs.memory.checkModel(spec, field: classes == nil ? "architecture" : "num_classes")
-        let model = try Model(spec: spec, seed: UInt64(seed))
-        if !classNames.isEmpty && classNames.count != model.classes {
-            throw APIError.invalid(field: "class_names", "has \(classNames.count) names for \(model.classes) classes")
-        }
-        let metadata = ModelMetadata(spec: spec, classNames: classNames)
+        let metadata = ModelMetadata(spec: spec, classNames: body.classNames)
         let bytes = Safetensors.encode(model.stateDict(), metadata: metadata.dictionary)
-        let record = try store.createModel(
-            name: name, architecture: architecture,
+        return try store.createModel(
+            name: body.name, architecture: body.architecture,
             spec: ModelDescriptor(metadata: metadata, classes: model.classes).json,
             source: .builtin, weights: .bytes(bytes))
-        return try json(modelObject(record), status: .created)
     }
 
-    private func uploadModel(_ fields: [String: JSONValue], weights: Data) throws -> HTTPResponse {
-        let body = RequestBody(fields: fields)
-        try body.allowOnly(["name", "architecture", "architecture_spec", "num_classes", "weights_base64", "class_names"])
-        let name = try body.text("name")
-        guard !weights.isEmpty else { throw APIError.invalid(field: "weights", "is empty") }
+    private func uploadModel(_ body: CreateModelRequest.Upload) throws -> ModelRecord {
+        guard !body.weights.isEmpty else { throw APIError.invalid(field: "weights", "is empty") }
         let file: (tensors: StateDict, metadata: [String: String])
-        do { file = try weights.withUnsafeBytes { try Safetensors.decode(raw: $0) } } catch {
+        do { file = try body.weights.withUnsafeBytes { try Safetensors.decode(raw: $0) } } catch {
             throw APIError.invalid(field: "weights", "not a valid safetensors file: \(error)")
         }
         // The architecture: given explicitly, else from the file's own metadata, else a built-in name.
         var metadata: ModelMetadata
-        if let specObject = fields["architecture_spec"] {
-            guard specObject.isObject || specObject.isArray, let data = try? Wire.encode(specObject)
-            else { throw APIError.invalid(field: "architecture_spec", "must be a JSON object (an architecture spec)") }
+        if let specObject = body.architectureSpec {
+            let text = String(decoding: try Wire.encode(specObject), as: UTF8.self)
             let spec: ArchitectureSpec
-            do { spec = try ArchitectureSpec.decode(json: String(decoding: data, as: UTF8.self)) } catch {
+            do { spec = try ArchitectureSpec.decode(json: text) } catch {
                 throw APIError.invalid(field: "architecture_spec", Self.specProblem(error))
             }
             metadata = ModelMetadata(spec: spec)
         } else if let fromFile = try? ModelMetadata(dictionary: file.metadata) {
             metadata = fromFile
-        } else if case .string(let architecture)? = fields["architecture"] {
+        } else if let architecture = body.architecture {
             guard BuiltinArchitectures.names.contains(architecture) else {
                 throw APIError.invalid(field: "architecture", "unknown architecture '\(architecture)'")
             }
-            let classes = try body.optionalInt("num_classes", range: 1...100_000)
-                ?? Self.headOutputs(file.tensors)
+            let classes = body.numClasses ?? Self.headOutputs(file.tensors)
             metadata = ModelMetadata(spec: try BuiltinArchitectures.spec(named: architecture, classes: classes))
         } else {
             throw APIError.invalid(field: "architecture",
                                    "the weights carry no Thaw metadata; name a built-in architecture or give architecture_spec")
         }
-        if let names = try body.optionalNames("class_names", maxCount: 100_000) { metadata.classNames = names }
-        try jobs.memory.checkModel(metadata.spec, field: fields["architecture_spec"] != nil ? "architecture_spec" : "weights")
+        if let names = body.classNames { metadata.classNames = names }
+        try jobs.memory.checkModel(metadata.spec, field: body.architectureSpec != nil ? "architecture_spec" : "weights")
         let model: Model
         do { model = try Model(spec: metadata.spec) } catch {
-            throw APIError.invalid(field: fields["architecture_spec"] == nil ? "architecture" : "architecture_spec", "\(error)")
+            throw APIError.invalid(field: body.architectureSpec == nil ? "architecture" : "architecture_spec", "\(error)")
         }
         do { try model.load(stateDict: file.tensors, strict: true) } catch {
             throw APIError.invalid(field: "weights", "\(error)")
         }
         // Re-encode: what is stored is always F32 with complete metadata, whatever dtype came in.
         let bytes = Safetensors.encode(model.stateDict(), metadata: metadata.dictionary)
-        let record = try store.createModel(
-            name: name, architecture: metadata.spec.name,
+        return try store.createModel(
+            name: body.name, architecture: metadata.spec.name,
             spec: ModelDescriptor(metadata: metadata, classes: model.classes).json,
             source: .upload, weights: .bytes(bytes))
-        return try json(modelObject(record), status: .created)
     }
 
     /// "input_shape: required" from "invalid architecture spec: input_shape: required".
@@ -155,20 +130,14 @@ extension Daemon {
         tensors.entries.last { $0.name.hasSuffix(".weight") && $0.tensor.shape.count == 2 }?.tensor.shape.first
     }
 
-    private func promoteModel(_ body: RequestBody) throws -> HTTPResponse {
-        try body.allowOnly(["from_job", "checkpoint", "name"])
-        let jobID = try body.text("from_job", TextLimits.identifier)
-        let name = try body.text("name")
-        let which = try body.optionalString("checkpoint") ?? "best"
-        guard which == "best" || which == "last" else {
-            throw APIError.invalid(field: "checkpoint", "must be \"best\" or \"last\"")
-        }
-        guard let job = try? store.job(jobID) else {
-            throw APIError.invalid(field: "from_job", "no job with id '\(jobID)'")
+    private func promoteModel(_ body: CreateModelRequest.Promote) throws -> ModelRecord {
+        let which = body.checkpoint.rawValue
+        guard let job = try? store.job(body.jobID) else {
+            throw APIError.invalid(field: "from_job", "no job with id '\(body.jobID)'")
         }
         guard let checkpoint = try store.weightsCheckpoint(job: job.id, which: which) else {
             throw APIError(.conflict, code: "no_checkpoint",
-                           message: "job '\(jobID)' has no \(which) checkpoint yet (status \(job.status.rawValue))")
+                           message: "job '\(body.jobID)' has no \(which) checkpoint yet (status \(job.status.rawValue))")
         }
         let bytes = try store.readCheckpoint(checkpoint)
         let file = try Safetensors.decode(bytes)
@@ -176,11 +145,10 @@ extension Daemon {
         try jobs.memory.checkModel(metadata.spec, field: "from_job")
         let model = try Model(spec: metadata.spec)
         try model.load(stateDict: file.tensors, strict: true)
-        let record = try store.createModel(
-            name: name, architecture: metadata.spec.name,
+        return try store.createModel(
+            name: body.name, architecture: metadata.spec.name,
             spec: ModelDescriptor(metadata: metadata, classes: model.classes).json,
             source: .job(job.id), weights: .bytes(bytes))
-        return try json(modelObject(record), status: .created)
     }
 
     private func listModels(_ request: HTTPRequest) throws -> HTTPResponse {

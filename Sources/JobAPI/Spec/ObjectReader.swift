@@ -1,14 +1,17 @@
 /// Reads the fields of one JSON object, reporting type and range problems with their paths, and, when
 /// finished, every field it never read (so a misspelt `pct_strat` is an error, not silently ignored).
-/// A JSON `null` counts as absent, so optional fields may be written out as null.
+/// A JSON `null` counts as absent, so optional fields of a job spec may be written out as null; the
+/// small bodies (models, datasets), whose OpenAPI schemas have no nullable fields, read it as a value
+/// of the wrong type (`nullIsAbsent: false`).
 struct ObjectReader {
     let path: String
     let log: ProblemLog
     private let fields: [String: JSONValue]
+    private let nullIsAbsent: Bool
     private var used: Set<String> = []
 
     /// Nil (with a problem logged) when `value` is not an object.
-    init?(_ value: JSONValue, path: String, log: ProblemLog) {
+    init?(_ value: JSONValue, path: String, log: ProblemLog, nullIsAbsent: Bool = true) {
         guard case .object(let fields) = value else {
             log.add(path, "must be an object, got \(value.typeName)")
             return nil
@@ -16,10 +19,11 @@ struct ObjectReader {
         self.path = path
         self.log = log
         self.fields = fields
+        self.nullIsAbsent = nullIsAbsent
     }
 
     func has(_ key: String) -> Bool {
-        if let value = fields[key], value != .null { return true }
+        if let value = fields[key], !(nullIsAbsent && value == .null) { return true }
         return false
     }
 
@@ -28,7 +32,7 @@ struct ObjectReader {
     /// The raw value of `key`, marking it read; nil when absent or null.
     mutating func value(_ key: String) -> JSONValue? {
         used.insert(key)
-        guard let value = fields[key], value != .null else { return nil }
+        guard let value = fields[key], !(nullIsAbsent && value == .null) else { return nil }
         return value
     }
 

@@ -57,6 +57,10 @@ import Testing
         }
         let unknown = try api.post("/v1/datasets", #"{"name": "d", "path": "shapes", "clases": 2, "extra": 1}"#)
         #expect(unknown.errorFields == ["clases", "extra"], "every unknown field at once")
+        let several = try api.post("/v1/datasets", #"{"path": "shapes", "channels": 2, "image_size": null, "colour": 1}"#)
+        #expect(several.status == 422 && several.errorFields == ["name", "channels", "image_size", "colour"],
+                "every problem of the body at once: \(several.text)")
+        #expect(several["error"]?.field("message") == .string("the request has problems (4)"))
     }
 
     @Test func unknownAndBuiltInIds() throws {

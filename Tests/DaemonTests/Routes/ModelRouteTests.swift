@@ -81,6 +81,17 @@ import Testing
         }
     }
 
+    @Test func everyProblemOfABodyAtOnce() throws {
+        let api = try InProcessAPI()
+        let builtin = try api.post("/v1/models?num_classes=null", #"{"architecture": "resnet101", "seed": -1, "colour": true}"#)
+        #expect(builtin.status == 422 && builtin.errorFields == ["num_classes", "name", "architecture", "seed", "colour"], "\(builtin.text)")
+        let promote = try api.post("/v1/models", #"{"from_job": 7, "checkpoint": "middle", "seed": 1}"#)
+        #expect(promote.errorFields == ["from_job", "name", "checkpoint", "seed"], "\(promote.text)")
+        let raw = try api.call(.POST, "/v1/models?num_classes=0&colour=red", bytes: [1, 2, 3],
+                               headers: ["Content-Type": "application/octet-stream"])
+        #expect(raw.status == 422 && raw.errorFields == ["num_classes", "name", "colour"], "\(raw.text)")
+    }
+
     @Test func aModelOverTheMemoryLimitIsRefusedBeforeItIsBuilt() throws {
         let api = try InProcessAPI { $0.maxJobMemory = 1 << 20 }
         let reply = try api.post("/v1/models", #"{"name": "big", "architecture": "vgg16"}"#)
