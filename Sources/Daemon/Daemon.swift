@@ -12,6 +12,10 @@ public final class Daemon: @unchecked Sendable {
     let datasets: DatasetCatalog
     /// Jobs: submit, view, control, claim (everything the job routes and the workers call).
     let jobs: JobService
+    /// Models: create (built-in, upload, promotion), view, list, weights, delete.
+    let modelService: ModelService
+    /// Registered datasets and the built-in: register, view, list, forget.
+    let datasetService: DatasetService
     /// Per-job event publishers for SSE streams, and the stream cap.
     let eventHub: EventHub
     let startedAt = Date()
@@ -45,8 +49,11 @@ public final class Daemon: @unchecked Sendable {
             Log.warning("job \(job.id) failed: crashed_repeatedly: thawd died during \(job.crashes) of its starts")
         }
         for job in recovery.interrupted { Log.info("job \(job.id) was interrupted; it resumes from its last checkpoint") }
+        let memory = MemoryBudget(limit: configuration.resolvedMaxJobMemory)
         jobs = JobService(store: store, datasets: datasets, ownership: JobOwnership(workers: configuration.workers),
-                          memory: MemoryBudget(limit: configuration.resolvedMaxJobMemory))
+                          memory: memory)
+        modelService = ModelService(store: store, memory: memory)
+        datasetService = DatasetService(store: store, catalog: datasets)
         workers = WorkerPool(service: jobs, count: configuration.workers) { [unowned self] job in
             JobExecution(executionDependencies, job: job)
         }

@@ -2,7 +2,7 @@ import HTTP1
 import JobAPI
 
 extension APIError {
-    /// The one mapping of the service's refusals to HTTP: unknown ids 404, problems with the request
+    /// The one mapping of the services' refusals to HTTP: unknown ids 404, problems with the request
     /// 422 with every problem in `details`, states that forbid it 409, memory 422.
     init(_ error: JobServiceError) {
         switch error {

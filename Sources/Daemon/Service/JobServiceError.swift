@@ -1,7 +1,8 @@
 import JobAPI
 
-/// What the job service refuses, by kind; the HTTP layer maps each case to a status and code in one
-/// place (`APIError(_:)`). Store errors pass through as `StoreError`.
+/// What the services refuse, by kind (`JobService`, `ModelService` and `DatasetService` share it: one
+/// service layer, one error type); the HTTP layer maps each case to a status and code in one place
+/// (`APIError(_:)`). Store errors pass through as `StoreError`.
 enum JobServiceError: Error, Equatable, CustomStringConvertible {
     /// `kind` is `job`, `model`, `dataset` (→ `<kind>_not_found`), or the code of a missing part
     /// (`checkpoint_not_found`, `weights_not_found`) with its message.
