@@ -18,7 +18,9 @@ struct Download: ParsableCommand {
             guard FileManager.default.createFile(atPath: output, contents: Data(response.body)) else {
                 throw ClientError.io("cannot write '\(output)'")
             }
-            print("wrote \(response.body.count) bytes to \(output) (sha256 \(response.header("ETag") ?? "?"))")
+            // The ETag is the file's SHA-256 as an HTTP entity tag, i.e. in quotes.
+            let sha256 = response.header("ETag").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } ?? "?"
+            print("wrote \(response.body.count) bytes to \(output) (sha256 \(sha256))")
         }
     }
 }
