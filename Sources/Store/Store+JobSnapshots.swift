@@ -18,6 +18,7 @@ public struct JobSnapshot: Sendable, Equatable {
 
     static let table = "jobs LEFT JOIN job_training_state s ON s.job_id = jobs.id"
     static let columns = JobRecord.columns.map { "jobs." + $0 } + ["s.state", "s.event_id"]
+    static let selectByID = "SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE jobs.id = ?"
 
     init(_ row: RowReader) throws {
         let jobColumns = RowReader(table: JobRecord.table, columns: JobRecord.columns, row: Array(row.row.prefix(JobRecord.columns.count)))
@@ -29,14 +30,13 @@ public struct JobSnapshot: Sendable, Equatable {
 
 extension Store {
     /// The job and its training state in one SELECT (a prepared statement kept for the connection's
-    /// life). Throws `notFound(kind: "job")` for an unknown job.
+    /// life), on a reader connection (`concurrentRead`): it waits for no write and no other read.
+    /// Throws `notFound(kind: "job")` for an unknown job.
     public func jobSnapshot(_ id: String) throws(StoreError) -> JobSnapshot {
-        try sync { connection in
-            let sql = "SELECT \(JobSnapshot.columns.joined(separator: ", ")) FROM \(JobSnapshot.table) WHERE jobs.id = ?"
-            guard let row = try connection.db.query(cached: sql, [.text(id)]).first else {
-                throw StoreError.notFound(kind: "job", id: id)
-            }
-            return try JobSnapshot(RowReader(table: "jobs", columns: JobSnapshot.columns, row: row))
+        let row = try concurrentRead { try $0.query(cached: JobSnapshot.selectByID, [.text(id)]).first }
+        guard let row else { throw StoreError.notFound(kind: "job", id: id) }
+        do { return try JobSnapshot(RowReader(table: "jobs", columns: JobSnapshot.columns, row: row)) } catch {
+            throw StoreError.wrap(error)
         }
     }
 

@@ -9,7 +9,8 @@ import Testing
 @Suite struct JobSnapshotTests {
     @Test(arguments: Storage.allCases)
     func aSnapshotIsTheJobAndItsStateInOneRead(storage: Storage) throws {
-        let store = try StoreFixture(storage).store
+        let fixture = try StoreFixture(storage)  // kept: the readers open the files again
+        let store = fixture.store
         let job = try store.createJob(name: "snap", spec: spec)
         var snapshot = try store.jobSnapshot(job.id)
         #expect(snapshot.job == job)
@@ -32,7 +33,8 @@ import Testing
     }
 
     @Test func anUnknownJobIsNotFound() throws {
-        let store = try StoreFixture().store
+        let fixture = try StoreFixture()
+        let store = fixture.store
         for _ in 0..<2 {  // the kept statement is reset after the miss too
             #expect(throws: StoreError.notFound(kind: "job", id: "job_0000000000000000")) {
                 try store.jobSnapshot("job_0000000000000000")
@@ -41,7 +43,8 @@ import Testing
     }
 
     @Test func snapshotsPageAsJobsDo() throws {
-        let store = try StoreFixture().store
+        let fixture = try StoreFixture()
+        let store = fixture.store
         var ids: [String] = []
         for _ in 0..<5 { ids.append(try store.createJob(spec: spec).id) }
         _ = try store.claimNextQueued()

@@ -2,7 +2,7 @@
 /// `.withoutEscapingSlashes`) writes, for the hot views (`JobView.wireBytes()`): JSONEncoder costs
 /// tens of microseconds per job object, this a few. The caller writes an object's keys in sorted
 /// order (`String <`, as the encoder sorts them); fixed keys are sorted by hand in the writers,
-/// dynamic ones (class names, metric names, a spec's keys) with `sortedKeys(_:)`. Tests compare its
+/// dynamic ones (class names, metric names, a spec's keys) at run time, by the same `String <`. Tests compare its
 /// output with `Wire.encode` of the same value (the oracle) byte for byte.
 public struct WireWriter {
     public private(set) var bytes: [UInt8] = []
@@ -42,9 +42,12 @@ public struct WireWriter {
     /// `1e-05`, `-0`). Not finite is the caller's business (`measured`).
     public mutating func number(_ value: Double) {
         separate()
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        bytes.append(contentsOf: text.utf8)
+        let text = value.description.utf8
+        if text.count > 2, text.last == UInt8(ascii: "0"), text[text.index(text.endIndex, offsetBy: -2)] == UInt8(ascii: ".") {
+            bytes.append(contentsOf: text.dropLast(2))
+        } else {
+            bytes.append(contentsOf: text)
+        }
         needsComma = true
     }
 
@@ -59,9 +62,9 @@ public struct WireWriter {
     /// `{"name": measured, ...}` in key order.
     public mutating func measuredMap(_ map: [String: Double?]) {
         beginObject()
-        for name in Self.sortedKeys(map) {
+        for (name, value) in map.sorted(by: { $0.key < $1.key }) {
             key(name)
-            measured(map[name] ?? nil)
+            measured(value)
         }
         endObject()
     }
@@ -85,9 +88,9 @@ public struct WireWriter {
             endArray()
         case .object(let fields):
             beginObject()
-            for name in Self.sortedKeys(fields) {
+            for (name, field) in fields.sorted(by: { $0.key < $1.key }) {
                 key(name)
-                json(fields[name]!)
+                json(field)
             }
             endObject()
         }
@@ -100,9 +103,6 @@ public struct WireWriter {
         bytes.append(contentsOf: value)
         needsComma = true
     }
-
-    /// The keys in the order `.sortedKeys` writes them (Swift's `String <`).
-    public static func sortedKeys<V>(_ map: [String: V]) -> [String] { map.keys.sorted() }
 
     /// One value written alone: a fragment for `raw(_:)`.
     public static func rendered(_ value: JSONValue) -> [UInt8] {
