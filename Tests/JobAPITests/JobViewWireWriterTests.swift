@@ -76,6 +76,12 @@ import Testing
         #expect(views.count > 30)
         for view in views {
             #expect(String(decoding: view.wireBytes(), as: UTF8.self) == (try oracle(view)), "\(view.id)")
+            // The same with every part written beforehand, as the job service keeps them.
+            var spliced = view
+            spliced.fragments = JobView.Fragments(spec: JobView.SpecFragments(document: view.spec),
+                                                  training: JobView.TrainingFragments(training: view.training),
+                                                  result: view.result.map(WireWriter.rendered))
+            #expect(String(decoding: spliced.wireBytes(), as: UTF8.self) == (try oracle(view)), "\(view.id), spliced")
         }
     }
 

@@ -32,6 +32,34 @@ import Testing
         #expect(try snapshot.decodedTrainingState()?.latest?.trainLoss == 0.5)
     }
 
+    /// A snapshot is read on a reader connection: it returns while the Store's queue is held (as a
+    /// worker's commit holds it), and it sees what was committed before.
+    @Test func aSnapshotDoesNotWaitForTheStoresQueue() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let job = try store.createJob(spec: spec)
+        let holding = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            store.queue.sync {
+                holding.signal()
+                release.wait()
+            }
+        }
+        holding.wait()
+        let read = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var seen: JobSnapshot?
+        DispatchQueue.global().async {
+            seen = try? store.jobSnapshot(job.id)
+            read.signal()
+        }
+        let answered = read.wait(timeout: .now() + 60) == .success
+        release.signal()
+        if !answered { read.wait() }
+        #expect(answered, "the read waited for the queue")
+        #expect(seen?.job == job)
+    }
+
     @Test func anUnknownJobIsNotFound() throws {
         let fixture = try StoreFixture()
         let store = fixture.store

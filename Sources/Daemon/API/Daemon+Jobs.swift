@@ -17,7 +17,10 @@ extension Daemon {
             let page = try jobs.jobs(status: Self.statusFilter(request), page: pageRequest(request))
             return HTTPResponse.bytes(page.wireBytes(), contentType: "application/json")
         }
-        route(&router, .GET, "/v1/jobs/:id") { [unowned self] in
+        // Inline, like /healthz: the read runs on a reader connection (`Store.jobSnapshot`, which
+        // waits for neither the Store's queue nor a commit) and what it decodes is memoized, so the
+        // handler does not block; the handler-queue hop was most of a poll's cost.
+        route(&router, .GET, "/v1/jobs/:id", inline: true) { [unowned self] in
             HTTPResponse.bytes(try jobs.job($0.parameter("id")).wireBytes(), contentType: "application/json")
         }
         route(&router, .GET, "/v1/jobs/:id/checkpoints") { [unowned self] in try json(jobs.checkpoints(job: $0.parameter("id"))) }

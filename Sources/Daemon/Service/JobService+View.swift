@@ -9,15 +9,26 @@ extension JobService {
     func view(_ snapshot: JobSnapshot) throws -> JobView {
         let job = snapshot.job
         let parts = viewMemo.spec(job: job.id, text: job.spec) { specParts(job.spec) }
-        var training: JobTrainingState
+        var training = JobTrainingState(groups: parts.plan)
+        var trainingFragments = parts.planFragments
         if let eventID = snapshot.trainingStateEventID {
-            training = try viewMemo.state(job: job.id, eventID: eventID) { try snapshot.decodedTrainingState() ?? JobTrainingState() }
-        } else {
-            training = JobTrainingState()
+            let state = try viewMemo.state(job: job.id, eventID: eventID) {
+                var state = try snapshot.decodedTrainingState() ?? JobTrainingState()
+                state.groups = state.groups.isEmpty ? parts.plan : state.groups(in: parts.groups)
+                return JobViewMemo.StateParts(eventID: eventID, state: state, fragments: JobView.TrainingFragments(training: state))
+            }
+            training = state.state
+            trainingFragments = state.fragments
         }
-        training.groups = training.groups.isEmpty ? parts.plan : training.groups(in: parts.groups)
-        let result = job.result.flatMap { text in viewMemo.result(job: job.id, text: text) { Self.resultValue(text) } }
-        return view(job, document: parts.document, training: training, result: result)
+        let result = job.result.map { text in
+            viewMemo.result(job: job.id, text: text) {
+                let value = Self.resultValue(text)
+                return JobViewMemo.ResultParts(text: text, value: value, rendered: value.map(WireWriter.rendered))
+            }
+        }
+        var view = view(job, document: parts.document, training: training, result: result?.value)
+        view.fragments = JobView.Fragments(spec: parts.fragments, training: trainingFragments, result: result?.rendered)
+        return view
     }
 
     /// The job as the API shows it right after submit, from what the submit already holds.
@@ -51,7 +62,10 @@ extension JobService {
         let document = JSONValue.decoding(text).flatMap { $0.isObject ? $0 : nil } ?? .object([:])
         let spec = try? JobSpec.parse(document).get()
         let groups = spec.flatMap { resolve(model: $0.model) }.map { JobContext.groupLayers(of: $0.0).map(\.name) } ?? []
-        return JobViewMemo.SpecParts(text: text, document: document, groups: groups, plan: GroupView.plan(spec: spec, groups: groups))
+        let plan = GroupView.plan(spec: spec, groups: groups)
+        return JobViewMemo.SpecParts(text: text, document: document, groups: groups, plan: plan,
+                                     fragments: JobView.SpecFragments(document: document),
+                                     planFragments: JobView.TrainingFragments(training: JobTrainingState(groups: plan)))
     }
 
     static func resultValue(_ text: String) -> JSONValue? {

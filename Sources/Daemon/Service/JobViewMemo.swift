@@ -18,16 +18,23 @@ final class JobViewMemo: @unchecked Sendable {
         /// The model's groups, first to head; empty when the model cannot be resolved.
         let groups: [String]
         let plan: [GroupView]
+        /// The parts of the object written from these (`JobView.Fragments`), and the training
+        /// parts of a job with no state yet (its plan).
+        let fragments: JobView.SpecFragments
+        let planFragments: JobView.TrainingFragments
     }
 
     struct StateParts {
         let eventID: Int
+        /// With its groups as the view shows them (in the model's order, or the plan).
         let state: JobTrainingState
+        let fragments: JobView.TrainingFragments
     }
 
     struct ResultParts {
         let text: String
         let value: JSONValue?
+        let rendered: [UInt8]?
     }
 
     private struct Entry {
@@ -49,18 +56,18 @@ final class JobViewMemo: @unchecked Sendable {
         return parts
     }
 
-    func state(job: String, eventID: Int, derive: () throws -> JobTrainingState) rethrows -> JobTrainingState {
-        if let hit = lock.withLock({ entries[job]?.state }), hit.eventID == eventID { return hit.state }
-        let state = try derive()
-        update(job) { $0.state = StateParts(eventID: eventID, state: state) }
-        return state
+    func state(job: String, eventID: Int, derive: () throws -> StateParts) rethrows -> StateParts {
+        if let hit = lock.withLock({ entries[job]?.state }), hit.eventID == eventID { return hit }
+        let parts = try derive()
+        update(job) { $0.state = parts }
+        return parts
     }
 
-    func result(job: String, text: String, derive: () -> JSONValue?) -> JSONValue? {
-        if let hit = lock.withLock({ entries[job]?.result }), hit.text == text { return hit.value }
-        let value = derive()
-        update(job) { $0.result = ResultParts(text: text, value: value) }
-        return value
+    func result(job: String, text: String, derive: () -> ResultParts) -> ResultParts {
+        if let hit = lock.withLock({ entries[job]?.result }), hit.text == text { return hit }
+        let parts = derive()
+        update(job) { $0.result = parts }
+        return parts
     }
 
     /// Forgets a deleted job.

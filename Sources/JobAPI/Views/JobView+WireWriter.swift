@@ -15,7 +15,10 @@ extension JobView {
         w.key("attempts"); w.int(attempts)
         w.key("crashes"); w.int(crashes)
         w.key("created_at"); w.int(createdAt)
-        w.key("dataset"); w.json(spec.field("dataset") ?? .null)
+        let specParts = fragments.spec
+        let trainingParts = fragments.training
+        w.key("dataset")
+        if let specParts { w.raw(specParts.dataset) } else { w.json(spec.field("dataset") ?? .null) }
         w.key("epoch"); w.optional(training.epoch)
         w.key("error")
         if let failure {
@@ -28,20 +31,34 @@ extension JobView {
         }
         w.key("finished_at"); w.optional(finishedAt)
         w.key("groups")
-        w.beginArray()
-        for group in training.groups { group.write(to: &w) }
-        w.endArray()
+        if let trainingParts {
+            w.raw(trainingParts.groups)
+        } else {
+            w.beginArray()
+            for group in training.groups { group.write(to: &w) }
+            w.endArray()
+        }
         w.key("id"); w.string(id)
-        if let lrFind = training.lrFind { w.key("lr_find"); lrFind.write(to: &w) }
-        w.key("metrics"); JobMetricsView(training).write(to: &w)
-        w.key("model"); w.json(spec.field("model") ?? .null)
+        if let trainingParts {
+            if let lrFind = trainingParts.lrFind { w.key("lr_find"); w.raw(lrFind) }
+            w.key("metrics"); w.raw(trainingParts.metrics)
+        } else {
+            if let lrFind = training.lrFind { w.key("lr_find"); lrFind.write(to: &w) }
+            w.key("metrics"); JobMetricsView(training).write(to: &w)
+        }
+        w.key("model")
+        if let specParts { w.raw(specParts.model) } else { w.json(spec.field("model") ?? .null) }
         w.key("model_id"); w.optional(modelID)
         w.key("name"); w.optional(name)
         w.key("object"); w.string("job")
         w.key("phase"); w.optional(training.phase)
         w.key("priority"); w.int(priority)
-        if let result { w.key("result"); w.json(result) }
-        w.key("spec"); w.json(spec)
+        if let result {
+            w.key("result")
+            if let rendered = fragments.result { w.raw(rendered) } else { w.json(result) }
+        }
+        w.key("spec")
+        if let specParts { w.raw(specParts.spec) } else { w.json(spec) }
         w.key("started_at"); w.optional(startedAt)
         w.key("status"); w.string(status)
         w.key("step"); w.optional(training.step)
@@ -50,7 +67,8 @@ extension JobView {
         w.key("queued_seconds"); w.number(queuedSeconds)
         if let runningSeconds { w.key("running_seconds"); w.number(runningSeconds) }
         w.endObject()
-        w.key("type"); w.json(spec.field("type") ?? .string("train"))
+        w.key("type")
+        if let specParts { w.raw(specParts.type) } else { w.json(spec.field("type") ?? .string("train")) }
         w.endObject()
     }
 }
