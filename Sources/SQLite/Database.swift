@@ -21,7 +21,14 @@ public final class Database {
         sqlite3_extended_result_codes(db, 1)
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    /// Prepared once, reused by `query(cached:)`: the hot reads (a job view) skip SQLite's parse
+    /// and plan. Raw handles (a `Statement` holds its database) finalized before the close.
+    private var cachedStatements: [String: OpaquePointer] = [:]
+
+    deinit {
+        for statement in cachedStatements.values { sqlite3_finalize(statement) }
+        sqlite3_close_v2(handle)
+    }
 
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws {
@@ -38,6 +45,28 @@ public final class Database {
     @discardableResult
     public func query(_ sql: String, _ parameters: [SQLiteValue] = []) throws -> [[SQLiteValue]] {
         let statement = try Statement(database: self, sql: sql)
+        try statement.bind(parameters)
+        var rows: [[SQLiteValue]] = []
+        while let row = try statement.step() { rows.append(row) }
+        return rows
+    }
+
+    /// `query(_:_:)` with the statement prepared on first use and kept for the connection's life
+    /// (reset and its bindings cleared after each use). For a few fixed hot SQL strings only.
+    @discardableResult
+    public func query(cached sql: String, _ parameters: [SQLiteValue] = []) throws -> [[SQLiteValue]] {
+        let handle: OpaquePointer
+        if let cached = cachedStatements[sql] {
+            handle = cached
+        } else {
+            handle = try Statement.prepare(self, sql)
+            cachedStatements[sql] = handle
+        }
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
+        let statement = Statement(database: self, sql: sql, cached: handle)
         try statement.bind(parameters)
         var rows: [[SQLiteValue]] = []
         while let row = try statement.step() { rows.append(row) }

@@ -6,18 +6,35 @@ public final class Statement {
     let handle: OpaquePointer
     let sql: String
 
+    /// Whether `deinit` finalizes the handle (not for the database's cached statements, which it
+    /// finalizes itself before closing).
+    private let owned: Bool
+
     init(database: Database, sql: String) throws {
+        self.database = database
+        self.handle = try Self.prepare(database, sql)
+        self.sql = sql
+        self.owned = true
+    }
+
+    /// A cached handle, used for one query and reset by the caller.
+    init(database: Database, sql: String, cached handle: OpaquePointer) {
+        self.database = database
+        self.handle = handle
+        self.sql = sql
+        self.owned = false
+    }
+
+    static func prepare(_ database: Database, _ sql: String) throws -> OpaquePointer {
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v2(database.handle, sql, -1, &statement, nil)
         guard rc == SQLITE_OK, let statement else {
             throw SQLiteError(code: rc, message: database.lastMessage, sql: sql)
         }
-        self.database = database
-        self.handle = statement
-        self.sql = sql
+        return statement
     }
 
-    deinit { sqlite3_finalize(handle) }
+    deinit { if owned { sqlite3_finalize(handle) } }
 
     func bind(_ values: [SQLiteValue]) throws {
         for (offset, value) in values.enumerated() {

@@ -19,6 +19,8 @@ public final class Store: @unchecked Sendable {
     let queue = DispatchQueue(label: "thaw.store")
     let connection: StoreConnection
     let eventFeed = EventFeed()
+    /// Connections for `concurrentRead`; nil for an in-memory database.
+    let readers: ReaderPool?
     /// Held until the Store is released; nil when the configuration asks for no lock.
     private let lock: DataDirectoryLock?
 
@@ -33,6 +35,7 @@ public final class Store: @unchecked Sendable {
             self.connection = connection
             appliedMigrations = try Migration.apply(Schema.migrations, to: connection)
             sweptArtifacts = try connection.prepareArtifactsDirectory()
+            readers = configuration.databasePath == ":memory:" ? nil : ReaderPool(path: configuration.databasePath)
         } catch {
             throw StoreError.wrap(error)
         }
@@ -51,6 +54,15 @@ public final class Store: @unchecked Sendable {
         } catch {
             throw StoreError.wrap(error)
         }
+    }
+
+    /// Runs a read-only `body` on a reader connection (`ReaderPool`), off the queue; on the queue's
+    /// connection for an in-memory database, or when no reader can be opened.
+    func concurrentRead<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        let result: T?
+        do { result = try readers?.read(body) } catch { throw StoreError.wrap(error) }
+        if let result { return result }
+        return try sync { try body($0.db) }
     }
 
     // MARK: Test seam (internal: reached with `@testable import Store`)

@@ -58,6 +58,6 @@ import Testing
 
 /// The job object as `GET /v1/jobs/{id}` encodes it, read back loosely for field checks.
 private func viewObject(_ daemon: Daemon, _ record: JobRecord) throws -> [String: Any] {
-    let bytes = try Wire.encode(daemon.jobs.view(record))
+    let bytes = try Wire.encode(daemon.jobs.view(daemon.jobs.store.jobSnapshot(record.id)))
     return try #require(try JSONSerialization.jsonObject(with: bytes) as? [String: Any])
 }

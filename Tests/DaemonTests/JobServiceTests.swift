@@ -68,6 +68,42 @@ import Testing
         #expect(throws: StoreError.self) { try self.service.job("job_nope") }
     }
 
+    /// The view is one read plus what `viewMemo` kept: each state change (a new event id), a
+    /// transition and a result show at once, and the view equals the one a service with an empty
+    /// memo builds, in the oracle's bytes and in the hand-written writer's.
+    @Test func theViewFollowsTheStoreThroughItsMemo() throws {
+        let job = try service.submit(document(spec()), text: spec())
+        let fresh = { JobService(store: self.service.store, datasets: self.service.datasets, ownership: JobOwnership(workers: 1),
+                                 memory: MemoryBudget(limit: 1 << 30), clock: { JobServiceTests.now }) }
+        func check(_ note: String) throws -> JobView {
+            let shown = try service.job(job.id)
+            let expected = try fresh().job(job.id)
+            #expect(String(decoding: try Wire.encode(shown), as: UTF8.self) == String(decoding: try Wire.encode(expected), as: UTF8.self), "\(note)")
+            #expect(shown.wireBytes() == Array(try Wire.encode(shown)), "\(note)")
+            let listed = try service.jobs(status: nil, page: PageRequest())
+            #expect(listed.data.first { $0.id == job.id } == shown, "\(note): the list shows the same")
+            #expect(listed.wireBytes() == Array(try Wire.encode(listed)), "\(note)")
+            return shown
+        }
+        #expect(try check("queued").training.groups.allSatisfy { $0.trainable && $0.lr == 0.01 })
+        _ = try service.store.claimNextQueued()
+        #expect(try check("running").runningSeconds != nil)
+        try service.store.appendEvent(job: job.id, event: try TrainingEvent(type: "phase", payload: #"{"epochs":1,"event":"started","open_ended":false,"peak_lrs":{"head":0.02},"phase":"all","phase_index":0,"trainable":["head"]}"#))
+        let phased = try check("phase")
+        #expect(phased.training.phase == "all")
+        #expect(phased.training.groups.map(\.trainable) == [false, false, true], "every model group, in the model's order")
+        try service.store.appendEvent(job: job.id, event: try TrainingEvent(type: "epoch", payload: #"{"cache_seconds":0,"epoch":1,"epochs":1,"eval_seconds":0,"from_cache":false,"global_epoch":1,"global_step":4,"images_per_second":null,"is_best":true,"loader_wait_seconds":0,"lr_reduced":false,"lrs":{"head":0.015},"peak_lrs":{"head":0.02},"per_class_accuracy":{"circle":null,"square":1},"phase":"all","phase_index":0,"seconds":0.5,"train_loss":null,"train_seconds":0.5,"trainable":["head"],"val_accuracy":0.5,"val_loss":0.7}"#))
+        let trained = try check("epoch")
+        #expect(trained.training.epoch == 1 && trained.training.step == 4 && trained.training.latest?.valLoss == 0.7)
+        #expect(trained.training.groups.last?.lr == 0.015)
+        try service.store.transitionJob(job.id, to: .succeeded, result: #"{"epochs":1,"best_value":0.7}"#)
+        let finished = try check("succeeded")
+        #expect(finished.status == "succeeded" && finished.result == .object(["epochs": .number(1), "best_value": .number(0.7)]))
+        #expect(service.viewMemo.count == 1)
+        _ = try service.deleteJob(job.id)
+        #expect(service.viewMemo.count == 0, "a deleted job is forgotten")
+    }
+
     /// The one mapping to HTTP: every case has its status and code.
     @Test func theHTTPMappingIsOnePlace() {
         let cases: [(JobServiceError, Int, String)] = [

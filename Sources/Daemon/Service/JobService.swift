@@ -14,6 +14,8 @@ final class JobService: @unchecked Sendable {
     let memory: MemoryBudget
     /// Now, for the job object's running times (a parameter so tests can pin it).
     let clock: @Sendable () -> Date
+    /// The job views' decoded spec, state and result, per stored text (`JobViewMemo`).
+    let viewMemo = JobViewMemo()
 
     init(store: Store, datasets: DatasetCatalog, ownership: JobOwnership, memory: MemoryBudget,
          clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -24,11 +26,12 @@ final class JobService: @unchecked Sendable {
         self.clock = clock
     }
 
-    func job(_ id: String) throws -> JobView { try view(store.job(id)) }
+    /// One read (the job and its training state), one build; the route writes it with `wireBytes()`.
+    func job(_ id: String) throws -> JobView { try view(store.jobSnapshot(id)) }
 
-    /// Newest first, `status` keeping one state.
+    /// Newest first, `status` keeping one state; one read for the page.
     func jobs(status: JobStatus?, page: PageRequest) throws -> ListPage<JobView> {
-        let page = try store.jobs(status: status, page: page)
+        let page = try store.jobSnapshots(status: status, page: page)
         return ListPage(try page.data.map { try view($0) }, hasMore: page.hasMore)
     }
 
@@ -83,6 +86,7 @@ final class JobService: @unchecked Sendable {
                 throw JobServiceError.conflict(.inUse, message: "job '\(id)': a worker still holds it; try again in a moment")
             }
             try store.deleteJob(id)
+            viewMemo.remove(job: id)
         }
         return DeletedView(id: id, object: "job")
     }

@@ -31,6 +31,9 @@ public struct JobView: Encodable, Sendable, Equatable {
     public var failure: Failure?
     /// The stored outcome of a finished job (`epochs`, `best_metric`, ..., the test figures).
     public var result: JSONValue?
+    /// Parts already written for `wireBytes()` (the same bytes as from the values above; not encoded
+    /// by `encode(to:)`, which writes the values).
+    public var fragments = Fragments()
 
     public init(id: String, name: String?, status: String, priority: Int, spec: JSONValue, modelID: String?,
                 attempts: Int, crashes: Int, createdAt: Int, startedAt: Int?, finishedAt: Int?,
