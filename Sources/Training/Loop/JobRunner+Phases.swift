@@ -46,7 +46,7 @@ extension JobRunner {
     func startPhase(_ phase: PhaseSpec) throws {
         state.startPhase(phase)
         best.phase = nil
-        cache = nil
+        epochs.dropCache()
         if phase.resetOptimizer || optimizer == nil { optimizer = try OptimizerFactory.make(spec.optimizer, model: model) }
         try syncTrainability()
         emitPhase(.started, phase)
@@ -83,9 +83,4 @@ extension JobRunner {
         emitStatus(state.stopReason == nil ? .succeeded : .stopped, reason: state.stopReason)
         return state.stopReason == nil ? .succeeded(report) : .stopped(report)
     }
-}
-
-func seconds(since start: ContinuousClock.Instant) -> Double {
-    let d = start.duration(to: .now)
-    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
 }

@@ -31,18 +31,15 @@ public final class JobRunner {
     let observer: JobRunObserver
     let headIsNew: Bool
     let testTimeAugmentation: TestTimeAugmentation?
-    let cacheLimitBytes: Int
     let engine: Engine
     let resume: ResumeState?
     /// The epoch end, in order.
     let callbacks: [any EpochCallback]
 
-    /// Batches per training epoch; a final batch of a single image is dropped (batch statistics of one
-    /// image are degenerate).
-    let stepsPerEpoch: Int
-    let dropLast: Bool
     /// Evaluation batch size: inference keeps no activations for backward, so it can be larger.
     let evaluationBatchSize: Int
+    /// The epoch loop: batch geometry and the activation cache.
+    let epochs: EpochLoop
 
     // The run's mutable state, by owner.
     /// Position, group state and trackers: what an epoch checkpoint holds.
@@ -51,11 +48,9 @@ public final class JobRunner {
     var best = BestWeights()
     /// The pause flag and what commands do.
     var control = ControlApplier()
-    /// The epoch loop's: the optimizer (rebuilt at phase starts unless kept), the body's activations
-    /// for the current trainable set (nil when not cacheable or invalidated), and the LR of each group
-    /// at the last step (what `epoch` and `control` events report).
+    /// The optimizer (rebuilt at phase starts unless kept) and the LR of each group at the last step
+    /// (what `epoch` and `control` events report).
     var optimizer: (any Optimizer)?
-    var cache: ActivationCache?
     var lastLRs: [Double]
 
     var paused: Bool { control.paused }
@@ -69,14 +64,13 @@ public final class JobRunner {
         self.observer = observer
         headIsNew = input.headIsNew
         testTimeAugmentation = input.testTimeAugmentation
-        cacheLimitBytes = input.cacheLimitBytes
         engine = input.engine
         resume = input.resume
         callbacks = EpochCallbacks.standard
-        let n = input.data.train.count, bs = input.spec.batchSize
-        dropLast = n % bs == 1 && n > 1
-        stepsPerEpoch = max(1, dropLast ? n / bs : (n + bs - 1) / bs)
-        evaluationBatchSize = max(bs, 256)
+        evaluationBatchSize = max(input.spec.batchSize, 256)
+        epochs = EpochLoop(model: input.model, data: input.data, normalization: input.normalization,
+                           batchSize: input.spec.batchSize, trainBN: input.spec.trainBN,
+                           evaluationBatchSize: evaluationBatchSize, cacheLimitBytes: input.cacheLimitBytes)
         let groups = GroupState(groups: input.model.groups.map { g in
             (g, input.model.layers.indices.filter { input.model.layerGroups[$0] == g && !input.model.layers[$0].parameters.isEmpty }
                 .map { input.model.layers[$0].name })
@@ -207,13 +201,13 @@ public final class JobRunner {
                 try model.setTrainable(layer: layer.name, trainable)
             }
         }
-        if let cache, cache.group != cachePoint(augmented: false) { self.cache = nil }
+        epochs.dropCacheIfCutMoved()
     }
 
     /// Copies `weights` into the model (a snapshot this runner took, so shapes always fit).
     func restore(_ weights: StateDict) throws {
         try model.load(stateDict: weights, strict: true)
-        cache = nil
+        epochs.dropCache()
     }
 
     func weightsFile() -> [UInt8] {
