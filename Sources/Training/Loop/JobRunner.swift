@@ -8,12 +8,15 @@ import Tensor
 /// settings (the engine's thread count is the input's, bound for `run()` only).
 ///
 /// One runner per run, used from one thread: `run()` blocks until the job ends, pauses included.
-/// The runner is put together from a few parts, each with its own state:
-/// - the phase loop (`JobRunner+Phases`): phases in order, their starts and ends, the final test;
-/// - the epoch loop (`JobRunner+Epoch`): batches, optimizer steps, the schedule, the activation
-///   cache, then the epoch end as an ordered list of callbacks (`EpochCallbacks.standard`: best
-///   checkpoint, job and phase early stopping, reduce-on-plateau, the `epoch` event, advice, the stop
-///   decision, auto-unfreeze, the phase end, the epoch checkpoint), which act on the run through
+/// The runner is put together from a few parts, each with its own state; the runner owns only what
+/// they share (the model, the optimizer, the checkpointed `RunState`, the best weights, the observer):
+/// - the phase loop (`PhaseLoop`): phases in order, their starts (by the unfreeze rule) and ends,
+///   the job's end and the final test; it moves the position through `PhaseDriver` only;
+/// - the epoch loop (`EpochLoop`): batch geometry, the activation cache, one epoch's batches, each
+///   a batch boundary and an optimizer step asked of the run through `EpochDriver`;
+/// - the epoch end as an ordered list of callbacks (`EpochCallbacks.standard`: best checkpoint, job
+///   and phase early stopping, reduce-on-plateau, the `epoch` event, advice, the stop decision,
+///   auto-unfreeze, the phase end, the epoch checkpoint), which act on the run through
 ///   `EpochCallbackHost` only;
 /// - the control applier (`ControlApplier`): what a command does, applied at batch boundaries;
 /// - the evaluator (`Evaluator`): inference passes over a split.
@@ -30,7 +33,6 @@ public final class JobRunner {
     let normalization: Normalization
     let observer: JobRunObserver
     let headIsNew: Bool
-    let testTimeAugmentation: TestTimeAugmentation?
     let engine: Engine
     let resume: ResumeState?
     /// The epoch end, in order.
@@ -38,6 +40,8 @@ public final class JobRunner {
 
     /// Evaluation batch size: inference keeps no activations for backward, so it can be larger.
     let evaluationBatchSize: Int
+    /// The phase loop: phases in order, the job's end.
+    let phases: PhaseLoop
     /// The epoch loop: batch geometry and the activation cache.
     let epochs: EpochLoop
 
@@ -63,11 +67,13 @@ public final class JobRunner {
         normalization = input.normalization
         self.observer = observer
         headIsNew = input.headIsNew
-        testTimeAugmentation = input.testTimeAugmentation
         engine = input.engine
         resume = input.resume
         callbacks = EpochCallbacks.standard
         evaluationBatchSize = max(input.spec.batchSize, 256)
+        phases = PhaseLoop(phases: input.spec.phases, resumed: input.resume != nil,
+                           restoreBest: input.spec.earlyStopping?.restoreBest ?? true, test: input.data.test,
+                           testTimeAugmentation: input.testTimeAugmentation)
         epochs = EpochLoop(model: input.model, data: input.data, normalization: input.normalization,
                            batchSize: input.spec.batchSize, trainBN: input.spec.trainBN,
                            evaluationBatchSize: evaluationBatchSize, cacheLimitBytes: input.cacheLimitBytes)
@@ -92,7 +98,7 @@ public final class JobRunner {
         do {
             try prepare()
             switch spec.kind {
-            case .train: return try runPhases()
+            case .train: return try phases.run(self)
             case .lrFind: return try runLRFind()
             }
         } catch let failure as RunFailure {
