@@ -73,7 +73,7 @@ extension JobRunner {
         ControlEvent(id: id, action: action, ok: problems == nil, problems: problems,
                      error: problems.map { SpecError(problems: $0).description }, groups: groups,
                      trainable: state.groups.trainableGroups, trainableLayers: state.groups.trainableLayers,
-                     peakLRs: groupMap(state.groups.peakLRs), lrs: groupMap(lastLRs), paused: paused, fromCache: cache != nil)
+                     peakLRs: groupMap(state.groups.peakLRs), lrs: groupMap(lastLRs), paused: paused, fromCache: epochs.cache != nil)
     }
 
     /// Group name → value, for every group.

@@ -21,7 +21,7 @@ extension JobRunner {
         var epoch = 0
         sweep: while decision == .continue {
             let loader = try BatchLoader(images: data.train, normalization: normalization, configuration: .init(
-                batchSize: spec.batchSize, shuffle: true, seed: state.seed, epoch: epoch, dropLast: dropLast))
+                batchSize: spec.batchSize, shuffle: true, seed: state.seed, epoch: epoch, dropLast: epochs.dropLast))
             while let batch = loader.next() {
                 switch try boundary() {
                 case .completed: break

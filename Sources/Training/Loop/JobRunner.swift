@@ -8,12 +8,15 @@ import Tensor
 /// settings (the engine's thread count is the input's, bound for `run()` only).
 ///
 /// One runner per run, used from one thread: `run()` blocks until the job ends, pauses included.
-/// The runner is put together from a few parts, each with its own state:
-/// - the phase loop (`JobRunner+Phases`): phases in order, their starts and ends, the final test;
-/// - the epoch loop (`JobRunner+Epoch`): batches, optimizer steps, the schedule, the activation
-///   cache, then the epoch end as an ordered list of callbacks (`EpochCallbacks.standard`: best
-///   checkpoint, job and phase early stopping, reduce-on-plateau, the `epoch` event, advice, the stop
-///   decision, auto-unfreeze, the phase end, the epoch checkpoint), which act on the run through
+/// The runner is put together from a few parts, each with its own state; the runner owns only what
+/// they share (the model, the optimizer, the checkpointed `RunState`, the best weights, the observer):
+/// - the phase loop (`PhaseLoop`): phases in order, their starts (by the unfreeze rule) and ends,
+///   the job's end and the final test; it moves the position through `PhaseDriver` only;
+/// - the epoch loop (`EpochLoop`): batch geometry, the activation cache, one epoch's batches, each
+///   a batch boundary and an optimizer step asked of the run through `EpochDriver`;
+/// - the epoch end as an ordered list of callbacks (`EpochCallbacks.standard`: best checkpoint, job
+///   and phase early stopping, reduce-on-plateau, the `epoch` event, advice, the stop decision,
+///   auto-unfreeze, the phase end, the epoch checkpoint), which act on the run through
 ///   `EpochCallbackHost` only;
 /// - the control applier (`ControlApplier`): what a command does, applied at batch boundaries;
 /// - the evaluator (`Evaluator`): inference passes over a split.
@@ -30,19 +33,17 @@ public final class JobRunner {
     let normalization: Normalization
     let observer: JobRunObserver
     let headIsNew: Bool
-    let testTimeAugmentation: TestTimeAugmentation?
-    let cacheLimitBytes: Int
     let engine: Engine
     let resume: ResumeState?
     /// The epoch end, in order.
     let callbacks: [any EpochCallback]
 
-    /// Batches per training epoch; a final batch of a single image is dropped (batch statistics of one
-    /// image are degenerate).
-    let stepsPerEpoch: Int
-    let dropLast: Bool
     /// Evaluation batch size: inference keeps no activations for backward, so it can be larger.
     let evaluationBatchSize: Int
+    /// The phase loop: phases in order, the job's end.
+    let phases: PhaseLoop
+    /// The epoch loop: batch geometry and the activation cache.
+    let epochs: EpochLoop
 
     // The run's mutable state, by owner.
     /// Position, group state and trackers: what an epoch checkpoint holds.
@@ -51,11 +52,9 @@ public final class JobRunner {
     var best = BestWeights()
     /// The pause flag and what commands do.
     var control = ControlApplier()
-    /// The epoch loop's: the optimizer (rebuilt at phase starts unless kept), the body's activations
-    /// for the current trainable set (nil when not cacheable or invalidated), and the LR of each group
-    /// at the last step (what `epoch` and `control` events report).
+    /// The optimizer (rebuilt at phase starts unless kept) and the LR of each group at the last step
+    /// (what `epoch` and `control` events report).
     var optimizer: (any Optimizer)?
-    var cache: ActivationCache?
     var lastLRs: [Double]
 
     var paused: Bool { control.paused }
@@ -68,15 +67,16 @@ public final class JobRunner {
         normalization = input.normalization
         self.observer = observer
         headIsNew = input.headIsNew
-        testTimeAugmentation = input.testTimeAugmentation
-        cacheLimitBytes = input.cacheLimitBytes
         engine = input.engine
         resume = input.resume
         callbacks = EpochCallbacks.standard
-        let n = input.data.train.count, bs = input.spec.batchSize
-        dropLast = n % bs == 1 && n > 1
-        stepsPerEpoch = max(1, dropLast ? n / bs : (n + bs - 1) / bs)
-        evaluationBatchSize = max(bs, 256)
+        evaluationBatchSize = max(input.spec.batchSize, 256)
+        phases = PhaseLoop(phases: input.spec.phases, resumed: input.resume != nil,
+                           restoreBest: input.spec.earlyStopping?.restoreBest ?? true, test: input.data.test,
+                           testTimeAugmentation: input.testTimeAugmentation)
+        epochs = EpochLoop(model: input.model, data: input.data, normalization: input.normalization,
+                           batchSize: input.spec.batchSize, trainBN: input.spec.trainBN,
+                           evaluationBatchSize: evaluationBatchSize, cacheLimitBytes: input.cacheLimitBytes)
         let groups = GroupState(groups: input.model.groups.map { g in
             (g, input.model.layers.indices.filter { input.model.layerGroups[$0] == g && !input.model.layers[$0].parameters.isEmpty }
                 .map { input.model.layers[$0].name })
@@ -98,7 +98,7 @@ public final class JobRunner {
         do {
             try prepare()
             switch spec.kind {
-            case .train: return try runPhases()
+            case .train: return try phases.run(self)
             case .lrFind: return try runLRFind()
             }
         } catch let failure as RunFailure {
@@ -207,13 +207,13 @@ public final class JobRunner {
                 try model.setTrainable(layer: layer.name, trainable)
             }
         }
-        if let cache, cache.group != cachePoint(augmented: false) { self.cache = nil }
+        epochs.dropCacheIfCutMoved()
     }
 
     /// Copies `weights` into the model (a snapshot this runner took, so shapes always fit).
     func restore(_ weights: StateDict) throws {
         try model.load(stateDict: weights, strict: true)
-        cache = nil
+        epochs.dropCache()
     }
 
     func weightsFile() -> [UInt8] {
