@@ -48,7 +48,13 @@ var productTargets: [Target] { [
         .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG", "CZlib", "OpenSSL"], swiftSettings: numericsSettings),
         .target(name: "Training", dependencies: ["JobAPI", "NN", "Data"], swiftSettings: numericsSettings),
         .target(name: "Store", dependencies: ["JobAPI", "SQLite", "OpenSSL"]),
-        .target(name: "Daemon", dependencies: ["JobAPI", "HTTPServer", "Store", "Training", "NN", "Data"]),
+        // The web UI's static files, embedded in the binary by the EmbedWebAssets plugin (Assets/ is
+        // its input, not sources or resources).
+        .target(name: "WebUI", dependencies: ["HTTPServer", "OpenSSL"], exclude: ["Assets"],
+                plugins: ["EmbedWebAssets"]),
+        .executableTarget(name: "embed-web-assets"),
+        .plugin(name: "EmbedWebAssets", capability: .buildTool(), dependencies: ["embed-web-assets"]),
+        .target(name: "Daemon", dependencies: ["JobAPI", "HTTPServer", "Store", "Training", "NN", "Data", "WebUI"]),
         .target(name: "ThawClient", dependencies: ["JobAPI"]),
 
         .executableTarget(name: "thawd", dependencies: [
@@ -80,5 +86,6 @@ var testTargets: [Target] { [
     .testTarget(name: "TrainingTests", dependencies: ["JobAPI", "Training"]),
     .testTarget(name: "StoreTests", dependencies: ["JobAPI", "Store"]),
     .testTarget(name: "DaemonTests", dependencies: ["JobAPI", "Daemon", "Store", "Training", "NN", "HTTPServer", "ThawClient", "OpenSSL"]),
+    .testTarget(name: "WebUITests", dependencies: ["WebUI", "HTTPServer", "HTTP1"]),
     .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data", "OpenSSL"]),
 ] }

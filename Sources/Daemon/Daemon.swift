@@ -1,4 +1,5 @@
 import Foundation
+import WebUI
 import HTTPServer
 import JobAPI
 import Store
@@ -74,7 +75,7 @@ public final class Daemon: @unchecked Sendable {
         serverConfiguration.auth = try HTTPBearerAuth.load(
             file: configuration.authTokenFile,
             environment: configuration.authTokenFile == nil && tokenFromEnvironment ? "THAW_TOKEN" : nil,
-            openPaths: ["/healthz"])
+            openPaths: ["/healthz", StaticFiles.indexPath], openSegments: [StaticFiles.prefix])
         let server = try HTTPServer(configuration: serverConfiguration, router: makeRouter())
         let port = try server.start()
         self.server = server

@@ -145,7 +145,7 @@ extension Connection {
             fail(HTTPError(.expectationFailed, code: "expectation_failed", message: "only 100-continue is supported"))
             return .failed
         }
-        if let auth = context.configuration.auth, let denied = auth.check(path: target.path, headers: head.headers) {
+        if let auth = context.configuration.auth, let denied = auth.check(path: target.path, segments: target.segments, headers: head.headers) {
             return refuse(denied, head)
         }
         let handler: HTTPHandler, parameters: [String: String], policy: HTTPBodyPolicy, inline: Bool

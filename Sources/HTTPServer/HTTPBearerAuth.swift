@@ -7,16 +7,20 @@ public struct HTTPBearerAuth: Sendable {
     public var token: String
     /// Decoded paths served without a token. Default `["/healthz"]`.
     public var openPaths: Set<String>
+    /// First path segments whose whole subtree is served without a token (the web UI's `ui`: static
+    /// files only). Compared with the segment exactly, so `/ui%2F..%2Fv1` (one segment) is not open.
+    public var openSegments: Set<String>
 
-    public init(token: String, openPaths: Set<String> = ["/healthz"]) {
+    public init(token: String, openPaths: Set<String> = ["/healthz"], openSegments: Set<String> = []) {
         self.token = token
         self.openPaths = openPaths
+        self.openSegments = openSegments
     }
 
     /// The token from `file` (whitespace trimmed) or else from environment variable `environment`;
     /// nil when neither is given. An unreadable or empty source is an error, never "auth off".
     public static func load(file: String?, environment: String?, openPaths: Set<String> = ["/healthz"],
-                            env: [String: String] = ProcessInfo.processInfo.environment) throws(HTTPServerError) -> HTTPBearerAuth? {
+                            openSegments: Set<String> = [], env: [String: String] = ProcessInfo.processInfo.environment) throws(HTTPServerError) -> HTTPBearerAuth? {
         var token: String?
         if let file {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -30,12 +34,13 @@ public struct HTTPBearerAuth: Sendable {
             }
             token = value
         }
-        return token.map { HTTPBearerAuth(token: $0, openPaths: openPaths) }
+        return token.map { HTTPBearerAuth(token: $0, openPaths: openPaths, openSegments: openSegments) }
     }
 
     /// Nil when `request` may proceed, otherwise the 401 to send.
-    func check(path: String, headers: HTTPHeaders) -> HTTPError? {
+    func check(path: String, segments: [String] = [], headers: HTTPHeaders) -> HTTPError? {
         if openPaths.contains(path) { return nil }
+        if let first = segments.first, openSegments.contains(first) { return nil }
         guard let header = headers["authorization"] else {
             return HTTPError(.unauthorized, code: "unauthorized", message: "missing bearer token",
                              headers: ["WWW-Authenticate": "Bearer"])

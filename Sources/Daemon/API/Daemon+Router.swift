@@ -17,6 +17,7 @@ extension Daemon {
         registerJobRoutes(&router)
         registerStreamRoutes(&router)
         registerDeletionRoutes(&router)
+        registerWebUIRoutes(&router)
         return router
     }
 

@@ -1,7 +1,7 @@
 /// `test`: the job's end. `{"best_metric", "best_value", "best_epoch", "restored_best", "stop_reason",
 /// "epochs"}` always (null where unknown); `test_loss`, `test_accuracy`, `count`, `per_class_accuracy`
 /// when the job has a test split; `tta_loss`, `tta_accuracy` when it also asked for test-time
-/// augmentation.
+/// augmentation; `confusion_matrix` (`ConfusionMatrix`) when the evaluation counted one.
 public struct TestEvent: Sendable, Equatable, Codable {
     /// The final weights on the test split.
     public struct Split: Sendable, Equatable {
@@ -10,12 +10,16 @@ public struct TestEvent: Sendable, Equatable, Codable {
         public var count: Int
         /// Class name → accuracy.
         public var perClassAccuracy: [String: Double?]
+        /// Which class each class's images were predicted as (events stored before it have none).
+        public var confusionMatrix: ConfusionMatrix?
 
-        public init(loss: Double?, accuracy: Double?, count: Int, perClassAccuracy: [String: Double?]) {
+        public init(loss: Double?, accuracy: Double?, count: Int, perClassAccuracy: [String: Double?],
+                    confusionMatrix: ConfusionMatrix? = nil) {
             self.loss = loss
             self.accuracy = accuracy
             self.count = count
             self.perClassAccuracy = perClassAccuracy
+            self.confusionMatrix = confusionMatrix
         }
     }
 
@@ -56,7 +60,7 @@ public struct TestEvent: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case testLoss = "test_loss", testAccuracy = "test_accuracy", perClassAccuracy = "per_class_accuracy",
-             count, ttaLoss = "tta_loss", ttaAccuracy = "tta_accuracy", bestMetric = "best_metric",
+             confusionMatrix = "confusion_matrix", count, ttaLoss = "tta_loss", ttaAccuracy = "tta_accuracy", bestMetric = "best_metric",
              bestValue = "best_value", bestEpoch = "best_epoch", restoredBest = "restored_best",
              stopReason = "stop_reason", epochs
     }
@@ -65,7 +69,8 @@ public struct TestEvent: Sendable, Equatable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if c.contains(.count) || c.contains(.testLoss) {
             test = Split(loss: try c.measured(.testLoss), accuracy: try c.measured(.testAccuracy),
-                         count: try c.added(.count, default: 0), perClassAccuracy: try c.measuredMap(.perClassAccuracy))
+                         count: try c.added(.count, default: 0), perClassAccuracy: try c.measuredMap(.perClassAccuracy),
+                         confusionMatrix: try c.decodeIfPresent(ConfusionMatrix.self, forKey: .confusionMatrix))
         }
         if c.contains(.ttaLoss) {
             tta = Augmented(loss: try c.measured(.ttaLoss), accuracy: try c.measured(.ttaAccuracy))
@@ -85,6 +90,7 @@ public struct TestEvent: Sendable, Equatable, Codable {
             try c.encodeMeasured(test.accuracy, forKey: .testAccuracy)
             try c.encode(test.count, forKey: .count)
             try c.encodeMeasured(test.perClassAccuracy, forKey: .perClassAccuracy)
+            try c.encodeIfPresent(test.confusionMatrix, forKey: .confusionMatrix)
         }
         if let tta {
             try c.encodeMeasured(tta.loss, forKey: .ttaLoss)
@@ -96,5 +102,17 @@ public struct TestEvent: Sendable, Equatable, Codable {
         try c.encode(restoredBest, forKey: .restoredBest)
         try c.encode(stopReason, forKey: .stopReason)
         try c.encode(epochs, forKey: .epochs)
+    }
+}
+
+/// `confusion_matrix` of a `test` event: `counts[i][j]` is how many test images of class
+/// `classes[i]` the evaluated weights predicted as `classes[j]` (rows: the true class, in label order).
+public struct ConfusionMatrix: Sendable, Equatable, Codable {
+    public var classes: [String]
+    public var counts: [[Int]]
+
+    public init(classes: [String], counts: [[Int]]) {
+        self.classes = classes
+        self.counts = counts
     }
 }

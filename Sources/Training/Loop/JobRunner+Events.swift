@@ -55,7 +55,8 @@ extension JobRunner {
     func emitTest(_ report: FinalReport) {
         observer.emit(.test(TestEvent(
             test: report.test.map {
-                TestEvent.Split(loss: $0.loss, accuracy: $0.accuracy, count: $0.count, perClassAccuracy: classMap($0.perClassAccuracy))
+                TestEvent.Split(loss: $0.loss, accuracy: $0.accuracy, count: $0.count, perClassAccuracy: classMap($0.perClassAccuracy),
+                                confusionMatrix: $0.confusion.map { ConfusionMatrix(classes: data.classNames, counts: $0) })
             },
             tta: report.testTTA.map { TestEvent.Augmented(loss: $0.loss, accuracy: $0.accuracy) },
             bestMetric: report.bestMetric, bestValue: report.bestValue, bestEpoch: report.bestEpoch,

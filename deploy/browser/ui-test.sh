@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The web UI in a real browser (deploy/browser/ui_test.py): headless Chromium from Debian's chromium
+# and chromium-driver, driven by Selenium (PyPI, pinned, in a venv under /var/tmp), against two real
+# thawds on temporary data dirs: one with --auth-token-file (the whole walk-through), one without
+# (the page must not ask for a token). Fashion-MNIST from Debian's dataset-fashion-mnist.
+#
+#   bash deploy/browser/ui-test.sh          # after `swift build --product thawd`
+#
+# Screenshots of every page go to .build/ui-screenshots/ (THAW_UI_SCREENSHOTS overrides).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+version=4.50.0
+venv=${THAW_SELENIUM_VENV:-/var/tmp/thaw-selenium}
+shots=${THAW_UI_SCREENSHOTS:-.build/ui-screenshots}
+[ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
+need=()
+for cmd_pkg in chromium:chromium chromedriver:chromium-driver; do
+    command -v "${cmd_pkg%%:*}" >/dev/null || need+=("${cmd_pkg##*:}")
+done
+[ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
+python3 -m venv --help >/dev/null 2>&1 || need+=(python3-venv)
+if [ "${#need[@]}" -gt 0 ]; then
+    ${sudo_cmd:-} apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive ${sudo_cmd:-} apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+fi
+if ! [ -x "$venv/bin/python" ] || [ "$("$venv/bin/python" -c 'import selenium; print(selenium.__version__)' 2>/dev/null)" != "$version" ]; then
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "selenium==$version" >&2
+fi
+
+thawd=${THAWD_BINARY:-.build/debug/thawd}
+[ -x "$thawd" ] || { echo "ui-test.sh: no thawd at $thawd (swift build --product thawd)" >&2; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/thaw-ui.XXXXXX")
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then kill "$pid"; wait "$pid" 2>/dev/null || true; fi
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Starts a thawd on a free port; prints its URL.
+start_thawd() {
+    local name=$1; shift
+    mkdir -p "$work/$name"
+    "$thawd" --host 127.0.0.1 --port 0 --data-dir "$work/$name/data" --dataset-root "$work/$name/datasets" \
+        --workers 1 --max-job-memory 1GiB "$@" >"$work/$name.log" 2>&1 &
+    pids+=($!)
+    local port=
+    for _ in $(seq 1 300); do
+        port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/$name.log" | head -1)
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    [ -n "$port" ] || { echo "ui-test.sh: thawd ($name) did not start; its log:" >&2; cat "$work/$name.log" >&2; exit 1; }
+    echo "http://127.0.0.1:$port"
+}
+
+head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$work/token"
+secured=$(start_thawd secured --auth-token-file "$work/token")
+open=$(start_thawd open)
+rm -rf "$shots"
+if ! OPENBLAS_NUM_THREADS=1 "$venv/bin/python" deploy/browser/ui_test.py "$secured" "$work/token" "$open" "$shots"; then
+    echo "ui-test.sh: the browser test failed; thawd's log:" >&2
+    tail -40 "$work/secured.log" >&2
+    exit 1
+fi
+echo "ui-test.sh: screenshots in $shots"

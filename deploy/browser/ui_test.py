@@ -1,0 +1,257 @@
+"""The web UI in a real browser: headless Chromium (Debian's chromium + chromium-driver) driven by
+Selenium against a real thawd (run by ui-test.sh, which passes its URL and token). Every step waits
+on what the page shows, never on a fixed sleep, and saves a screenshot of each page.
+
+    ui_test.py URL TOKEN_FILE OPEN_URL SCREENSHOT_DIR
+
+URL is a thawd started with --auth-token-file TOKEN_FILE; OPEN_URL one without a token.
+"""
+import json
+import os
+import sys
+import time
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+URL, TOKEN_FILE, OPEN_URL, SHOTS = sys.argv[1:5]
+TOKEN = open(TOKEN_FILE).read().strip()
+
+# A job that takes some seconds on two shared cores: a head phase (the body frozen, so there is
+# something to unfreeze) and a short fine-tune, on three Fashion-MNIST classes.
+JOB = {
+    "name": "ui-browser-test",
+    "model": {"architecture": "small-cnn"},
+    "num_classes": 3,
+    "dataset": {"id": "fashion-mnist", "classes": [0, 1, 7], "per_class": 200, "validation_fraction": 0.25, "seed": 1},
+    "phases": [
+        {"name": "head", "trainable": ["head"], "epochs": 10, "lr": 0.003},
+        {"name": "finetune", "trainable": "all", "epochs": 3, "lr": {"min": 1e-4, "max": 1e-3}},
+    ],
+    "batch_size": 32,
+    "seed": 3,
+}
+
+
+def log(message):
+    print(f"ui_test: {message}", flush=True)
+
+
+def start_browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                 "--window-size=1400,1600", "--no-first-run", "--disable-extensions"):
+        options.add_argument(flag)
+    try:
+        return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    except WebDriverException as error:
+        # Loud, not a skip: the stage exists to run in CI.
+        sys.exit(f"ui_test: FAILED: Chromium did not start: {error.msg}")
+
+
+browser = start_browser()
+browser.set_script_timeout(30)
+os.makedirs(SHOTS, exist_ok=True)
+
+
+def shot(name):
+    path = os.path.join(SHOTS, f"{name}.png")
+    browser.save_screenshot(path)
+    log(f"screenshot {path}")
+
+
+def wait(what, condition, timeout=60):
+    try:
+        return WebDriverWait(browser, timeout, poll_frequency=0.1).until(lambda _: condition())
+    except TimeoutException:
+        shot(f"failed-{what.replace(' ', '-')}")
+        logs = browser.get_log("browser") if hasattr(browser, "get_log") else []
+        sys.exit(f"ui_test: FAILED waiting for {what} (page logs: {logs})")
+
+
+def find(css):
+    return browser.find_element(By.CSS_SELECTOR, css)
+
+
+def finds(css):
+    return browser.find_elements(By.CSS_SELECTOR, css)
+
+
+def text(css):
+    elements = finds(css)
+    return elements[0].text if elements else ""
+
+
+def check(condition, message):
+    if not condition:
+        shot("failed-check")
+        sys.exit(f"ui_test: FAILED: {message}")
+
+
+def api(path, method="GET", body=None):
+    """The API from inside the page (the same origin and token), for set-up and cross-checks."""
+    return browser.execute_async_script("""
+        const [path, method, body, token, done] = arguments;
+        fetch(path, {method, headers: {"Authorization": "Bearer " + token, "Content-Type": "application/json"},
+                     body: body === null ? undefined : JSON.stringify(body)})
+          .then(async (r) => done({status: r.status, body: await r.json().catch(() => null)}));
+    """, path, method, body, TOKEN)
+
+
+def fill(css, value):
+    element = find(css)
+    element.clear()
+    element.send_keys(value)
+
+
+try:
+    # 1. The token prompt: the page loads without the token, asks for it once, keeps it for the tab.
+    browser.get(URL + "/")
+    wait("the token dialog", lambda: find("#token-dialog").get_attribute("open") is not None)
+    check("Authorization" in text("#token-dialog"), "the dialog explains the token")
+    shot("01-token-prompt")
+    fill("#token-input", "wrong-token")
+    find("#token-submit").click()
+    wait("the wrong token refused", lambda: "invalid bearer token" in text("#token-error"))
+    fill("#token-input", TOKEN)
+    find("#token-submit").click()
+    wait("the jobs list", lambda: find("#token-dialog").get_attribute("open") is None and "No jobs" in text("main"))
+    check(browser.execute_script("return sessionStorage.getItem('thaw.token')") == TOKEN, "token kept in sessionStorage")
+    check(TOKEN not in browser.current_url, "the token is never in the URL")
+    browser.refresh()
+    wait("the list after a reload, without asking again", lambda: "No jobs" in text("main"))
+    check(find("#token-dialog").get_attribute("open") is None, "a reload does not ask again")
+    log("token prompt: ok")
+
+    # 2. Submit: a bad value shows the API's problem beside its field.
+    browser.get(URL + "/#/submit")
+    wait("the job editor", lambda: finds('#spec-fields input[data-field="batch_size"]'))
+    Select(find("#template")).select_by_value("pretrain-0to4.json")
+    wait("the template loaded", lambda: "fmnist-pretrain-0to4" in find("#spec-json").get_attribute("value"))
+    fill('#spec-fields input[data-field="batch_size"]', "0")
+    check(json.loads(find("#spec-json").get_attribute("value"))["batch_size"] == 0, "the form edits the JSON")
+    find("#submit-job").click()
+    wait("the batch_size error", lambda: "must be in [1, 65536], got 0" in text('#spec-fields .field-error[data-error-for="batch_size"]'))
+    leaf = find('#spec-fields input[data-field="batch_size"]')
+    check("invalid" in leaf.get_attribute("class"), "the field is marked")
+    shot("02-submit-field-error")
+    log("field error: ok")
+
+    # 3. A real job, submitted through the editor's JSON.
+    textarea = find("#spec-json")
+    browser.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input'));",
+                           textarea, json.dumps(JOB, indent=2))
+    find("#submit-job").click()
+    wait("the job page", lambda: "#/jobs/job_" in browser.current_url)
+    job_id = browser.current_url.split("#/jobs/")[1]
+    log(f"submitted {job_id}")
+
+    # 4. Its curves grow as epochs arrive over the stream.
+    def points():
+        value = find("#loss-chart").get_attribute("data-points")
+        return int(value) if value else 0
+    wait("the stream", lambda: find("#stream-state").get_attribute("data-state") == "live")
+    wait("the first epoch on the chart", lambda: points() >= 2, timeout=120)
+    first = points()
+    wait("more epochs on the chart", lambda: points() > first, timeout=60)
+    log(f"loss chart points grew {first} -> {points()}")
+    shot("03-job-running")
+
+    # 5. Steer it: pause, unfreeze block2 at 1e-4, see the acknowledgement and the group's state change.
+    wait("the pause button", lambda: find("#control-pause").is_enabled())
+    find("#control-pause").click()
+    wait("paused", lambda: finds('h1 .status[data-status="paused"]'), timeout=60)
+    check(find('#groups-body tr[data-group="block2"]').get_attribute("data-trainable") == "false", "block2 starts frozen")
+    Select(find("#freeze-action")).select_by_value("unfreeze")
+    Select(find("#freeze-target")).select_by_value("groups")
+    find('#freeze-groups input[value="block2"]').click()
+    fill("#freeze-lr", "1e-4")
+    find("#freeze-submit").click()
+    wait("the unfreeze acknowledgement", lambda: finds('#event-log .ack-ok[data-action="unfreeze"]'))
+    ack = text('#event-log .ack-ok[data-action="unfreeze"]')
+    check("block2" in ack and "acknowledged" in ack, f"the acknowledgement names the state: {ack}")
+    wait("block2 trainable in the groups table",
+         lambda: find('#groups-body tr[data-group="block2"]').get_attribute("data-trainable") == "true")
+    check("0.0001" in find('#groups-body tr[data-group="block2"]').text or "1.00e-4" in find('#groups-body tr[data-group="block2"]').text,
+          "block2's peak LR is 1e-4: " + find('#groups-body tr[data-group="block2"]').text)
+    wait("the marker on the curves", lambda: int(find("#loss-chart").get_attribute("data-markers") or 0) >= 3)
+    # A refusal shows the API's error by field: last N groups beyond the model's 3.
+    Select(find("#freeze-target")).select_by_value("last")
+    fill("#freeze-last", "9")
+    find("#freeze-submit").click()
+    wait("the refusal beside its field", lambda: "only 3 groups" in text('#freeze-form .field-error[data-error-for="last"]'))
+    shot("04-job-unfrozen")
+    find("#control-resume").click()
+    log("unfreeze: ok")
+
+    # 6. The run ends: the test evaluation's per-class accuracy, confusion matrix, stop reason, checkpoints.
+    wait("the job to finish", lambda: finds('h1 .status[data-status="succeeded"]'), timeout=240)
+    wait("the confusion matrix", lambda: finds("#confusion-table tbody tr"), timeout=30)
+    rows = finds("#confusion-table tbody tr")
+    check(len(rows) == 3, f"a 3x3 confusion matrix, got {len(rows)} rows")
+    counts = [[int(td.text) for td in row.find_elements(By.TAG_NAME, "td")] for row in rows]
+    job = api(f"/v1/jobs/{job_id}")["body"]
+    check(sum(map(sum, counts)) == 3000, f"the matrix counts the 3000 test images: {counts}")
+    diagonal = sum(counts[i][i] for i in range(3)) / 3000
+    check(abs(diagonal - job["result"]["test_accuracy"]) < 1e-9, f"its diagonal is the test accuracy {job['result']['test_accuracy']}")
+    check("test split" in text("#per-class-title"), "per-class accuracy from the test split")
+    check(text('#job-summary dd[data-key="stop reason"]') != "—", "the stop reason is shown")
+    wait("the checkpoint links", lambda: finds('#checkpoints a.download[data-kind="best"]'))
+    check(int(find("#accuracy-chart").get_attribute("data-points")) >= 13, "the accuracy chart has every epoch")
+    lr_points = int(find("#lr-chart").get_attribute("data-points"))
+    check(lr_points >= 13, f"the LR chart has every group's LR over steps ({lr_points} points)")
+    browser.execute_script("window.scrollTo(0, 0)")
+    shot("05-job-finished")
+    browser.execute_script("document.getElementById('confusion').scrollIntoView()")
+    shot("06-job-confusion")
+    log("finished job: ok")
+
+    # 7. The list shows the job (status, epoch, best); the filter keeps it or hides it.
+    browser.get(URL + "/#/jobs")
+    wait("the job in the list", lambda: finds(f'#jobs-table tr[data-job="{job_id}"]'))
+    row = find(f'#jobs-table tr[data-job="{job_id}"]').text
+    check("succeeded" in row and "13 / 13" in row, f"the row shows status and epochs: {row}")
+    Select(find("#status-filter")).select_by_value("failed")
+    wait("the filter", lambda: not finds(f'#jobs-table tr[data-job="{job_id}"]'))
+    Select(find("#status-filter")).select_by_value("succeeded")
+    wait("the filter again", lambda: finds(f'#jobs-table tr[data-job="{job_id}"]'))
+    shot("07-jobs-list")
+    log("jobs list: ok")
+
+    # 8. Models: a refusal by field, a registration, a promotion.
+    browser.get(URL + "/#/models")
+    wait("the models page", lambda: finds("#model-builtin-form"))
+    fill("#model-name", "fresh")
+    fill("#model-num_classes", "0")
+    find("#model-builtin-form button").click()
+    wait("the num_classes error", lambda: finds('#model-builtin-form .field-error[data-error-for="num_classes"]'))
+    fill("#promote-job", job_id)
+    fill("#promote-name", "ui-promoted")
+    find("#model-promote-form button").click()
+    wait("the promoted model", lambda: "ui-promoted" in text("#models-table"))
+    shot("08-models")
+    log("models: ok")
+
+    # 9. Datasets: a path outside the dataset root is refused beside the path field.
+    browser.get(URL + "/#/datasets")
+    wait("the datasets page", lambda: "fashion-mnist" in text("#datasets-table"))
+    fill("#dataset-name", "evil")
+    fill("#dataset-path", "../../etc")
+    find("#dataset-form button").click()
+    wait("the path error", lambda: "outside the dataset root" in text('#dataset-form .field-error[data-error-for="path"]'))
+    shot("09-datasets")
+    log("datasets: ok")
+
+    # 10. Without a token configured, the page never asks.
+    browser.execute_script("sessionStorage.clear()")
+    browser.get(OPEN_URL + "/")
+    wait("the open server's list", lambda: "No jobs" in text("main"))
+    check(find("#token-dialog").get_attribute("open") is None, "no token prompt without auth")
+    log("open server: ok")
+finally:
+    browser.quit()
+log("all passed")
