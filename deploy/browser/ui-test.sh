@@ -58,6 +58,20 @@ start_thawd() {
     echo "http://127.0.0.1:$port"
 }
 
+# Two classes of 8x8 grayscale PNGs for the datasets page to register, standard library only.
+python3 - "$work/secured/datasets/shapes" <<'PY'
+import os, struct, sys, zlib
+def png(pixels, size=8):
+    rows = b"".join(b"\x00" + bytes(pixels[y * size:(y + 1) * size]) for y in range(size))
+    chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)) \
+        + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+for label, shade in (("dark", 40), ("light", 210)):
+    os.makedirs(os.path.join(sys.argv[1], label))
+    for i in range(4):
+        with open(os.path.join(sys.argv[1], label, f"{i}.png"), "wb") as f:
+            f.write(png([(shade + 7 * i + x) % 256 for x in range(64)]))
+PY
 head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$work/token"
 secured=$(start_thawd secured --auth-token-file "$work/token")
 open=$(start_thawd open)

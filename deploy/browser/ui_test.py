@@ -9,7 +9,7 @@ URL is a thawd started with --auth-token-file TOKEN_FILE; OPEN_URL one without a
 import json
 import os
 import sys
-import time
+import urllib.request
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException, WebDriverException
@@ -185,6 +185,15 @@ try:
     find("#freeze-submit").click()
     wait("the refusal beside its field", lambda: "only 3 groups" in text('#freeze-form .field-error[data-error-for="last"]'))
     shot("04-job-unfrozen")
+    # The list shows the paused job in progress; back on its page, the replayed stream redraws it all.
+    drawn = points()
+    browser.get(URL + "/#/jobs")
+    wait("the paused job in the list", lambda: finds(f'#jobs-table tr[data-job="{job_id}"]'))
+    row = find(f'#jobs-table tr[data-job="{job_id}"]').text
+    check("paused" in row and "head" in row and " / 13" in row, f"the row shows status, phase and progress: {row}")
+    shot("05-jobs-list-paused")
+    browser.get(URL + f"/#/jobs/{job_id}")
+    wait("the replayed curves", lambda: points() == drawn and finds('#event-log .ack-ok[data-action="unfreeze"]'))
     find("#control-resume").click()
     log("unfreeze: ok")
 
@@ -204,10 +213,11 @@ try:
     check(int(find("#accuracy-chart").get_attribute("data-points")) >= 13, "the accuracy chart has every epoch")
     lr_points = int(find("#lr-chart").get_attribute("data-points"))
     check(lr_points >= 13, f"the LR chart has every group's LR over steps ({lr_points} points)")
+    check("best checkpoint" in text("#confusion-title"), "the matrix is the restored best checkpoint's")
     browser.execute_script("window.scrollTo(0, 0)")
-    shot("05-job-finished")
+    shot("06-job-finished")
     browser.execute_script("document.getElementById('confusion').scrollIntoView()")
-    shot("06-job-confusion")
+    shot("07-job-confusion")
     log("finished job: ok")
 
     # 7. The list shows the job (status, epoch, best); the filter keeps it or hides it.
@@ -219,7 +229,7 @@ try:
     wait("the filter", lambda: not finds(f'#jobs-table tr[data-job="{job_id}"]'))
     Select(find("#status-filter")).select_by_value("succeeded")
     wait("the filter again", lambda: finds(f'#jobs-table tr[data-job="{job_id}"]'))
-    shot("07-jobs-list")
+    shot("08-jobs-list")
     log("jobs list: ok")
 
     # 8. Models: a refusal by field, a registration, a promotion.
@@ -233,7 +243,17 @@ try:
     fill("#promote-name", "ui-promoted")
     find("#model-promote-form button").click()
     wait("the promoted model", lambda: "ui-promoted" in text("#models-table"))
-    shot("08-models")
+    # An upload: the job's best weights, fetched with the token, sent back through the file input.
+    weights = os.path.join(SHOTS, "best.safetensors")
+    request = urllib.request.Request(f"{URL}/v1/jobs/{job_id}/weights?checkpoint=best", headers={"Authorization": f"Bearer {TOKEN}"})
+    with urllib.request.urlopen(request) as response, open(weights, "wb") as out:
+        out.write(response.read())
+    fill("#upload-name", "ui-uploaded")
+    find("#upload-file").send_keys(os.path.abspath(weights))
+    find("#model-upload-form button").click()
+    wait("the uploaded model", lambda: "ui-uploaded" in text("#models-table"))
+    os.remove(weights)
+    shot("09-models")
     log("models: ok")
 
     # 9. Datasets: a path outside the dataset root is refused beside the path field.
@@ -243,7 +263,12 @@ try:
     fill("#dataset-path", "../../etc")
     find("#dataset-form button").click()
     wait("the path error", lambda: "outside the dataset root" in text('#dataset-form .field-error[data-error-for="path"]'))
-    shot("09-datasets")
+    fill("#dataset-name", "shapes")
+    fill("#dataset-path", "shapes")
+    fill("#dataset-image_size", "8")
+    find("#dataset-form button").click()
+    wait("the registered folder", lambda: "dark, light" in text("#datasets-table") and not finds("#dataset-form .field-error"))
+    shot("10-datasets")
     log("datasets: ok")
 
     # 10. Without a token configured, the page never asks.

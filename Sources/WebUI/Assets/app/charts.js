@@ -45,7 +45,8 @@ export function lineChart(canvas, { xLabel, yLabel, logY = false, yMin, yMax }) 
       interaction: { mode: "nearest", intersect: false },
       scales: {
         x: { type: "linear", title: { display: true, text: xLabel }, min: 0 },
-        y: { type: logY ? "logarithmic" : "linear", title: { display: true, text: yLabel }, min: yMin, max: yMax },
+        y: { type: logY ? "logarithmic" : "linear", title: { display: true, text: yLabel }, min: yMin, max: yMax,
+             ticks: logY ? { callback: (v) => (Math.log10(v) % 1 === 0 ? Number(v).toExponential(0) : "") } : {} },
       },
       plugins: { legend: { position: "bottom" } },
     },

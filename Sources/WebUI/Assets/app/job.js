@@ -16,6 +16,7 @@ export async function jobPage(page, id) {
   const perClass = h("div", { id: "per-class" }, h("p", { class: "muted" }, "After the first epoch."));
   const confusion = h("div", { id: "confusion" }, h("p", { class: "muted" }, "Once the job has been evaluated on its test split."));
   const checkpoints = h("div", { id: "checkpoints" });
+  const confusionTitle = h("h2", { id: "confusion-title" }, "Confusion matrix (test split)");
   const canvases = {
     loss: h("canvas", { id: "loss-chart" }), accuracy: h("canvas", { id: "accuracy-chart" }), lr: h("canvas", { id: "lr-chart" }),
   };
@@ -32,7 +33,7 @@ export async function jobPage(page, id) {
       h("div", { class: "card" }, h("h2", {}, "Acknowledgements, advice, phases"), log)),
     h("div", { class: "grid" },
       h("div", { class: "card" }, h("h2", { id: "per-class-title" }, "Per-class accuracy"), perClass),
-      h("div", { class: "card" }, h("h2", {}, "Confusion matrix (test split, best checkpoint)"), confusion)),
+      h("div", { class: "card" }, confusionTitle, confusion)),
     h("div", { class: "card" }, h("h2", {}, "Checkpoints"), checkpoints));
 
   const loss = lineChart(canvases.loss, { xLabel: "epoch", yLabel: "loss" });
@@ -104,7 +105,8 @@ export async function jobPage(page, id) {
         refreshCheckpoints();
         break;
       case "test":
-        if (data.per_class_accuracy) showPerClass(data.per_class_accuracy, "test split");
+        if (data.per_class_accuracy) showPerClass(data.per_class_accuracy, "test split", data.confusion_matrix?.classes);
+        confusionTitle.textContent = `Confusion matrix (test split, ${data.restored_best ? "best checkpoint, epoch " + data.best_epoch : "final weights"})`;
         showConfusion(data.confusion_matrix);
         if (typeof data.test_accuracy === "number") series(accuracy, "test accuracy", { color: "#9333ea" }).data.push({ x: lastEpoch, y: data.test_accuracy });
         note("log-phase", `test: accuracy ${fmt(data.test_accuracy)}, loss ${fmt(data.test_loss)}; stop reason ${data.stop_reason ?? "none (ran every epoch)"}`);
@@ -127,9 +129,11 @@ export async function jobPage(page, id) {
     charts.forEach(scheduleUpdate);
   }
 
-  function showPerClass(map, where) {
+  // In label order when known (the wire sorts a map's keys by name).
+  function showPerClass(map, where, order) {
     document.getElementById("per-class-title").textContent = `Per-class accuracy (${where})`;
-    perClass.replaceChildren(h("table", {}, h("tbody", {}, Object.entries(map).map(([name, value]) =>
+    const names = order && order.every((n) => n in map) ? order : Object.keys(map);
+    perClass.replaceChildren(h("table", {}, h("tbody", {}, names.map((name) => [name, map[name]]).map(([name, value]) =>
       h("tr", {}, h("td", {}, name), h("td", { class: "num" }, fmt(value, 3)),
         h("td", { style: "width: 50%" }, bar(value)))))));
   }
