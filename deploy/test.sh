@@ -35,7 +35,7 @@ fi
 # Three stages, one process each: the socket and timeout tests do not share two cores with the
 # CPU-bound training tests, and the end-to-end tests get the machine to themselves.
 stages=(
-    'SystemLibraryTests|HTTP1Tests|HTTPServerTests|StoreTests'
+    'SystemLibraryTests|HTTP1Tests|HTTPServerTests|StoreTests|WebUITests'
     'TensorTests|NNTests|DataTests|^JobAPITests\.|TrainingTests|DaemonTests'
     'EndToEndTests'
 )
@@ -56,3 +56,6 @@ done
 # The API contract: docs/openapi.yaml against the real thawd built above, by schemathesis (~1 min).
 echo "== deploy/contract-test.sh"
 bash deploy/contract-test.sh
+# The web UI in headless Chromium against real thawds (~1 min); fails, never skips, without Chromium.
+echo "== deploy/browser/ui-test.sh"
+bash deploy/browser/ui-test.sh

@@ -19,7 +19,15 @@ export function streamEvents(path, { onEvent, onState = () => {}, onEnd = () => 
         const headers = { Accept: "text/event-stream" };
         if (lastId !== null) headers["Last-Event-ID"] = String(lastId);
         const response = await authorizedFetch(path, { headers, signal: controller.signal });
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        if (!response.ok) {
+          const body = await response.json().catch(() => null);
+          const message = body?.error?.message || `HTTP ${response.status}`;
+          // 503 too_many_streams says when to come back; any other refusal (an unknown job) is final.
+          if (response.status !== 503) { onState("failed: " + message); return; }
+          onState("waiting: " + message);
+          await new Promise((r) => setTimeout(r, 5000));
+          continue;
+        }
         onState("live");
         if (await read(response.body.getReader())) {
           onState("ended");
