@@ -30,6 +30,8 @@ enum StoredEvents {
 
     /// Shapes the example does not show, as the old writers spelled them.
     static let written: [(name: String, type: String, payload: String)] = [
+        ("test with a confusion matrix", "test",
+         #"{"best_epoch":2,"best_metric":"val_loss","best_value":0.5034900307655334,"confusion_matrix":{"classes":["T-shirt/top","Trouser","Sneaker"],"counts":[[929,29,42],[79,919,2],[0,0,1000]]},"count":3000,"epochs":2,"per_class_accuracy":{"Sneaker":1,"T-shirt/top":0.929,"Trouser":0.919},"restored_best":true,"stop_reason":null,"test_accuracy":0.9493333333333334,"test_loss":0.5286965648333232,"tta_accuracy":0.9483333333333334,"tta_loss":0.5415651133046587}"#),
         ("control refused", "control",
          #"{"action":"freeze","error":"target: would leave nothing trainable","from_cache":true,"id":"cmd_b0935e33f4fa0354","lrs":{"block1":null,"head":0.001},"ok":false,"paused":true,"peak_lrs":{"block1":0.001,"head":0.001},"problems":[{"message":"would leave nothing trainable","path":"target"}],"trainable":["head"],"trainable_layers":["fc"]}"#),
         ("control self-made", "control",
