@@ -56,9 +56,10 @@ export async function jobPage(page, id) {
     if (stepX !== undefined) addMarker(lr, { x: stepX, label, color, kind });
   }
 
-  function lrPoints(lrs, step) {
+  // Only trainable groups: a frozen group's LR is not applied, and would hide the spread.
+  function lrPoints(lrs, step, trainable) {
     for (const [group, value] of Object.entries(lrs || {})) {
-      if (value > 0) series(lr, group, { stepped: true }).data.push({ x: step, y: value });
+      if (value > 0 && (!trainable || trainable.includes(group))) series(lr, group, { stepped: true }).data.push({ x: step, y: value });
     }
   }
 
@@ -79,7 +80,7 @@ export async function jobPage(page, id) {
         if (data.val_accuracy !== null) series(accuracy, "val accuracy", { color: "#16a34a" }).data.push({ x, y: data.val_accuracy });
         lastEpoch = x;
         lastStep = data.global_step;
-        lrPoints(data.lrs, data.global_step);
+        lrPoints(data.lrs, data.global_step, data.trainable);
         if (data.is_best && Object.keys(data.per_class_accuracy || {}).length) {
           showPerClass(data.per_class_accuracy, `validation, best epoch ${x}`);
         }
@@ -89,7 +90,7 @@ export async function jobPage(page, id) {
         const ok = data.ok !== false;
         const label = `${data.action}${ok ? "" : " refused"}`;
         mark(ok ? (data.action === "pause" || data.action === "resume" ? "pause" : "control") : "refused", label, lastEpoch + 0.5, lastStep);
-        if (ok) lrPoints(data.lrs, lastStep);
+        if (ok) lrPoints(data.lrs, lastStep, data.trainable);
         const state = ok ? `trainable ${(data.trainable || []).join(", ")}; peak LRs ${Object.entries(data.peak_lrs || {}).map(([g, v]) => `${g} ${fmt(v)}`).join(", ")}${data.paused ? "; paused" : ""}`
           : data.error;
         note(ok ? "ack-ok" : "ack-refused", `${data.action} ${ok ? "acknowledged" : "refused"}${data.id ? " (" + data.id + ")" : ""}: ${state}`,

@@ -19,6 +19,12 @@ export function bestText(job) {
   return `val_acc ${fmt(best.val_accuracy)} · val_loss ${fmt(best.val_loss)} (epoch ${best.global_epoch})`;
 }
 
+function progress(fraction) {
+  const fill = h("div", { class: "bar" });
+  fill.style.width = `${Math.min(100, Math.round(fraction * 100))}%`;
+  return h("div", { class: "progress" }, fill);
+}
+
 export async function jobsPage(page) {
   const filter = h("select", { id: "status-filter", onchange: () => refresh() },
     h("option", { value: "" }, "all statuses"), STATUSES.map((s) => h("option", { value: s }, s)));
@@ -43,7 +49,7 @@ export async function jobsPage(page) {
           h("td", {}, h("a", { href: `#/jobs/${job.id}` }, job.name), h("div", { class: "muted" }, job.id)),
           h("td", {}, statusBadge(job.status), job.error ? h("div", { class: "error" }, job.error.code) : null),
           h("td", {}, job.phase ?? "—"),
-          h("td", { class: "num" }, `${job.epoch ?? 0}${planned ? " / " + planned : ""}`),
+          h("td", { class: "num" }, `${job.epoch ?? 0}${planned ? " / " + planned : ""}`, planned ? progress((job.epoch ?? 0) / planned) : null),
           h("td", {}, bestText(job)),
           showNode ? h("td", {}, job.node ?? "—") : null,
           h("td", { class: "num" }, age(job.created_at)));
