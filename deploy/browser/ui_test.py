@@ -180,6 +180,15 @@ try:
     check("0.0001" in find('#groups-body tr[data-group="block2"]').text or "1.00e-4" in find('#groups-body tr[data-group="block2"]').text,
           "block2's peak LR is 1e-4: " + find('#groups-body tr[data-group="block2"]').text)
     wait("the marker on the curves", lambda: int(find("#loss-chart").get_attribute("data-markers") or 0) >= 3)
+    # LRs: halve every peak; a factor out of range is refused beside its field.
+    Select(find("#lr-mode")).select_by_value("scale")
+    fill("#lr-scale", "20")
+    find("#lr-submit").click()
+    wait("the scale refusal", lambda: "must be in (0, 10]" in text('#lr-form .field-error[data-error-for="scale"]'))
+    fill("#lr-scale", "0.5")
+    find("#lr-submit").click()
+    wait("the lr acknowledgement", lambda: finds('#event-log .ack-ok[data-action="lr"]'))
+    wait("block2's peak halved", lambda: "5.00e-5" in find('#groups-body tr[data-group="block2"]').text)
     # A refusal shows the API's error by field: last N groups beyond the model's 3.
     Select(find("#freeze-target")).select_by_value("last")
     fill("#freeze-last", "9")

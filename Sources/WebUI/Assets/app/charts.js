@@ -14,9 +14,10 @@ const markerPlugin = {
     const ctx = chart.ctx;
     ctx.save();
     ctx.font = "11px system-ui, sans-serif";
-    markers.forEach((marker, i) => {
+    const placed = [];  // labels drawn so far: {left, right, row}
+    for (const marker of markers) {
       const px = x.getPixelForValue(marker.x);
-      if (!(px >= chart.chartArea.left - 1 && px <= chart.chartArea.right + 1)) return;
+      if (!(px >= chart.chartArea.left - 1 && px <= chart.chartArea.right + 1)) continue;
       ctx.strokeStyle = marker.color;
       ctx.fillStyle = marker.color;
       ctx.setLineDash(marker.kind === "phase" ? [] : [4, 3]);
@@ -24,9 +25,15 @@ const markerPlugin = {
       ctx.moveTo(px, top);
       ctx.lineTo(px, bottom);
       ctx.stroke();
-      // Labels stagger down the chart so markers close together stay readable.
-      ctx.fillText(marker.label, px + 3, top + 11 + (i % 4) * 12);
-    });
+      // Right of the line, or left of it near the right edge; a label that would overlap one
+      // already drawn goes a row lower.
+      const width = ctx.measureText(marker.label).width;
+      const left = px + 3 + width > chart.chartArea.right ? px - 3 - width : px + 3;
+      let row = 0;
+      while (placed.some((p) => p.row === row && left < p.right + 4 && left + width > p.left - 4)) row++;
+      placed.push({ left, right: left + width, row });
+      ctx.fillText(marker.label, left, top + 11 + (row % 8) * 12);
+    }
     ctx.restore();
   },
 };
