@@ -293,6 +293,11 @@ try:
     wait("the open server's list", lambda: "No jobs" in text("main"))
     check(find("#token-dialog").get_attribute("open") is None, "no token prompt without auth")
     log("open server: ok")
+
+    # No script error and no Content-Security-Policy violation anywhere on the way (the API's own
+    # refusals above are logged by Chromium as network errors, which is what they are).
+    problems = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE" and entry.get("source") != "network"]
+    check(not problems, f"the page logged errors: {problems}")
 finally:
     browser.quit()
 log("all passed")
