@@ -12,7 +12,7 @@ import sys
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -67,7 +67,8 @@ def shot(name):
 
 def wait(what, condition, timeout=60):
     try:
-        return WebDriverWait(browser, timeout, poll_frequency=0.1).until(lambda _: condition())
+        return WebDriverWait(browser, timeout, poll_frequency=0.1,
+                             ignored_exceptions=[StaleElementReferenceException]).until(lambda _: condition())
     except TimeoutException:
         shot(f"failed-{what.replace(' ', '-')}")
         logs = browser.get_log("browser") if hasattr(browser, "get_log") else []
@@ -82,9 +83,18 @@ def finds(css):
     return browser.find_elements(By.CSS_SELECTOR, css)
 
 
+# Read in one script call: the page re-renders tables as events arrive, so an element found in one
+# call can be gone by the next (a stale reference), while one call sees one state of the page.
 def text(css):
-    elements = finds(css)
-    return elements[0].text if elements else ""
+    return browser.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css)
+
+
+def value(css):
+    return browser.execute_script("const e = document.querySelector(arguments[0]); return e ? e.value : null;", css)
+
+
+def attr(css, name):
+    return browser.execute_script("const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;", css, name)
 
 
 def check(condition, message):
@@ -112,7 +122,7 @@ def fill(css, value):
 try:
     # 1. The token prompt: the page loads without the token, asks for it once, keeps it for the tab.
     browser.get(URL + "/")
-    wait("the token dialog", lambda: find("#token-dialog").get_attribute("open") is not None)
+    wait("the token dialog", lambda: attr("#token-dialog", "open") is not None)
     check("Authorization" in text("#token-dialog"), "the dialog explains the token")
     shot("01-token-prompt")
     fill("#token-input", "wrong-token")
@@ -120,21 +130,21 @@ try:
     wait("the wrong token refused", lambda: "invalid bearer token" in text("#token-error"))
     fill("#token-input", TOKEN)
     find("#token-submit").click()
-    wait("the jobs list", lambda: find("#token-dialog").get_attribute("open") is None and "No jobs" in text("main"))
+    wait("the jobs list", lambda: attr("#token-dialog", "open") is None and "No jobs" in text("main"))
     check(browser.execute_script("return sessionStorage.getItem('thaw.token')") == TOKEN, "token kept in sessionStorage")
     check(TOKEN not in browser.current_url, "the token is never in the URL")
     browser.refresh()
     wait("the list after a reload, without asking again", lambda: "No jobs" in text("main"))
-    check(find("#token-dialog").get_attribute("open") is None, "a reload does not ask again")
+    check(attr("#token-dialog", "open") is None, "a reload does not ask again")
     log("token prompt: ok")
 
     # 2. Submit: a bad value shows the API's problem beside its field.
     browser.get(URL + "/#/submit")
     wait("the job editor", lambda: finds('#spec-fields input[data-field="batch_size"]'))
     Select(find("#template")).select_by_value("pretrain-0to4.json")
-    wait("the template loaded", lambda: "fmnist-pretrain-0to4" in find("#spec-json").get_attribute("value"))
+    wait("the template loaded", lambda: "fmnist-pretrain-0to4" in value("#spec-json"))
     fill('#spec-fields input[data-field="batch_size"]', "0")
-    check(json.loads(find("#spec-json").get_attribute("value"))["batch_size"] == 0, "the form edits the JSON")
+    check(json.loads(value("#spec-json"))["batch_size"] == 0, "the form edits the JSON")
     find("#submit-job").click()
     wait("the batch_size error", lambda: "must be in [1, 65536], got 0" in text('#spec-fields .field-error[data-error-for="batch_size"]'))
     leaf = find('#spec-fields input[data-field="batch_size"]')
@@ -153,9 +163,9 @@ try:
 
     # 4. Its curves grow as epochs arrive over the stream.
     def points():
-        value = find("#loss-chart").get_attribute("data-points")
+        value = attr("#loss-chart", "data-points")
         return int(value) if value else 0
-    wait("the stream", lambda: find("#stream-state").get_attribute("data-state") == "live")
+    wait("the stream", lambda: attr("#stream-state", "data-state") == "live")
     wait("the first epoch on the chart", lambda: points() >= 2, timeout=120)
     first = points()
     wait("more epochs on the chart", lambda: points() > first, timeout=60)
@@ -166,7 +176,7 @@ try:
     wait("the pause button", lambda: find("#control-pause").is_enabled())
     find("#control-pause").click()
     wait("paused", lambda: finds('h1 .status[data-status="paused"]'), timeout=60)
-    check(find('#groups-body tr[data-group="block2"]').get_attribute("data-trainable") == "false", "block2 starts frozen")
+    check(attr('#groups-body tr[data-group="block2"]', "data-trainable") == "false", "block2 starts frozen")
     Select(find("#freeze-action")).select_by_value("unfreeze")
     Select(find("#freeze-target")).select_by_value("groups")
     find('#freeze-groups input[value="block2"]').click()
@@ -176,10 +186,10 @@ try:
     ack = text('#event-log .ack-ok[data-action="unfreeze"]')
     check("block2" in ack and "acknowledged" in ack, f"the acknowledgement names the state: {ack}")
     wait("block2 trainable in the groups table",
-         lambda: find('#groups-body tr[data-group="block2"]').get_attribute("data-trainable") == "true")
-    check("0.0001" in find('#groups-body tr[data-group="block2"]').text or "1.00e-4" in find('#groups-body tr[data-group="block2"]').text,
-          "block2's peak LR is 1e-4: " + find('#groups-body tr[data-group="block2"]').text)
-    wait("the marker on the curves", lambda: int(find("#loss-chart").get_attribute("data-markers") or 0) >= 3)
+         lambda: attr('#groups-body tr[data-group="block2"]', "data-trainable") == "true")
+    check("0.0001" in text('#groups-body tr[data-group="block2"]') or "1.00e-4" in text('#groups-body tr[data-group="block2"]'),
+          "block2's peak LR is 1e-4: " + text('#groups-body tr[data-group="block2"]'))
+    wait("the marker on the curves", lambda: int(attr("#loss-chart", "data-markers") or 0) >= 3)
     # LRs: halve every peak; a factor out of range is refused beside its field.
     Select(find("#lr-mode")).select_by_value("scale")
     fill("#lr-scale", "20")
@@ -188,7 +198,7 @@ try:
     fill("#lr-scale", "0.5")
     find("#lr-submit").click()
     wait("the lr acknowledgement", lambda: finds('#event-log .ack-ok[data-action="lr"]'))
-    wait("block2's peak halved", lambda: "5.00e-5" in find('#groups-body tr[data-group="block2"]').text)
+    wait("block2's peak halved", lambda: "5.00e-5" in text('#groups-body tr[data-group="block2"]'))
     # A refusal shows the API's error by field: last N groups beyond the model's 3.
     Select(find("#freeze-target")).select_by_value("last")
     fill("#freeze-last", "9")
@@ -199,7 +209,7 @@ try:
     drawn = points()
     browser.get(URL + "/#/jobs")
     wait("the paused job in the list", lambda: finds(f'#jobs-table tr[data-job="{job_id}"]'))
-    row = find(f'#jobs-table tr[data-job="{job_id}"]').text
+    row = text(f'#jobs-table tr[data-job="{job_id}"]')
     check("paused" in row and "head" in row and " / 63" in row, f"the row shows status, phase and progress: {row}")
     shot("05-jobs-list-paused")
     browser.get(URL + f"/#/jobs/{job_id}")
@@ -215,9 +225,9 @@ try:
     find("#control-stop").click()
     wait("the job to stop", lambda: finds('h1 .status[data-status="stopped"]'), timeout=240)
     wait("the confusion matrix", lambda: finds("#confusion-table tbody tr"), timeout=30)
-    rows = finds("#confusion-table tbody tr")
-    check(len(rows) == 3, f"a 3x3 confusion matrix, got {len(rows)} rows")
-    counts = [[int(td.text) for td in row.find_elements(By.TAG_NAME, "td")] for row in rows]
+    counts = browser.execute_script(
+        "return [...document.querySelectorAll('#confusion-table tbody tr')].map((r) => [...r.querySelectorAll('td')].map((d) => Number(d.textContent)));")
+    check(len(counts) == 3 and all(len(row) == 3 for row in counts), f"a 3x3 confusion matrix, got {counts}")
     job = api(f"/v1/jobs/{job_id}")["body"]
     check(sum(map(sum, counts)) == 3000, f"the matrix counts the 3000 test images: {counts}")
     diagonal = sum(counts[i][i] for i in range(3)) / 3000
@@ -226,8 +236,8 @@ try:
     check(text('#job-summary dd[data-key="stop reason"]') == "user_stop", "the stop reason is shown: " + text('#job-summary dd[data-key="stop reason"]'))
     wait("the checkpoint links", lambda: finds('#checkpoints a.download[data-kind="best"]'))
     epochs = job["epoch"]
-    check(int(find("#accuracy-chart").get_attribute("data-points")) >= epochs, "the accuracy chart has every epoch")
-    lr_points = int(find("#lr-chart").get_attribute("data-points"))
+    check(int(attr("#accuracy-chart", "data-points")) >= epochs, "the accuracy chart has every epoch")
+    lr_points = int(attr("#lr-chart", "data-points"))
     check(lr_points >= epochs + 2, f"the LR chart has the head's LR at every epoch and block2's once unfrozen ({lr_points} points, {epochs} epochs)")
     check("best checkpoint" in text("#confusion-title"), "the matrix is the restored best checkpoint's")
     browser.execute_script("window.scrollTo(0, 0)")
@@ -239,7 +249,7 @@ try:
     # 7. The list shows the job (status, epoch, best); the filter keeps it or hides it.
     browser.get(URL + "/#/jobs")
     wait("the job in the list", lambda: finds(f'#jobs-table tr[data-job="{job_id}"]'))
-    row = find(f'#jobs-table tr[data-job="{job_id}"]').text
+    row = text(f'#jobs-table tr[data-job="{job_id}"]')
     check("stopped" in row and f"{epochs} / 63" in row, f"the row shows status and epochs: {row}")
     Select(find("#status-filter")).select_by_value("failed")
     wait("the filter", lambda: not finds(f'#jobs-table tr[data-job="{job_id}"]'))
@@ -291,7 +301,7 @@ try:
     browser.execute_script("sessionStorage.clear()")
     browser.get(OPEN_URL + "/")
     wait("the open server's list", lambda: "No jobs" in text("main"))
-    check(find("#token-dialog").get_attribute("open") is None, "no token prompt without auth")
+    check(attr("#token-dialog", "open") is None, "no token prompt without auth")
     log("open server: ok")
 
     # No script error and no Content-Security-Policy violation anywhere on the way (the API's own
