@@ -53,7 +53,12 @@ export function lineChart(canvas, { xLabel, yLabel, logY = false, yMin, yMax }) 
       scales: {
         x: { type: "linear", title: { display: true, text: xLabel }, min: 0 },
         y: { type: logY ? "logarithmic" : "linear", title: { display: true, text: yLabel }, min: yMin, max: yMax,
-             ticks: logY ? { callback: (v) => (Math.log10(v) % 1 === 0 ? Number(v).toExponential(0) : "") } : {} },
+             // Powers of ten, and 2 and 5 times them when the range is narrow.
+             ticks: logY ? { autoSkip: false, callback: (v, i, ticks) => {
+               const mantissa = Math.round(v / 10 ** Math.floor(Math.log10(v) + 1e-9));
+               const decades = Math.log10(ticks[ticks.length - 1].value / ticks[0].value);
+               return mantissa === 1 || (decades < 2 && (mantissa === 2 || mantissa === 5)) ? Number(v).toExponential(0) : "";
+             } } : {} },
       },
       plugins: { legend: { position: "bottom" } },
     },

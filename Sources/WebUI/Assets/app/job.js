@@ -81,6 +81,7 @@ export async function jobPage(page, id) {
         lastEpoch = x;
         lastStep = data.global_step;
         lrPoints(data.lrs, data.global_step, data.trainable);
+        refreshJob();
         if (data.is_best && Object.keys(data.per_class_accuracy || {}).length) {
           showPerClass(data.per_class_accuracy, `validation, best epoch ${x}`);
         }
@@ -190,18 +191,23 @@ export async function jobPage(page, id) {
     }
   }
 
+  // One request at a time; a refresh asked for meanwhile runs once after it (a replay of hundreds
+  // of events asks hundreds of times), so the last state is always fetched.
   let refreshing = null;
+  let again = false;
   async function refreshJob() {
-    if (refreshing) return refreshing;
+    if (refreshing) { again = true; return refreshing; }
     refreshing = (async () => {
-      try {
-        job = await api(`/v1/jobs/${id}`);
-        render();
-      } catch (error) {
-        summary.replaceChildren(h("dt", {}, "error"), h("dd", { class: "error" }, error.message));
-      } finally {
-        refreshing = null;
-      }
+      do {
+        again = false;
+        try {
+          job = await api(`/v1/jobs/${id}`);
+          render();
+        } catch (error) {
+          summary.replaceChildren(h("dt", {}, "error"), h("dd", { class: "error" }, error.message));
+        }
+      } while (again);
+      refreshing = null;
     })();
     return refreshing;
   }
