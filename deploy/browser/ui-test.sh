@@ -32,22 +32,27 @@ fi
 thawd=${THAWD_BINARY:-.build/debug/thawd}
 [ -x "$thawd" ] || { echo "ui-test.sh: no thawd at $thawd (swift build --product thawd)" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/thaw-ui.XXXXXX")
-pids=()
+# Every thawd this script (or ui_test.py, which restarts one) starts writes its pid to $work/*.pid.
 cleanup() {
-    for pid in "${pids[@]}"; do
-        if kill -0 "$pid" 2>/dev/null; then kill "$pid"; wait "$pid" 2>/dev/null || true; fi
+    for file in "$work"/*.pid; do
+        [ -e "$file" ] || continue
+        pid=$(cat "$file")
+        if kill -0 "$pid" 2>/dev/null; then kill "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; fi
     done
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-# Starts a thawd on a free port; prints its URL.
+# Starts a thawd on a free port and sets $started_url. Its command line goes to $work/NAME.cmd
+# (NUL-separated) so ui_test.py can start it again on the same port and data dir.
 start_thawd() {
     local name=$1; shift
     mkdir -p "$work/$name"
-    "$thawd" --host 127.0.0.1 --port 0 --data-dir "$work/$name/data" --dataset-root "$work/$name/datasets" \
-        --workers 1 --max-job-memory 1GiB "$@" >"$work/$name.log" 2>&1 &
-    pids+=($!)
+    local command=("$thawd" --host 127.0.0.1 --port 0 --data-dir "$work/$name/data" --dataset-root "$work/$name/datasets"
+                   --workers 1 --max-job-memory 1GiB "$@")
+    "${command[@]}" >"$work/$name.log" 2>&1 &
+    echo $! > "$work/$name.pid"
+    printf '%s\0' "${command[@]}" > "$work/$name.cmd"
     local port=
     for _ in $(seq 1 300); do
         port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/$name.log" | head -1)
@@ -55,7 +60,7 @@ start_thawd() {
         sleep 0.1
     done
     [ -n "$port" ] || { echo "ui-test.sh: thawd ($name) did not start; its log:" >&2; cat "$work/$name.log" >&2; exit 1; }
-    echo "http://127.0.0.1:$port"
+    started_url="http://127.0.0.1:$port"
 }
 
 # Two classes of 8x8 grayscale PNGs for the datasets page to register, standard library only.
@@ -73,12 +78,14 @@ for label, shade in (("dark", 40), ("light", 210)):
             f.write(png([(shade + 7 * i + x) % 256 for x in range(64)]))
 PY
 head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$work/token"
-secured=$(start_thawd secured --auth-token-file "$work/token")
-open=$(start_thawd open)
+start_thawd secured --auth-token-file "$work/token"
+secured=$started_url
+start_thawd open
+open=$started_url
 rm -rf "$shots"
-if ! OPENBLAS_NUM_THREADS=1 "$venv/bin/python" deploy/browser/ui_test.py "$secured" "$work/token" "$open" "$shots"; then
+if ! OPENBLAS_NUM_THREADS=1 "$venv/bin/python" deploy/browser/ui_test.py "$secured" "$work/token" "$open" "$shots" "$work/secured"; then
     echo "ui-test.sh: the browser test failed; thawd's log:" >&2
-    tail -40 "$work/secured.log" >&2
+    tail -40 "$work/secured.log" "$work/secured-restarted.log" 2>/dev/null >&2
     exit 1
 fi
 echo "ui-test.sh: screenshots in $shots"

@@ -2,13 +2,18 @@
 Selenium against a real thawd (run by ui-test.sh, which passes its URL and token). Every step waits
 on what the page shows, never on a fixed sleep, and saves a screenshot of each page.
 
-    ui_test.py URL TOKEN_FILE OPEN_URL SCREENSHOT_DIR
+    ui_test.py URL TOKEN_FILE OPEN_URL SCREENSHOT_DIR SECURED
 
-URL is a thawd started with --auth-token-file TOKEN_FILE; OPEN_URL one without a token.
+URL is a thawd started with --auth-token-file TOKEN_FILE; OPEN_URL one without a token. SECURED.cmd
+holds the first one's command line (NUL-separated) and SECURED.pid its pid: the test restarts it
+mid-job, on the same port and data dir, to see the page resume its event stream.
 """
 import json
 import os
+import signal
+import subprocess
 import sys
+import time
 import urllib.request
 
 from selenium import webdriver
@@ -17,7 +22,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-URL, TOKEN_FILE, OPEN_URL, SHOTS = sys.argv[1:5]
+URL, TOKEN_FILE, OPEN_URL, SHOTS, SECURED = sys.argv[1:6]
 TOKEN = open(TOKEN_FILE).read().strip()
 
 # A job that runs until the test stops it: a long head phase (the body frozen, so there is something
@@ -111,6 +116,29 @@ def api(path, method="GET", body=None):
                      body: body === null ? undefined : JSON.stringify(body)})
           .then(async (r) => done({status: r.status, body: await r.json().catch(() => null)}));
     """, path, method, body, TOKEN)
+
+
+def restart_thawd():
+    """SIGTERM the secured thawd (its running job is interrupted, its streams get `shutdown`), then
+    start it again with the same command line on the same port; its pid file follows, for cleanup."""
+    pid = int(open(SECURED + ".pid").read())
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.time() + 30
+    while os.path.exists(f"/proc/{pid}") and open(f"/proc/{pid}/stat").read().split()[2] != "Z":
+        if time.time() > deadline:
+            sys.exit("ui_test: FAILED: thawd did not stop within 30 s of SIGTERM")
+        time.sleep(0.1)
+    command = open(SECURED + ".cmd", "rb").read().split(b"\0")[:-1]
+    port = URL.rsplit(":", 1)[1].encode()
+    command[command.index(b"--port") + 1] = port
+    log_path = SECURED + "-restarted.log"
+    process = subprocess.Popen(command, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    open(SECURED + ".pid", "w").write(str(process.pid))
+    deadline = time.time() + 30
+    while b"listening on" not in open(log_path, "rb").read():
+        if process.poll() is not None or time.time() > deadline:
+            sys.exit("ui_test: FAILED: thawd did not start again: " + open(log_path).read())
+        time.sleep(0.1)
 
 
 def fill(css, value):
@@ -220,6 +248,15 @@ try:
     wait("epochs after the unfreeze", lambda: points() >= resumed_at + 4, timeout=120)
     log("unfreeze: ok")
 
+    # thawd restarts under the open page: the stream reconnects with Last-Event-ID and the job,
+    # resumed from its last checkpoint, goes on drawing on the same curves, no epoch twice.
+    restart_thawd()
+    wait("the reconnected stream", lambda: attr("#stream-state", "data-state") == "live"
+         and "resumed" in text("#event-log"), timeout=120)
+    before = points()
+    wait("epochs after the restart", lambda: points() >= before + 4, timeout=120)
+    log("restart: ok")
+
     # 6. Stop it: the best weights are restored and evaluated on the test split, with the stop reason,
     #    per-class accuracy, the confusion matrix and the checkpoints shown.
     find("#control-stop").click()
@@ -236,6 +273,10 @@ try:
     check(text('#job-summary dd[data-key="stop reason"]') == "user_stop", "the stop reason is shown: " + text('#job-summary dd[data-key="stop reason"]'))
     wait("the checkpoint links", lambda: finds('#checkpoints a.download[data-kind="best"]'))
     epochs = job["epoch"]
+    check(points() == 2 * epochs, f"one train and one val point per epoch: {points()} points for {epochs} epochs")
+    # The reconnect resumed after the last event seen: nothing before it arrived twice.
+    check(len(finds('#event-log [data-phase="head"][data-phase-event="started"]')) == 1, "the head phase's start was received once")
+    check(len(finds('#event-log .ack-ok[data-action="unfreeze"]')) == 1, "the unfreeze acknowledgement was received once")
     check(int(attr("#accuracy-chart", "data-points")) >= epochs, "the accuracy chart has every epoch")
     lr_points = int(attr("#lr-chart", "data-points"))
     check(lr_points >= epochs + 2, f"the LR chart has the head's LR at every epoch and block2's once unfrozen ({lr_points} points, {epochs} epochs)")

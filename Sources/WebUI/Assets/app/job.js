@@ -63,21 +63,30 @@ export async function jobPage(page, id) {
     }
   }
 
+  // An epoch run again after a restart (thawd resumes from the last epoch-end checkpoint) replaces
+  // its earlier point rather than drawing a second one.
+  function put(dataset, x, y) {
+    const i = dataset.data.findIndex((p) => p.x >= x);
+    if (i < 0) dataset.data.push({ x, y });
+    else if (dataset.data[i].x === x) dataset.data[i] = { x, y };
+    else dataset.data.splice(i, 0, { x, y });
+  }
+
   function onEvent({ type, data }) {
     switch (type) {
       case "phase":
         if (data.event === "started" || data.event === "resumed") {
           mark("phase", `${data.phase}${data.event === "resumed" ? " (resumed)" : ""}`, lastEpoch, lastStep);
-          note("log-phase", `phase ${data.phase} ${data.event}: trainable ${(data.trainable || []).join(", ")}`, { phase: data.phase });
+          note("log-phase", `phase ${data.phase} ${data.event}: trainable ${(data.trainable || []).join(", ")}`, { phase: data.phase, phaseEvent: data.event });
         } else {
           note("log-phase", `phase ${data.phase} ended${data.reason ? " (" + data.reason + ")" : ""}`);
         }
         break;
       case "epoch": {
         const x = data.global_epoch;
-        if (data.train_loss !== null) series(loss, "train loss").data.push({ x, y: data.train_loss });
-        if (data.val_loss !== null) series(loss, "val loss").data.push({ x, y: data.val_loss });
-        if (data.val_accuracy !== null) series(accuracy, "val accuracy", { color: "#16a34a" }).data.push({ x, y: data.val_accuracy });
+        if (data.train_loss !== null) put(series(loss, "train loss"), x, data.train_loss);
+        if (data.val_loss !== null) put(series(loss, "val loss"), x, data.val_loss);
+        if (data.val_accuracy !== null) put(series(accuracy, "val accuracy", { color: "#16a34a" }), x, data.val_accuracy);
         lastEpoch = x;
         lastStep = data.global_step;
         lrPoints(data.lrs, data.global_step, data.trainable);
