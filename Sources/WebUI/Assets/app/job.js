@@ -132,6 +132,12 @@ export async function jobPage(page, id) {
       case "lr_find":
         note("log-phase", `LR finder: suggestions ${JSON.stringify(data.suggestions)}`);
         break;
+      case "interrupted":
+        note("log-status", `interrupted (${data.reason ?? "thawd was not running"}): resumes from the last checkpoint`);
+        break;
+      case "shutdown":
+        note("log-status", "thawd is stopping; the page reconnects when it is back");
+        break;
       case "end":
         refreshJob();
         refreshCheckpoints();
