@@ -9,9 +9,10 @@ import Testing
     static func number(_ value: Any?) -> Double? { (value as? NSNumber)?.doubleValue }
 
     @Test func aTinyExperimentRunsToCompletionAcrossARestart() throws {
-        var daemon = try DaemonProcess()
-        let dataDir = daemon.dataDir
+        // The test owns the data dir: a DaemonProcess that created it would remove it when released.
+        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("thawd-exp-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        var daemon = try DaemonProcess(dataDir: dataDir)
         let base = try daemon.client.registerSmallCNN()
         let body: [String: Any] = [
             "name": "tiny",
