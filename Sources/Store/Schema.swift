@@ -122,5 +122,7 @@ enum Schema {
                 updated_at INTEGER NOT NULL
             ) WITHOUT ROWID;
             """, backfill: { try $0.backfillTrainingStates() }),
+        // Experiments and their child jobs (Store+Experiments.swift).
+        .experiments,
     ]
 }

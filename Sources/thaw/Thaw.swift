@@ -15,7 +15,7 @@ struct Thaw: ParsableCommand {
         subcommands: [
             Health.self, Submit.self, List.self, Status.self, Watch.self, Events.self,
             Unfreeze.self, Freeze.self, LR.self, Pause.self, Resume.self, Stop.self, Cancel.self,
-            Download.self, Models.self, Datasets.self, Delete.self,
+            Download.self, Models.self, Datasets.self, Delete.self, Experiment.self,
         ])
 }
 

@@ -102,7 +102,7 @@ import Testing
     /// HTTP/1.1 parser's codes, the `…_not_found` of each kind, and a failed job's codes.
     static func serverErrorCodes() throws -> Set<String> {
         var codes = Set(FailureCode.allCases.map(\.rawValue))
-        codes.formUnion(["job_not_found", "model_not_found", "dataset_not_found", "not_found"])
+        codes.formUnion(["job_not_found", "model_not_found", "dataset_not_found", "experiment_not_found", "not_found"])
         let literal = try NSRegularExpression(pattern: #"code: "([a-z0-9_]+)""#)
         let parserCase = try NSRegularExpression(pattern: #"case \.[A-Za-z0-9]+(?:, \.[A-Za-z0-9]+)*: "([a-z0-9_]+)""#)
         for folder in ["Sources/Daemon", "Sources/HTTPServer", "Sources/HTTP1"] {

@@ -67,6 +67,8 @@ import Testing
                 createdAt: 1_764_633_600 + s, startedAt: started ? 1_764_633_601 + s : nil, finishedAt: s % 4 == 1 ? 1_764_633_700 : nil,
                 queuedSeconds: [0, 1.25, 0.001, 86400.5][s % 4], runningSeconds: started ? [12.345, 0.0, 1e-3, 100][s % 4] : nil,
                 training: training, failure: failures[s % 2], result: results[s % 3]))
+            // A child of an experiment names it (between `error` and `finished_at` in key order).
+            if s % 3 == 1 { views[views.count - 1].experiment = "exp_\(String(format: "%016x", s))" }
         }
         return views
     }

@@ -82,6 +82,30 @@ def main():
     for name, model, phases in strategies():
         write(os.path.join(HERE, "fixed", name + ".json"), job(f"fewshot-{name}", model, fixed, phases))
         write(os.path.join(HERE, "seeded", name + ".json"), job(f"fewshot-seeded-{name}", model, seeded, phases))
+    write_experiment(os.path.join(HERE, "experiment.json"), fixed)
+
+
+def write_experiment(path, dataset):
+    """The whole protocol as one POST /v1/experiments body: the built-in strategies (the protocol's
+    recipe, head_only, full = full_from_start, gradual, scratch = scratch_3e-3) and the two other
+    scratch LRs as explicit phases, x seeds 42-44. Early stopping is the base's (job level: the count
+    restarts at every phase start, so with patience 10 it cannot fire in a 5-epoch head phase)."""
+    scratch = [{"name": f"scratch_{tag}", "model": {"architecture": "small-cnn"},
+                "phases": [{"name": "all", "trainable": "all", "epochs": 25, "lr": lr, "schedule": SINGLE}]}
+               for lr, tag in [(1e-3, "1e-3"), (1e-2, "1e-2")]]
+    base = {"model": MODEL, "num_classes": len(dataset["classes"]), "dataset": dataset, "optimizer": OPTIMIZER,
+            "batch_size": 16, "early_stopping": STOP}
+    lines = [' "name": "fewshot"']
+    fields = [f'"{k}": {compact(v)}' for k, v in base.items() if k != "dataset"]
+    data = ",\n    ".join(f'"{k}": {compact(v)}' for k, v in dataset.items())
+    lines.append(' "base": {' + ",\n   ".join(fields[:2]) + ',\n   "dataset": {' + data + "},\n   "
+                 + ",\n   ".join(fields[2:]) + "}")
+    strategies = ['"recipe"', '"head_only"', '"full"', '"gradual"', '"scratch"'] + [compact(s) for s in scratch]
+    lines.append(' "strategies": [\n  ' + ",\n  ".join(strategies) + "]")
+    lines.append(' "seeds": [42, 43, 44]')
+    lines.append(' "epochs": 25')
+    with open(path, "w") as f:
+        f.write("{\n" + ",\n".join(lines) + "\n}\n")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ extension Daemon {
         registerModelRoutes(&router)
         registerDatasetRoutes(&router)
         registerJobRoutes(&router)
+        registerExperimentRoutes(&router)
         registerStreamRoutes(&router)
         registerDeletionRoutes(&router)
         registerWebUIRoutes(&router)

@@ -10,6 +10,23 @@ extension JobService {
     /// reported together in one `invalid`; then the memory estimate; then the job is stored (queued)
     /// and the workers woken.
     func submit(_ body: JSONValue, text: String) throws -> JobView {
+        let prepared = try prepareJob(body, text: text)
+        let request = prepared.request, context = prepared.context
+        let job = try store.createJob(name: request.spec.name, priority: request.priority, spec: request.specText,
+                                      modelID: context?.modelRecord?.id)
+        ownership.wake()
+        return try view(job, document: prepared.document, spec: request.spec, groups: context?.groups)
+    }
+
+    /// A job request read and checked as `submit` checks it, not stored yet: every submission (a
+    /// job, an experiment's children) goes through here, so one place decides what a valid job is.
+    struct PreparedJob {
+        let request: CreateJobRequest
+        let document: JSONValue
+        let context: JobContext?
+    }
+
+    func prepareJob(_ body: JSONValue, text: String) throws -> PreparedJob {
         guard case .object = body else { throw JobServiceError.invalid(field: "body", "must be a JSON object") }
         let reading = CreateJobRequest.read(body, text: text)
         var problems: [SpecProblem] = []
@@ -33,10 +50,7 @@ extension JobService {
             try memory.checkJob(request.spec, architecture: context.architecture, classes: request.spec.resolvedNumClasses(
                 datasetClasses: context.dataset?.classNames.count, modelClasses: context.descriptor?.classes))
         }
-        let job = try store.createJob(name: request.spec.name, priority: request.priority, spec: request.specText,
-                                      modelID: context?.modelRecord?.id)
-        ownership.wake()
-        return try view(job, document: reading.document, spec: request.spec, groups: context?.groups)
+        return PreparedJob(request: request, document: reading.document, context: context)
     }
 
     /// A job's `input_size` must also get through every layer (a custom spec's flatten → linear fixes

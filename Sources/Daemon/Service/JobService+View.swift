@@ -8,7 +8,7 @@ extension JobService {
     /// state and result) comes from `viewMemo` when that text has not changed since.
     func view(_ snapshot: JobSnapshot) throws -> JobView {
         let job = snapshot.job
-        let parts = viewMemo.spec(job: job.id, text: job.spec) { specParts(job.spec) }
+        let parts = viewMemo.spec(job: job.id, text: job.spec) { specParts(job.spec, job: job.id) }
         var training = JobTrainingState(groups: parts.plan)
         var trainingFragments = parts.planFragments
         if let eventID = snapshot.trainingStateEventID {
@@ -27,6 +27,7 @@ extension JobService {
             }
         }
         var view = view(job, document: parts.document, training: training, result: result?.value)
+        view.experiment = parts.experiment
         view.fragments = JobView.Fragments(spec: parts.fragments, training: trainingFragments, result: result?.rendered)
         return view
     }
@@ -57,13 +58,15 @@ extension JobService {
     }
 
     /// The spec text's document (`{}` if it cannot be read), its model's groups in the model's
-    /// order (none when the model cannot be resolved) and the first phase's plan over them.
-    func specParts(_ text: String) -> JobViewMemo.SpecParts {
+    /// order (none when the model cannot be resolved), the first phase's plan over them, and the
+    /// experiment the job belongs to (fixed when the job is created, in the same transaction).
+    func specParts(_ text: String, job id: String) -> JobViewMemo.SpecParts {
         let document = JSONValue.decoding(text).flatMap { $0.isObject ? $0 : nil } ?? .object([:])
         let spec = try? JobSpec.parse(document).get()
         let groups = spec.flatMap { resolve(model: $0.model) }.map { JobContext.groupLayers(of: $0.0).map(\.name) } ?? []
         let plan = GroupView.plan(spec: spec, groups: groups)
         return JobViewMemo.SpecParts(text: text, document: document, groups: groups, plan: plan,
+                                     experiment: (try? store.experimentID(ofJob: id)) ?? nil,
                                      fragments: JobView.SpecFragments(document: document),
                                      planFragments: JobView.TrainingFragments(training: JobTrainingState(groups: plan)))
     }

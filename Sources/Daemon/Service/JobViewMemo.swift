@@ -18,6 +18,8 @@ final class JobViewMemo: @unchecked Sendable {
         /// The model's groups, first to head; empty when the model cannot be resolved.
         let groups: [String]
         let plan: [GroupView]
+        /// The experiment the job is a child of (`experiment` in the job object), if any.
+        let experiment: String?
         /// The parts of the object written from these (`JobView.Fragments`), and the training
         /// parts of a job with no state yet (its plan).
         let fragments: JobView.SpecFragments

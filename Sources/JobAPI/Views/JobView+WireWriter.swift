@@ -29,6 +29,7 @@ extension JobView {
         } else {
             w.null()
         }
+        if let experiment { w.key("experiment"); w.string(experiment) }
         w.key("finished_at"); w.optional(finishedAt)
         w.key("groups")
         if let trainingParts {

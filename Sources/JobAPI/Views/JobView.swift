@@ -31,6 +31,8 @@ public struct JobView: Encodable, Sendable, Equatable {
     public var failure: Failure?
     /// The stored outcome of a finished job (`epochs`, `best_metric`, ..., the test figures).
     public var result: JSONValue?
+    /// The experiment this job is a child of (`POST /v1/experiments`); left out of the object otherwise.
+    public var experiment: String?
     /// Parts already written for `wireBytes()` (the same bytes as from the values above; not encoded
     /// by `encode(to:)`, which writes the values).
     public var fragments = Fragments()
@@ -60,7 +62,7 @@ public struct JobView: Encodable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, object, name, status, priority, model, modelID = "model_id", dataset, type, phase, epoch, step,
              attempts, crashes, createdAt = "created_at", startedAt = "started_at", finishedAt = "finished_at",
-             spec, groups, metrics, lrFind = "lr_find", timings, error, result
+             spec, groups, metrics, lrFind = "lr_find", timings, error, experiment, result
     }
     enum TimingKeys: String, CodingKey { case queuedSeconds = "queued_seconds", runningSeconds = "running_seconds" }
 
@@ -92,6 +94,7 @@ public struct JobView: Encodable, Sendable, Equatable {
         try timings.encode(queuedSeconds, forKey: .queuedSeconds)
         try timings.encodeIfPresent(runningSeconds, forKey: .runningSeconds)
         try c.encode(failure, forKey: .error)
+        try c.encodeIfPresent(experiment, forKey: .experiment)
         try c.encodeIfPresent(result, forKey: .result)
     }
 }

@@ -34,18 +34,22 @@ final class InProcessAPI {
         }
     }
 
-    init(configure: (inout DaemonConfiguration) -> Void = { _ in }) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("thaw-api-\(UUID().uuidString)").path
+    /// Removed with the fixture unless a test passed it in (a restart on the same files).
+    private let ownsDirectory: Bool
+
+    init(directory: String? = nil, configure: (inout DaemonConfiguration) -> Void = { _ in }) throws {
+        ownsDirectory = directory == nil
+        self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("thaw-api-\(UUID().uuidString)").path
         var configuration = DaemonConfiguration()
-        configuration.dataDir = directory
-        configuration.fashionMNISTRoot = directory + "/no-fashion-mnist"
+        configuration.dataDir = self.directory
+        configuration.fashionMNISTRoot = self.directory + "/no-fashion-mnist"
         configure(&configuration)
         daemon = try Daemon(configuration: configuration)
         router = daemon.makeRouter()
-        try Self.writeShapes(root: configuration.resolvedDatasetRoot + "/shapes", perClass: 4)
+        if ownsDirectory { try Self.writeShapes(root: configuration.resolvedDatasetRoot + "/shapes", perClass: 4) }
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
+    deinit { if ownsDirectory { try? FileManager.default.removeItem(atPath: directory) } }
 
     var store: Store { daemon.store }
 
