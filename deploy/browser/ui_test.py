@@ -204,7 +204,8 @@ try:
     wait("the pause button", lambda: find("#control-pause").is_enabled())
     find("#control-pause").click()
     wait("paused", lambda: finds('h1 .status[data-status="paused"]'), timeout=60)
-    check(attr('#groups-body tr[data-group="block2"]', "data-trainable") == "false", "block2 starts frozen")
+    # The pause's own refresh re-renders the groups table; read it once that render has happened.
+    wait("block2 frozen before the unfreeze", lambda: attr('#groups-body tr[data-group="block2"]', "data-trainable") == "false", timeout=30)
     Select(find("#freeze-action")).select_by_value("unfreeze")
     Select(find("#freeze-target")).select_by_value("groups")
     find('#freeze-groups input[value="block2"]').click()
@@ -323,7 +324,58 @@ try:
     shot("09-models")
     log("models: ok")
 
-    # 9. Datasets: a path outside the dataset root is refused beside the path field.
+    # 9. Experiments: two strategies x two seeds on the promoted model, listed, and their children's
+    #    curves overlaid on one chart per metric (one legend entry per strategy) as they arrive.
+    models = api("/v1/models?limit=100")["body"]["data"]
+    promoted = next(m["id"] for m in models if m["name"] == "ui-promoted")
+    created = api("/v1/experiments", "POST", {
+        "name": "ui-experiment",
+        "base": {"model": {"id": promoted}, "num_classes": 3,
+                 "dataset": {"id": "fashion-mnist", "classes": [0, 1, 7], "per_class": 40, "validation_fraction": 0.25, "seed": 2},
+                 "batch_size": 16},
+        "strategies": ["head_only", "recipe"], "seeds": [1, 2], "epochs": 3})
+    check(created["status"] == 201, f"the experiment is created: {created}")
+    experiment_id = created["body"]["id"]
+    browser.get(URL + "/#/experiments")
+    wait("the experiment in the list", lambda: finds(f'#experiments-table tr[data-experiment="{experiment_id}"]'))
+    check("head_only, recipe" in text(f'#experiments-table tr[data-experiment="{experiment_id}"]'), "the row names the strategies")
+    find(f'#experiments-table tr[data-experiment="{experiment_id}"] a').click()
+    wait("the experiment page", lambda: finds('#strategies-body tr[data-strategy="recipe"]'))
+
+    def overlay_points():
+        value = attr("#overlay-accuracy-chart", "data-points")
+        return int(value) if value else 0
+    wait("the first child's curve", lambda: overlay_points() >= 1, timeout=120)
+    early = overlay_points()
+    wait("the experiment to end", lambda: finds('h1 .status[data-status="succeeded"]'), timeout=300)
+    wait("every child's curve", lambda: overlay_points() > early)
+    experiment = api(f"/v1/experiments/{experiment_id}")["body"]
+    epochs = sum(run["epochs"] for run in experiment["jobs"])
+    wait("one point per child epoch", lambda: overlay_points() == epochs)
+    check(int(attr("#overlay-loss-chart", "data-points")) == epochs, "the loss overlay has every child epoch")
+    winner = experiment["winner"]
+    check(winner["strategy"] in text('#experiment-summary dd[data-key="winner"]') and winner["runner_up"] in text('#experiment-summary dd[data-key="winner"]'),
+          "the winner and runner-up are shown: " + text('#experiment-summary dd[data-key="winner"]'))
+    check(attr(f'#strategies-body tr[data-strategy="{winner["strategy"]}"]', "data-winner") == "true", "the winner's row is marked")
+    check("2 / 2" in text('#strategies-body tr[data-strategy="head_only"]'), "both seeds measured: " + text('#strategies-body tr[data-strategy="head_only"]'))
+    check(len(finds("#children-body tr")) == 4, "four children listed")
+    shot("11-experiment")
+    # One legend entry per strategy over four lines; a click hides both of that strategy's lines.
+    legend = browser.execute_script("""
+        const chart = Chart.getChart(document.getElementById('overlay-accuracy-chart'));
+        const items = chart.legend.legendItems;
+        chart.options.plugins.legend.onClick(null, items[0], chart.legend);
+        return {entries: items.map((i) => i.text), lines: chart.data.datasets.length,
+                visible: chart.data.datasets.map((d, i) => chart.isDatasetVisible(i))};""")
+    check(legend["entries"] == ["head_only", "recipe"] and legend["lines"] == 4, f"the legend lists strategies: {legend}")
+    check(legend["visible"].count(False) == 2, f"a legend click hides one strategy's two lines: {legend}")
+    # A child's job page links back to its experiment.
+    child = experiment["jobs"][0]["job_id"]
+    browser.get(URL + f"/#/jobs/{child}")
+    wait("the child's link to its experiment", lambda: experiment_id in text('#job-summary dd[data-key="experiment"]'))
+    log("experiments: ok")
+
+    # 10. Datasets: a path outside the dataset root is refused beside the path field.
     browser.get(URL + "/#/datasets")
     wait("the datasets page", lambda: "fashion-mnist" in text("#datasets-table"))
     fill("#dataset-name", "evil")
@@ -338,7 +390,7 @@ try:
     shot("10-datasets")
     log("datasets: ok")
 
-    # 10. Without a token configured, the page never asks.
+    # 11. Without a token configured, the page never asks.
     browser.execute_script("sessionStorage.clear()")
     browser.get(OPEN_URL + "/")
     wait("the open server's list", lambda: "No jobs" in text("main"))

@@ -38,8 +38,14 @@ const markerPlugin = {
   },
 };
 
-/** A line chart on `canvas`: x linear (`xLabel`), y linear or log (`logY`). */
-export function lineChart(canvas, { xLabel, yLabel, logY = false, yMin, yMax }) {
+/** The colour of the `index`th strategy (or any other ordered series family). */
+export function strategyColor(index) {
+  return PALETTE[index % PALETTE.length];
+}
+
+/** A line chart on `canvas`: x linear (`xLabel`), y linear or log (`logY`); `legend` replaces the
+ * default legend options (bottom, one entry per dataset). */
+export function lineChart(canvas, { xLabel, yLabel, logY = false, yMin, yMax, legend }) {
   return new window.Chart(canvas, {
     type: "line",
     data: { datasets: [] },
@@ -60,7 +66,7 @@ export function lineChart(canvas, { xLabel, yLabel, logY = false, yMin, yMax }) 
                return mantissa === 1 || (decades < 2 && (mantissa === 2 || mantissa === 5)) ? Number(v).toExponential(0) : "";
              } } : {} },
       },
-      plugins: { legend: { position: "bottom" } },
+      plugins: { legend: legend || { position: "bottom" } },
     },
     plugins: [markerPlugin],
   });

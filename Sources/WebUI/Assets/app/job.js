@@ -239,6 +239,7 @@ export async function jobPage(page, id) {
       ["test accuracy", fmt(result.test_accuracy)],
     ];
     if ("node" in job) rows.push(["node", job.node ?? "—"]);
+    if (job.experiment) rows.push(["experiment", h("a", { href: `#/experiments/${job.experiment}` }, job.experiment)]);
     if (job.error) rows.push(["error", `${job.error.code}: ${job.error.message}`]);
     summary.replaceChildren(...rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", { dataset: { key: k } }, v)]));
     groupsBody.replaceChildren(...(job.groups || []).map((g) => h("tr", { dataset: { group: g.name, trainable: String(g.trainable) } },
