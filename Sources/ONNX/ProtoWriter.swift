@@ -4,9 +4,10 @@
 /// protobuf's own serializer does, so a file re-serialised by `onnx` comes out byte-identical.
 ///
 /// Hand-written instead of swift-protobuf: nine message types with a handful of fields each are a
-/// few dozen lines, while swift-protobuf adds a package, a code generator plugin and generated
-/// sources to every clean build (the environment's notes time its first build at 9.5 min on these
-/// machines) for no behaviour Thaw needs: Thaw only writes ONNX, never reads it.
+/// couple of hundred lines, while swift-protobuf adds its runtime package and either its code
+/// generator plugin (a 9.5 min first build on these machines, by the environment's notes) or a
+/// committed generated file for all of onnx.proto, for no behaviour Thaw needs: Thaw only writes
+/// ONNX, never reads it (docs/architecture.md, "ONNX export").
 public struct ProtoWriter {
     /// The wire type in the low three bits of every field key.
     public enum WireType: UInt8 {
