@@ -33,8 +33,15 @@ final class ONNXExportService: Sendable {
         do {
             return try ONNXExport.model(model, metadata: metadata)
         } catch {
-            throw JobServiceError.invalid([SpecProblem(path: WeightsFormat.queryField, message: error.description)],
-                                          summary: "cannot export '\(metadata.spec.name)' as ONNX: \(error)")
+            throw Self.refusal(error, architecture: metadata.spec.name)
         }
+    }
+
+    /// The 422 for a model ONNX cannot express: `format` is the request's part that asked for it,
+    /// the message names the layer. (Every layer kind a spec can name has a lowering today, so only
+    /// a layer type added without one reaches this.)
+    static func refusal(_ error: ONNXExportError, architecture: String) -> JobServiceError {
+        .invalid([SpecProblem(path: WeightsFormat.queryField, message: error.description)],
+                 summary: "cannot export '\(architecture)' as ONNX: \(error)")
     }
 }

@@ -112,6 +112,16 @@ import Testing
         #expect(try fixture.client.get("/healthz").status == 200)  // keep-alive after the body
     }
 
+    @Test func aLayerONNXCannotExpressIs422NamingIt() throws {
+        let refusal = ONNXExportService.refusal(.unsupportedLayer(layer: "features.4", type: "FancyLayer"), architecture: "mine")
+        let response = APIError(refusal).response
+        #expect(response.status.code == 422)
+        guard case .bytes(let body) = response.body else { Issue.record("no JSON body"); return }
+        let text = String(decoding: body, as: UTF8.self)
+        #expect(text.contains(#""code":"invalid_request""#) && text.contains(#""field":"format""#), "\(text)")
+        #expect(text.contains("layer 'features.4' (FancyLayer) has no ONNX equivalent"), "\(text)")
+    }
+
     static func contains(_ bytes: [UInt8], _ text: String) -> Bool {
         let needle = Array(text.utf8)
         guard bytes.count >= needle.count else { return false }
