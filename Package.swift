@@ -48,13 +48,16 @@ var productTargets: [Target] { [
         .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG", "CZlib", "OpenSSL"], swiftSettings: numericsSettings),
         .target(name: "Training", dependencies: ["JobAPI", "NN", "Data"], swiftSettings: numericsSettings),
         .target(name: "Store", dependencies: ["JobAPI", "SQLite", "OpenSSL"]),
+        // ONNX export: a hand-written protobuf writer and the lowering of a model's layers to ONNX
+        // operators (no swift-protobuf; docs/architecture.md says why).
+        .target(name: "ONNX", dependencies: ["NN"], swiftSettings: numericsSettings),
         // The web UI's static files, embedded in the binary by the EmbedWebAssets plugin (Assets/ is
         // its input, not sources or resources).
         .target(name: "WebUI", dependencies: ["HTTPServer", "OpenSSL"], exclude: ["Assets"],
                 plugins: ["EmbedWebAssets"]),
         .executableTarget(name: "embed-web-assets"),
         .plugin(name: "EmbedWebAssets", capability: .buildTool(), dependencies: ["embed-web-assets"]),
-        .target(name: "Daemon", dependencies: ["JobAPI", "HTTPServer", "Store", "Training", "NN", "Data", "WebUI"]),
+        .target(name: "Daemon", dependencies: ["JobAPI", "HTTPServer", "Store", "Training", "NN", "Data", "WebUI", "ONNX"]),
         .target(name: "ThawClient", dependencies: ["JobAPI"]),
 
         .executableTarget(name: "thawd", dependencies: [
@@ -83,9 +86,10 @@ var testTargets: [Target] { [
     .testTarget(name: "NNTests", dependencies: ["NN"]),
     .testTarget(name: "DataTests", dependencies: ["Data"], exclude: ["Fixtures"]),  // read from disk by path
     .testTarget(name: "JobAPITests", dependencies: ["JobAPI"]),
+    .testTarget(name: "ONNXTests", dependencies: ["ONNX", "NN", "Data", "Tensor"]),
     .testTarget(name: "TrainingTests", dependencies: ["JobAPI", "Training"]),
     .testTarget(name: "StoreTests", dependencies: ["JobAPI", "Store"]),
-    .testTarget(name: "DaemonTests", dependencies: ["JobAPI", "Daemon", "Store", "Training", "NN", "HTTPServer", "ThawClient", "OpenSSL"]),
+    .testTarget(name: "DaemonTests", dependencies: ["JobAPI", "Daemon", "Store", "Training", "NN", "HTTPServer", "ThawClient", "OpenSSL", "ONNX"]),
     .testTarget(name: "WebUITests", dependencies: ["WebUI", "HTTPServer", "HTTP1"]),
     .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data", "OpenSSL"]),
 ] }

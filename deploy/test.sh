@@ -27,6 +27,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     OPENBLAS_NUM_THREADS=1 "$PY" Tests/Fixtures/resnets/generate.py --out "$goldens"
     echo "$want" > "$stamp"
 fi
+# onnx + onnxruntime from PyPI for the ONNX export tests (Tests/ONNXTests, EndToEndTests'
+# ONNXEndToEndTests), which fail without it rather than skip.
+THAW_ONNX_PYTHON=$(bash deploy/onnx-env.sh)
+export THAW_ONNX_PYTHON
 # The engine's default is one thread; OpenBLAS's own default is every core.
 export OPENBLAS_NUM_THREADS=1
 if [ "$#" -gt 0 ]; then
@@ -36,7 +40,7 @@ fi
 # CPU-bound training tests, and the end-to-end tests get the machine to themselves.
 stages=(
     'SystemLibraryTests|HTTP1Tests|HTTPServerTests|StoreTests|WebUITests'
-    'TensorTests|NNTests|DataTests|^JobAPITests\.|TrainingTests|DaemonTests'
+    'TensorTests|NNTests|ONNXTests|DataTests|^JobAPITests\.|TrainingTests|DaemonTests'
     'EndToEndTests'
 )
 for dir in Tests/*/; do

@@ -17,6 +17,8 @@ public final class Daemon: @unchecked Sendable {
     let modelService: ModelService
     /// Registered datasets and the built-in: register, view, list, forget.
     let datasetService: DatasetService
+    /// ONNX conversions of stored weights for `?format=onnx` downloads.
+    let onnxExport: ONNXExportService
     /// Per-job event publishers for SSE streams, and the stream cap.
     let eventHub: EventHub
     let startedAt = Date()
@@ -55,6 +57,7 @@ public final class Daemon: @unchecked Sendable {
                           memory: memory)
         modelService = ModelService(store: store, memory: memory)
         datasetService = DatasetService(store: store, catalog: datasets)
+        onnxExport = ONNXExportService(store: store, memory: memory)
         workers = WorkerPool(service: jobs, count: configuration.workers) { [unowned self] job in
             JobExecution(executionDependencies, job: job)
         }

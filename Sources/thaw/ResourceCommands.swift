@@ -4,23 +4,30 @@ import JobAPI
 import ThawClient
 
 struct Download: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Download a job's weights (safetensors).")
+    static let configuration = CommandConfiguration(abstract: "Download a job's weights (safetensors or ONNX).")
     @OptionGroup var options: ServerOptions
     @Argument(help: "Job id.") var job: String
     @Option(help: "best or last.") var checkpoint: String = "best"
+    @Option(help: "safetensors (the stored file) or onnx (an eval-mode ONNX graph converted by thawd).")
+    var format: String = WeightsFormat.safetensors.rawValue
     @Option(name: .shortAndLong, help: "Output file.") var output: String
 
     func run() throws {
         guard ["best", "last"].contains(checkpoint) else { throw ValidationError("--checkpoint is best or last") }
+        guard let format = WeightsFormat(rawValue: format) else {
+            throw ValidationError("--format \(WeightsFormat.allowedDescription)")
+        }
         try reportingErrors {
-            let response = try options.client(timeout: 300).get("/v1/jobs/\(job)/weights?checkpoint=\(checkpoint)")
+            let response = try options.client(timeout: 300)
+                .get("/v1/jobs/\(job)/weights?checkpoint=\(checkpoint)&format=\(format.rawValue)")
                 .requireSuccess()
             guard FileManager.default.createFile(atPath: output, contents: Data(response.body)) else {
                 throw ClientError.io("cannot write '\(output)'")
             }
-            // The ETag is the file's SHA-256 as an HTTP entity tag, i.e. in quotes.
-            let sha256 = response.header("ETag").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } ?? "?"
-            print("wrote \(response.body.count) bytes to \(output) (sha256 \(sha256))")
+            // A safetensors ETag is the file's SHA-256 as an HTTP entity tag, i.e. in quotes; an ONNX
+            // file's is derived from the safetensors one, so it is not shown as a checksum.
+            let etag = response.header("ETag").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } ?? "?"
+            print("wrote \(response.body.count) bytes to \(output) (\(format == .safetensors ? "sha256" : "etag") \(etag))")
         }
     }
 }

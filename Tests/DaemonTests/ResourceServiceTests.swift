@@ -37,7 +37,7 @@ import Testing
         #expect(view.name == "m" && view.numClasses == 2 && view.source == .builtin && view.classNames == ["circle", "square"])
         #expect(try models.model(view.id) == view)
         let weights = try models.weights(view.id)
-        #expect(weights.filename == "\(view.id).safetensors" && weights.artifact.sha256 == view.weights?.sha256)
+        #expect(weights.stem == view.id && weights.artifact.sha256 == view.weights?.sha256)
         #expect(try models.models(page: PageRequest(limit: 10)).data.map(\.id) == [view.id])
         #expect(try models.delete(view.id) == DeletedView(id: view.id, object: "model"))
         #expect(throws: StoreError.self) { try self.models.model(view.id) }

@@ -18,8 +18,9 @@ extension Daemon {
         route(&router, .GET, "/v1/models") { [unowned self] in try json(modelService.models(page: pageRequest($0))) }
         route(&router, .GET, "/v1/models/:id") { [unowned self] in try json(modelService.model($0.parameter("id"))) }
         route(&router, .GET, "/v1/models/:id/weights") { [unowned self] request in
+            let format = try weightsFormat(request)
             let weights = try modelService.weights(request.parameter("id"))
-            return try download(weights.artifact, request: request, filename: weights.filename)
+            return try download(weights.artifact, request: request, stem: weights.stem, format: format)
         }
     }
 

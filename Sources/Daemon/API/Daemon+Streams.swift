@@ -1,6 +1,7 @@
 import Foundation
 import HTTP1
 import HTTPServer
+import JobAPI
 import Store
 
 extension Daemon {
@@ -41,21 +42,21 @@ extension Daemon {
     }
 
     /// The job's best or last weights as safetensors (PyTorch state_dict names), with the SHA-256
-    /// verified against the store as the ETag.
+    /// verified against the store as the ETag, or (`?format=onnx`) as ONNX.
     private func weights(_ request: HTTPRequest) throws -> HTTPResponse {
         let job = try store.job(request.parameter("id"))
         let which = request.query("checkpoint") ?? "best"
         guard which == "best" || which == "last" else {
             throw APIError.invalid(field: "checkpoint", "must be best or last")
         }
+        let format = try weightsFormat(request)
         // A `best` replaced between reading its row and opening its file has just been unlinked:
         // look again (the new one is complete). Once open, the download is immune (`OpenedArtifact`).
         var attempt = 1
         while true {
             let checkpoint = try jobs.weightsCheckpoint(job: job, which: which)
             do {
-                return try download(checkpoint.artifact, request: request,
-                                    filename: "\(job.id)-\(which).safetensors",
+                return try download(checkpoint.artifact, request: request, stem: "\(job.id)-\(which)", format: format,
                                     extraHeaders: ["X-Thaw-Epoch": String(checkpoint.epoch)])
             } catch StoreError.artifactMissing where attempt < 5 {
                 attempt += 1

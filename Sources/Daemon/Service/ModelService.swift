@@ -38,14 +38,14 @@ final class ModelService: Sendable {
         return ListPage(try page.data.map(view), hasMore: page.hasMore)
     }
 
-    /// The model's stored safetensors file (the same bytes a job starting from it loads), or 404
-    /// while it has none.
-    func weights(_ id: String) throws -> (artifact: ArtifactRef, filename: String) {
+    /// The model's stored safetensors file (the same bytes a job starting from it loads) and the
+    /// download's file name without its extension (the model id), or 404 while it has none.
+    func weights(_ id: String) throws -> (artifact: ArtifactRef, stem: String) {
         let model = try store.model(id)
         guard let weights = model.weights else {
             throw JobServiceError.missing(code: "weights_not_found", message: "model '\(model.id)' has no stored weights")
         }
-        return (weights, "\(model.id).safetensors")
+        return (weights, model.id)
     }
 
     /// The store refuses (409) while a queued, running or paused job trains from it; finished jobs
