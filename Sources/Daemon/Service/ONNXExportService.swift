@@ -1,3 +1,4 @@
+import Foundation
 import JobAPI
 import NN
 import ONNX
@@ -12,6 +13,10 @@ final class ONNXExportService: Sendable {
     let store: Store
     /// The model is built in memory to be exported: the same `--max-job-memory` check as registering it.
     let memory: MemoryBudget
+    /// One conversion at a time: each holds the whole model and its file in memory (vgg16: about
+    /// 1.1 GB together), so a burst of downloads queues here instead of multiplying that past the
+    /// memory budget. A conversion takes seconds at most, so a queued request waits, never hangs.
+    private let converting = NSLock()
 
     init(store: Store, memory: MemoryBudget) {
         self.store = store
@@ -25,6 +30,8 @@ final class ONNXExportService: Sendable {
 
     /// The ONNX file of the model in `artifact`; a layer ONNX cannot express is a 422 naming it.
     func export(_ artifact: ArtifactRef) throws -> [UInt8] {
+        converting.lock()
+        defer { converting.unlock() }
         let file = try Safetensors.decode(try store.readArtifact(artifact))
         let metadata = try ModelMetadata(dictionary: file.metadata)
         try memory.checkModel(metadata.spec, field: WeightsFormat.queryField)
