@@ -14,6 +14,9 @@ packages=(
   curl                 # the demo and end-to-end tests talk HTTP with it
   openssl              # self-signed certificates for the TLS tests
   python3
+  wrk                  # deploy/bench/http-bench.sh: the load generator
+  nginx                # deploy/bench/http-bench.sh: the peer server (started by the script, on its own port)
+  valgrind             # deploy/bench/job-route-callgrind.sh: instructions per request
 )
 
 missing=()

@@ -79,6 +79,12 @@ public struct HTTPRequestTarget: Sendable, Equatable {
 
     /// Percent-decodes; a malformed escape, invalid UTF-8 or a decoded NUL is `invalidTarget`.
     static func decode(_ bytes: ArraySlice<UInt8>, plusIsSpace: Bool) throws(HTTPParseError) -> String {
+        // Most parts have nothing to decode: then the bytes are the string's own (validated the
+        // same way), without copying them first (a polled route's path is a few segments of this).
+        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) {
+            guard let string = String(validating: bytes, as: UTF8.self) else { throw .invalidTarget }
+            return string
+        }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = bytes.startIndex

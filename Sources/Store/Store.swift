@@ -47,6 +47,11 @@ public final class Store: @unchecked Sendable {
         try self.init(configuration: .dataDirectory(directory))
     }
 
+    /// Moves after every write this Store commits (each transaction, each statement outside one);
+    /// equal values read before and after something was derived from the database mean nothing
+    /// was committed in between. Any thread, without the queue (`WriteVersion`).
+    public var writeVersion: Int { connection.writeVersion.current }
+
     /// Runs `body` on the connection's queue; the one door every public call goes through.
     func sync<T>(_ body: (StoreConnection) throws -> T) throws(StoreError) -> T {
         do {

@@ -14,6 +14,8 @@ final class StoreConnection {
     var appendedEvents: [EventRecord] = []
     /// Test seam: see `Store.eventLogReads`.
     var eventLogReads = 0
+    /// Moved after each committed write (`Store.writeVersion`); read from any thread.
+    let writeVersion = WriteVersion()
 
     init(configuration: StoreConfiguration) throws {
         db = try Database(path: configuration.databasePath)
@@ -37,12 +39,15 @@ final class StoreConnection {
 
     func nowMillis() -> Int64 { Int64((clock().timeIntervalSince1970 * 1000).rounded()) }
 
-    /// Every statement that changes the database goes through here, so the fault seam sees it.
+    /// Every statement that changes the database goes through here, so the fault seam sees it, and
+    /// so does `writeVersion`: a statement outside a transaction has committed when it returns
+    /// (inside one, `transaction` moves the version after its COMMIT).
     @discardableResult
     func write(_ sql: String, _ parameters: [SQLiteValue] = [], multipleStatements: Bool = false) throws
         -> [[SQLiteValue]]
     {
         try faults.tick(sql)
+        defer { if db.isAutocommit { writeVersion.bump() } }
         if multipleStatements {
             try db.execute(sql)
             return []
@@ -59,6 +64,8 @@ final class StoreConnection {
     @discardableResult
     func transaction<T>(_ body: () throws -> T) throws -> T {
         if !db.isAutocommit { return try body() }
+        // After the COMMIT (or the ROLLBACK: a version moved for nothing only costs a re-read).
+        defer { writeVersion.bump() }
         try db.execute("BEGIN IMMEDIATE")
         do {
             let result = try body()

@@ -1,6 +1,6 @@
 import Foundation
 import JobAPI
-import Store
+@testable import Store
 import Testing
 
 @testable import Daemon
@@ -102,6 +102,81 @@ import Testing
         #expect(service.viewMemo.count == 1)
         _ = try service.deleteJob(job.id)
         #expect(service.viewMemo.count == 0, "a deleted job is forgotten")
+    }
+
+    /// Changes a job's row behind the Store's writer (`rawQuery` on its connection, not through
+    /// `write`): the write version does not move, so what the memo serves shows whether it read.
+    func renameBehindTheWriter(_ id: String, to name: String) throws {
+        _ = try service.store.rawQuery("UPDATE jobs SET name = '\(name)' WHERE id = '\(id)'")
+    }
+
+    func name(in bytes: [UInt8]) throws -> String? {
+        if case .string(let name)? = try Wire.decode(JSONValue.self, from: Foundation.Data(bytes)).field("name") { return name }
+        return nil
+    }
+
+    /// A finished job's answer is served from the memo, without a read, while the store's write
+    /// version stands; any committed write (an event of another job, a new job) moves the version
+    /// and the next poll reads and shows the rows as they are.
+    @Test func aFinishedJobsBytesAreKeptUntilTheStoreIsWritten() throws {
+        let job = try service.submit(document(spec()), text: spec())
+        let other = try service.submit(document(spec()), text: spec())
+        _ = try service.store.claimNextQueued()
+        _ = try service.store.claimNextQueued()
+        try service.store.transitionJob(job.id, to: .succeeded, result: #"{"epochs":1}"#)
+        let first = try service.jobBytes(job.id)
+        #expect(first == (try service.job(job.id)).wireBytes(), "the same bytes as the view")
+        #expect(service.viewMemo.finished(job: job.id, writeVersion: service.store.writeVersion) == first)
+
+        try renameBehindTheWriter(job.id, to: "renamed")
+        #expect(try service.jobBytes(job.id) == first, "no write committed: the kept bytes, no read")
+        #expect(try name(in: service.job(job.id).wireBytes()) == "renamed", "the plain view reads")
+
+        try service.store.appendEvent(job: other.id, event: try TrainingEvent(type: "phase", payload: #"{"epochs":1,"event":"started","open_ended":false,"peak_lrs":{"head":0.02},"phase":"all","phase_index":0,"trainable":["head"]}"#))
+        let reread = try service.jobBytes(job.id)
+        #expect(try name(in: reread) == "renamed", "another job's event moved the version: read again")
+        #expect(reread == (try service.job(job.id)).wireBytes())
+
+        try renameBehindTheWriter(job.id, to: "again")
+        _ = try service.store.createJob(spec: "{}")
+        #expect(try name(in: service.jobBytes(job.id)) == "again", "any write moves it")
+
+        _ = try service.deleteJob(job.id)
+        #expect(throws: StoreError.notFound(kind: "job", id: job.id)) { try self.service.jobBytes(job.id) }
+    }
+
+    /// A job that is not finished is read on every poll: its events show at once, and so does a
+    /// change no write announced; its running time follows the clock with nothing written at all.
+    @Test func aRunningJobIsNeverServedFromTheMemo() throws {
+        final class Clock: @unchecked Sendable { var now = JobServiceTests.now }
+        let clock = Clock()
+        let service = JobService(store: self.service.store, datasets: self.service.datasets, ownership: JobOwnership(workers: 1),
+                                 memory: MemoryBudget(limit: 1 << 30), clock: { clock.now })
+        let job = try service.submit(document(spec()), text: spec())
+        func view() throws -> JSONValue { try Wire.decode(JSONValue.self, from: Foundation.Data(service.jobBytes(job.id))) }
+        #expect(try view().field("status") == .string("queued"))
+        _ = try service.store.claimNextQueued()
+        let running = try view()
+        #expect(running.field("status") == .string("running"))
+        #expect(service.viewMemo.finished(job: job.id, writeVersion: service.store.writeVersion) == nil, "nothing kept")
+
+        clock.now += 2
+        let later = try view()
+        let moved = try #require(later.field("timings")?.field("running_seconds")?.number) - (try #require(running.field("timings")?.field("running_seconds")?.number))
+        #expect(abs(moved - 2) < 0.002, "the clock moved, nothing was written: a fresh running time")
+
+        try renameBehindTheWriter(job.id, to: "renamed")
+        #expect(try view().field("name") == .string("renamed"), "read again though the version stands")
+
+        try service.store.appendEvent(job: job.id, event: try TrainingEvent(type: "epoch", payload: #"{"cache_seconds":0,"epoch":1,"epochs":1,"eval_seconds":0,"from_cache":false,"global_epoch":1,"global_step":4,"images_per_second":null,"is_best":true,"loader_wait_seconds":0,"lr_reduced":false,"lrs":{"head":0.015},"peak_lrs":{"head":0.02},"per_class_accuracy":{"circle":null,"square":1},"phase":"all","phase_index":0,"seconds":0.5,"train_loss":null,"train_seconds":0.5,"trainable":["head"],"val_accuracy":0.5,"val_loss":0.7}"#))
+        let trained = try view()
+        #expect(trained.field("step")?.number == 4 && trained.field("epoch")?.number == 1, "the event shows at once")
+        #expect(try service.jobBytes(job.id) == (try service.job(job.id)).wireBytes())
+
+        // Finishing it is a write: the first poll after shows the final status, then it is kept.
+        try service.store.transitionJob(job.id, to: .cancelled)
+        #expect(try view().field("status") == .string("cancelled"))
+        #expect(service.viewMemo.finished(job: job.id, writeVersion: service.store.writeVersion) != nil)
     }
 
     /// The one mapping to HTTP: every case has its status and code.

@@ -22,6 +22,16 @@ import Testing
         ])
     }
 
+    /// Parts with nothing to decode take the short way (no copy); `+` is still a space only in
+    /// the query, and raw UTF-8 passes as it is.
+    @Test func partsWithoutEscapesAreTheirOwnBytes() throws {
+        let t = try HTTPRequestTarget.parse("/v1/jobs/job_0123456789abcdef/a+b/\u{e9}?x=y+z&w=v&plain", method: .GET)
+        #expect(t.path == "/v1/jobs/job_0123456789abcdef/a+b/\u{e9}")
+        #expect(t.segments == ["v1", "jobs", "job_0123456789abcdef", "a+b", "\u{e9}"])
+        #expect(t.queryItems == [.init(name: "x", value: "y z"), .init(name: "w", value: "v"), .init(name: "plain", value: "")])
+        #expect(try HTTPRequestTarget.parse("/a/", method: .GET).segments == ["a", ""])
+    }
+
     @Test func absoluteFormUsesPath() throws {
         let t = try HTTPRequestTarget.parse("http://example.com:80/a/b?x=1", method: .GET)
         #expect(t.path == "/a/b")

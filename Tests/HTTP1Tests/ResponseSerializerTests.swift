@@ -8,6 +8,20 @@ import Testing
             "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n")
     }
 
+    /// The status line is written as bytes; it is what interpolation wrote, for every version,
+    /// code (any number of digits) and reason, a reason with a control character left out.
+    @Test(arguments: [HTTPVersion.http1_0, .http1_1, HTTPVersion(major: 2, minor: 0), HTTPVersion(major: 10, minor: 12)])
+    func statusLineIsWhatInterpolationWrites(version: HTTPVersion) throws {
+        for status in [HTTPStatus.ok, .notModified, .notFound, HTTPStatus(code: 0, reason: ""), HTTPStatus(code: 7),
+                       HTTPStatus(code: 599, reason: "Custom Reason"), HTTPStatus(code: 1_000_000, reason: "big"),
+                       HTTPStatus(code: Int.max, reason: "max"), HTTPStatus(code: -3, reason: "negative"),
+                       HTTPStatus(code: 200, reason: "bad\r\nreason")] {
+            let reason = status.reason.utf8.contains(UInt8(ascii: "\r")) ? "" : status.reason
+            let bytes = try #require(HTTPResponseSerializer.head(status: status, headers: [:], version: version))
+            #expect(String(decoding: bytes, as: UTF8.self) == "\(version) \(status.code) \(reason)\r\n\r\n")
+        }
+    }
+
     @Test func headerValueWithCRLFIsRefused() {
         #expect(HTTPResponseSerializer.head(status: .ok, headers: ["X-A": "a\r\nSet-Cookie: evil"]) == nil)
     }

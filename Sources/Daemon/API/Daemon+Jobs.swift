@@ -19,9 +19,10 @@ extension Daemon {
         }
         // Inline, like /healthz: the read runs on a reader connection (`Store.jobSnapshot`, which
         // waits for neither the Store's queue nor a commit) and what it decodes is memoized, so the
-        // handler does not block; the handler-queue hop was most of a poll's cost.
+        // handler does not block; the handler-queue hop was most of a poll's cost. A finished job's
+        // bytes are served from `JobService.jobBytes`'s memo while the store has not been written.
         route(&router, .GET, "/v1/jobs/:id", inline: true) { [unowned self] in
-            HTTPResponse.bytes(try jobs.job($0.parameter("id")).wireBytes(), contentType: "application/json")
+            HTTPResponse.bytes(try jobs.jobBytes($0.parameter("id")), contentType: "application/json")
         }
         route(&router, .GET, "/v1/jobs/:id/checkpoints") { [unowned self] in try json(jobs.checkpoints(job: $0.parameter("id"))) }
         route(&router, .GET, "/v1/jobs/:id/metrics") { [unowned self] in try metricsHistory($0) }

@@ -29,6 +29,19 @@ final class JobService: @unchecked Sendable {
     /// One read (the job and its training state), one build; the route writes it with `wireBytes()`.
     func job(_ id: String) throws -> JobView { try view(store.jobSnapshot(id)) }
 
+    /// `job(id).wireBytes()`, the polled route's answer. A finished job's bytes are kept
+    /// (`JobViewMemo.finished`) and served without a read while the store's write version has not
+    /// moved since the read they were built from; the version is read before the read, so a write
+    /// committed meanwhile leaves the kept bytes already out of date, never newer than the rows.
+    func jobBytes(_ id: String) throws -> [UInt8] {
+        let version = store.writeVersion
+        if let bytes = viewMemo.finished(job: id, writeVersion: version) { return bytes }
+        let snapshot = try store.jobSnapshot(id)
+        let bytes = try view(snapshot).wireBytes()
+        if snapshot.job.status.isTerminal { viewMemo.keepFinished(job: id, writeVersion: version, bytes: bytes) }
+        return bytes
+    }
+
     /// Newest first, `status` keeping one state; one read for the page.
     func jobs(status: JobStatus?, page: PageRequest) throws -> ListPage<JobView> {
         let page = try store.jobSnapshots(status: status, page: page)

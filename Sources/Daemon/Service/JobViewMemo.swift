@@ -11,6 +11,13 @@ import JobAPI
 /// Each entry is checked against what it was derived from (the same spec text, the same event id,
 /// the same result text) before use, so a miss only costs the decode. Bounded: at `capacity` jobs
 /// the memo starts over.
+///
+/// A finished job's whole answer is kept too (`finished`), with the store's write version read
+/// before the read it was built from: while no write has been committed since, the job's rows are
+/// what they were, and a finished job's view depends on nothing else (its times end at
+/// `finished_at`, not at the clock), so the bytes are served without reading the store. Any write
+/// (an event of another job, a delete) moves the version and the next poll reads again. A job that
+/// is not finished never gets such an entry: its running times come from the clock.
 final class JobViewMemo: @unchecked Sendable {
     struct SpecParts {
         let text: String
@@ -39,6 +46,12 @@ final class JobViewMemo: @unchecked Sendable {
         let rendered: [UInt8]?
     }
 
+    /// A finished job's answer and the store's write version read before the read it came from.
+    struct FinishedBytes {
+        let writeVersion: Int
+        let bytes: [UInt8]
+    }
+
     private struct Entry {
         var spec: SpecParts?
         var state: StateParts?
@@ -48,6 +61,8 @@ final class JobViewMemo: @unchecked Sendable {
     let capacity: Int
     private let lock = NSLock()
     private var entries: [String: Entry] = [:]
+    /// Apart from `entries`, so the hot lookup copies out one array, not a whole entry's parts.
+    private var finishedBytes: [String: FinishedBytes] = [:]
 
     init(capacity: Int = 4096) { self.capacity = capacity }
 
@@ -72,8 +87,27 @@ final class JobViewMemo: @unchecked Sendable {
         return parts
     }
 
+    /// The finished job's bytes kept at `writeVersion`, if that is still the store's version.
+    func finished(job: String, writeVersion: Int) -> [UInt8]? {
+        guard let hit = lock.withLock({ finishedBytes[job] }), hit.writeVersion == writeVersion else { return nil }
+        return hit.bytes
+    }
+
+    /// Keeps a finished job's bytes, built from a read that began after `writeVersion` was read.
+    func keepFinished(job: String, writeVersion: Int, bytes: [UInt8]) {
+        lock.withLock {
+            if finishedBytes[job] == nil, finishedBytes.count >= capacity { finishedBytes.removeAll(keepingCapacity: true) }
+            finishedBytes[job] = FinishedBytes(writeVersion: writeVersion, bytes: bytes)
+        }
+    }
+
     /// Forgets a deleted job.
-    func remove(job: String) { lock.withLock { _ = entries.removeValue(forKey: job) } }
+    func remove(job: String) {
+        lock.withLock {
+            entries.removeValue(forKey: job)
+            finishedBytes.removeValue(forKey: job)
+        }
+    }
 
     var count: Int { lock.withLock { entries.count } }
 
