@@ -29,10 +29,12 @@ var productTargets: [Target] { [
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         .target(name: "BLAS", dependencies: ["CBLAS"]),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "OpenSSL", dependencies: ["COpenSSL"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
 
         // The direct 3x3 convolution kernels (AVX2/FMA and AVX-512 intrinsics, chosen at run time).
         // Optimized in debug builds too, like the Swift numerics: intrinsics at -O0 spill every register.
@@ -47,7 +49,7 @@ var productTargets: [Target] { [
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: numericsSettings),
         .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG", "CZlib", "OpenSSL"], swiftSettings: numericsSettings),
         .target(name: "Training", dependencies: ["JobAPI", "NN", "Data"], swiftSettings: numericsSettings),
-        .target(name: "Store", dependencies: ["JobAPI", "SQLite", "OpenSSL"]),
+        .target(name: "Store", dependencies: ["JobAPI", "SQLite", "Postgres", "OpenSSL"]),
         // The web UI's static files, embedded in the binary by the EmbedWebAssets plugin (Assets/ is
         // its input, not sources or resources).
         .target(name: "WebUI", dependencies: ["HTTPServer", "OpenSSL"], exclude: ["Assets"],
@@ -85,6 +87,7 @@ var testTargets: [Target] { [
     .testTarget(name: "JobAPITests", dependencies: ["JobAPI"]),
     .testTarget(name: "TrainingTests", dependencies: ["JobAPI", "Training"]),
     .testTarget(name: "StoreTests", dependencies: ["JobAPI", "Store"]),
+    .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
     .testTarget(name: "DaemonTests", dependencies: ["JobAPI", "Daemon", "Store", "Training", "NN", "HTTPServer", "ThawClient", "OpenSSL"]),
     .testTarget(name: "WebUITests", dependencies: ["WebUI", "HTTPServer", "HTTP1"]),
     .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data", "OpenSSL"]),

@@ -31,7 +31,7 @@ public final class Daemon: @unchecked Sendable {
         self.configuration = configuration
         let fm = FileManager.default
         try fm.createDirectory(atPath: configuration.dataDir, withIntermediateDirectories: true)
-        store = try Store(configuration: .dataDirectory(configuration.dataDir))
+        store = try Store(configuration: configuration.storeConfiguration)
         for dir in [configuration.artifactsDirectory, configuration.resolvedDatasetRoot] {
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// Everything thawd is told at start-up. Command-line flags override a JSON config file
 /// (deploy/thawd.json shows every key), which overrides these defaults.
@@ -9,6 +10,10 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public var port: Int = 8080
     /// Holds the SQLite store (thaw.sqlite) and artifacts/. Default ./var.
     public var dataDir: String = "./var"
+    /// A PostgreSQL connection URI (`postgresql://USER@HOST:PORT/DB`) to keep the store's rows in
+    /// instead of `<data-dir>/thaw.sqlite`; artifacts stay under the data dir. nil: SQLite. The
+    /// password comes from the URI, `PGPASSWORD` or `~/.pgpass`, as libpq reads them.
+    public var store: String?
     /// The only directory datasets may be read from. Default <data-dir>/datasets.
     public var datasetRoot: String?
     /// Jobs trained at the same time.
@@ -47,7 +52,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case host, port, workers
+        case host, port, workers, store
         case dataDir = "data_dir"
         case datasetRoot = "dataset_root"
         case blasThreads = "blas_threads"
@@ -71,6 +76,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         port = try c.decodeIfPresent(Int.self, forKey: .port) ?? d.port
         dataDir = try c.decodeIfPresent(String.self, forKey: .dataDir) ?? d.dataDir
         datasetRoot = try c.decodeIfPresent(String.self, forKey: .datasetRoot)
+        store = try c.decodeIfPresent(String.self, forKey: .store)
         workers = try c.decodeIfPresent(Int.self, forKey: .workers) ?? d.workers
         blasThreads = try c.decodeIfPresent(Int.self, forKey: .blasThreads)
         tlsCert = try c.decodeIfPresent(String.self, forKey: .tlsCert)
@@ -97,6 +103,13 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public var resolvedMaxJobMemory: Int { maxJobMemory ?? MemorySize.defaultJobLimit }
     public var resolvedDatasetRoot: String { datasetRoot ?? (dataDir as NSString).appendingPathComponent("datasets") }
     public var databasePath: String { (dataDir as NSString).appendingPathComponent("thaw.sqlite") }
+    /// Where the Store keeps its rows and files: `store` when set, else the data dir's SQLite file.
+    public var storeConfiguration: StoreConfiguration {
+        if let store { return .postgres(uri: store, dataDirectory: dataDir) }
+        return .dataDirectory(dataDir)
+    }
+    /// URI schemes libpq reads as a connection URI.
+    public static let storeSchemes = ["postgresql://", "postgres://"]
     public var artifactsDirectory: String { (dataDir as NSString).appendingPathComponent("artifacts") }
     /// Raw upload bodies while they arrive (`upload-*.tmp`, removed when the request ends).
     public var uploadsDirectory: String { (dataDir as NSString).appendingPathComponent("uploads") }
@@ -108,6 +121,9 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public func problems() -> [String] {
         var out: [String] = []
         if host.isEmpty { out.append("host: must not be empty") }
+        if let store, !Self.storeSchemes.contains(where: store.hasPrefix) {
+            out.append("store: must be a PostgreSQL URI (postgresql://USER@HOST:PORT/DB); leave it out for the SQLite file in data_dir")
+        }
         if !(0...65535).contains(port) { out.append("port: \(port) is not in 0...65535") }
         if workers < 1 || workers > 64 { out.append("workers: \(workers) is not in 1...64") }
         if let blasThreads, blasThreads < 1 { out.append("blas_threads: must be at least 1") }
