@@ -116,20 +116,39 @@ extension StoreConnection {
 
     func claimNext() throws -> JobRecord? {
         try transaction {
-            guard let id = try read("SELECT id" + " FROM jobs" + Self.claimableOrder + " LIMIT 1").first?.first?.string
-            else { return nil }
-            let before = try requireJob(id)
-            try write(
-                """
-                UPDATE jobs SET status = 'running', interrupted = 0, attempts = attempts + 1,
-                    started_at = COALESCE(started_at, ?) WHERE id = ?
-                """, [.integer(nowMillis()), .text(id)])
+            guard let (id, previous) = try db.dialect == .postgres ? takeNextLocked() : takeNext() else { return nil }
             let after = try requireJob(id)
             _ = try appendEvent(jobID: id, event: .status(StatusEvent(
-                status: JobStatus.running.rawValue, previous: before.status.rawValue,
+                status: JobStatus.running.rawValue, previous: previous,
                 attempt: after.attempts, resume: after.isResume)), key: nil)
             return after
         }
+    }
+
+    static let claimSet = """
+        status = 'running', interrupted = 0, attempts = attempts + 1, started_at = COALESCE(started_at, ?)
+        """
+
+    /// SQLite: the transaction holds the database's one write lock, so a SELECT then an UPDATE is atomic.
+    private func takeNext() throws -> (id: String, previous: String)? {
+        guard let row = try read("SELECT id, status FROM jobs" + Self.claimableOrder + " LIMIT 1").first,
+              let id = row[0].string, let previous = row[1].string
+        else { return nil }
+        try write("UPDATE jobs SET " + Self.claimSet + " WHERE id = ?", [.integer(nowMillis()), .text(id)])
+        return (id, previous)
+    }
+
+    /// PostgreSQL: the queues built on it claim this way (River, Oban, graphile-worker, pgmq): the
+    /// CTE locks the first claimable row, skipping rows another transaction holds, and the UPDATE
+    /// takes it in the same statement, so claimers on many connections never wait on one another or
+    /// get the same job.
+    private func takeNextLocked() throws -> (id: String, previous: String)? {
+        let rows = try write(
+            "WITH next AS (SELECT id, status FROM jobs" + Self.claimableOrder + " LIMIT 1 FOR UPDATE SKIP LOCKED)"
+                + " UPDATE jobs SET " + Self.claimSet + " FROM next WHERE jobs.id = next.id RETURNING jobs.id, next.status",
+            [.integer(nowMillis())])
+        guard let row = rows.first, let id = row[0].string, let previous = row[1].string else { return nil }
+        return (id, previous)
     }
 
     func transitionJob(_ id: String, to status: JobStatus, result: String?, failure: JobFailure?, applying command: String? = nil)
