@@ -90,5 +90,5 @@ var testTargets: [Target] { [
     .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
     .testTarget(name: "DaemonTests", dependencies: ["JobAPI", "Daemon", "Store", "Training", "NN", "HTTPServer", "ThawClient", "OpenSSL"]),
     .testTarget(name: "WebUITests", dependencies: ["WebUI", "HTTPServer", "HTTP1"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data", "OpenSSL"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data", "OpenSSL", "Postgres"]),
 ] }
