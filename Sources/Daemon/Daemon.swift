@@ -52,7 +52,7 @@ public final class Daemon: @unchecked Sendable {
         for job in recovery.interrupted { Log.info("job \(job.id) was interrupted; it resumes from its last checkpoint") }
         let memory = MemoryBudget(limit: configuration.resolvedMaxJobMemory)
         jobs = JobService(store: store, datasets: datasets, ownership: JobOwnership(workers: configuration.workers),
-                          memory: memory)
+                          memory: memory, node: configuration.resolvedNodeID)
         modelService = ModelService(store: store, memory: memory)
         datasetService = DatasetService(store: store, catalog: datasets)
         workers = WorkerPool(service: jobs, count: configuration.workers) { [unowned self] job in

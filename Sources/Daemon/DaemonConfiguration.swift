@@ -14,6 +14,9 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     /// instead of `<data-dir>/thaw.sqlite`; artifacts stay under the data dir. nil: SQLite. The
     /// password comes from the URI, `PGPASSWORD` or `~/.pgpass`, as libpq reads them.
     public var store: String?
+    /// This thawd's name among the nodes of one store, recorded as the `node` of every job its
+    /// workers claim. 1–255 printable characters. Default: the host name.
+    public var nodeID: String?
     /// The only directory datasets may be read from. Default <data-dir>/datasets.
     public var datasetRoot: String?
     /// Jobs trained at the same time.
@@ -53,6 +56,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case host, port, workers, store
+        case nodeID = "node_id"
         case dataDir = "data_dir"
         case datasetRoot = "dataset_root"
         case blasThreads = "blas_threads"
@@ -77,6 +81,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         dataDir = try c.decodeIfPresent(String.self, forKey: .dataDir) ?? d.dataDir
         datasetRoot = try c.decodeIfPresent(String.self, forKey: .datasetRoot)
         store = try c.decodeIfPresent(String.self, forKey: .store)
+        nodeID = try c.decodeIfPresent(String.self, forKey: .nodeID)
         workers = try c.decodeIfPresent(Int.self, forKey: .workers) ?? d.workers
         blasThreads = try c.decodeIfPresent(Int.self, forKey: .blasThreads)
         tlsCert = try c.decodeIfPresent(String.self, forKey: .tlsCert)
@@ -108,6 +113,12 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         if let store { return .postgres(uri: store, dataDirectory: dataDir) }
         return .dataDirectory(dataDir)
     }
+    /// `nodeID`, else the host name (else "thawd" on a host without one).
+    public var resolvedNodeID: String {
+        if let nodeID { return nodeID }
+        let host = ProcessInfo.processInfo.hostName
+        return host.isEmpty ? "thawd" : String(host.unicodeScalars.prefix(255))
+    }
     /// URI schemes libpq reads as a connection URI.
     public static let storeSchemes = ["postgresql://", "postgres://"]
     public var artifactsDirectory: String { (dataDir as NSString).appendingPathComponent("artifacts") }
@@ -121,6 +132,10 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public func problems() -> [String] {
         var out: [String] = []
         if host.isEmpty { out.append("host: must not be empty") }
+        if let nodeID, !(1...255).contains(nodeID.unicodeScalars.count)
+            || nodeID.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            out.append("node_id: must be 1 to 255 printable characters")
+        }
         if let store, !Self.storeSchemes.contains(where: store.hasPrefix) {
             out.append("store: must be a PostgreSQL URI (postgresql://USER@HOST:PORT/DB); leave it out for the SQLite file in data_dir")
         }

@@ -6,6 +6,8 @@
 /// milliseconds since 1970 (UTC). JSON columns carry `CHECK (json_valid(…))` so no code path can store
 /// malformed JSON; enums carry `CHECK (… IN …)` so an unknown status can never be written.
 enum Schema {
+    static let jobNode = "ALTER TABLE jobs ADD COLUMN node TEXT CHECK (node IS NULL OR length(node) BETWEEN 1 AND 255);"
+
     static let migrations: [Migration] = [
         Migration(name: "0001_models_datasets", sql: """
             CREATE TABLE models (
@@ -125,5 +127,7 @@ enum Schema {
             """, postgres: PostgresSchema.jobTrainingState, backfill: { try $0.backfillTrainingStates() }),
         // Experiments and their child jobs (Store+Experiments.swift).
         .experiments,
+        // The node (thawd --node-id) whose worker last claimed each job. The same text in both dialects.
+        Migration(name: "0007_job_node", sql: jobNode, postgres: jobNode),
     ]
 }

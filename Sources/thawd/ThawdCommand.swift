@@ -21,6 +21,8 @@ struct ThawdCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Keep the store's rows in PostgreSQL instead of <data-dir>/thaw.sqlite (artifacts stay in --data-dir); password from the URI, PGPASSWORD or ~/.pgpass.",
                                valueName: "postgresql://USER@HOST:PORT/DB"))
     var store: String?
+    @Option(help: "This node's name, recorded as the node of every job it claims (default: the host name).")
+    var nodeId: String?
     @Option(help: "The only directory datasets may be read from (default <data-dir>/datasets).")
     var datasetRoot: String?
     @Option(help: "Jobs trained at the same time (default 1).") var workers: Int?
@@ -69,6 +71,7 @@ struct ThawdCommand: ParsableCommand {
         if let port { configuration.port = port }
         if let dataDir { configuration.dataDir = dataDir }
         if let store { configuration.store = store }
+        if let nodeId { configuration.nodeID = nodeId }
         if let datasetRoot { configuration.datasetRoot = datasetRoot }
         if let workers { configuration.workers = workers }
         if let blasThreads { configuration.blasThreads = blasThreads }

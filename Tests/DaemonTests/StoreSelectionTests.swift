@@ -35,3 +35,21 @@ import Testing
         #expect(configuration.problems().isEmpty)
     }
 }
+
+/// `node_id` (`--node-id`): default the host name; out of range or with control characters a problem.
+@Suite struct NodeIDConfigurationTests {
+    @Test func theNodeIDDefaultsToTheHostName() throws {
+        #expect(DaemonConfiguration().resolvedNodeID == ProcessInfo.processInfo.hostName)
+        let json = #"{"node_id": "trainer-2"}"#
+        let configuration = try JSONDecoder().decode(DaemonConfiguration.self, from: Data(json.utf8))
+        #expect(configuration.resolvedNodeID == "trainer-2" && configuration.problems().isEmpty)
+    }
+
+    @Test func aNodeIDOutOfRangeOrWithControlCharactersIsAProblem() {
+        for bad in ["", String(repeating: "n", count: 256), "a\nb"] {
+            var configuration = DaemonConfiguration()
+            configuration.nodeID = bad
+            #expect(configuration.problems().contains { $0.hasPrefix("node_id:") }, "\(bad)")
+        }
+    }
+}

@@ -8,8 +8,8 @@ import Glibc
 
 /// thawd with `--store postgresql://…` (a fresh database of the test cluster, deploy/test.sh's
 /// PostgreSQL pass): a job killed with SIGKILL mid-training resumes on the restart from its
-/// checkpoint and succeeds, with every event stored before the kill kept; a second thawd on the
-/// same database is refused while the first holds it.
+/// checkpoint and succeeds (its `node` the restarted thawd's `--node-id`), with every event stored
+/// before the kill kept; a second thawd on the same database is refused while the first holds it.
 @Suite(.serialized, .enabled(if: fashionMNISTInstalled && ProcessInfo.processInfo.environment["THAW_TEST_POSTGRES_URI"] != nil,
                              "needs Fashion-MNIST and THAW_TEST_POSTGRES_URI (deploy/test.sh's PostgreSQL pass)"))
 struct PostgresStoreE2ETests {
@@ -31,7 +31,7 @@ struct PostgresStoreE2ETests {
         let uri = try Self.freshDatabase()
         let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("thawd-pg-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
-        var daemon: DaemonProcess? = try DaemonProcess(dataDir: dataDir, arguments: ["--store", uri])
+        var daemon: DaemonProcess? = try DaemonProcess(dataDir: dataDir, arguments: ["--store", uri, "--node-id", "node-a"])
         #expect(daemon!.logText.contains("store in PostgreSQL"))
         #expect(!daemon!.logText.contains(uri), "the URI (it may hold a password) is not logged")
 
@@ -61,7 +61,9 @@ struct PostgresStoreE2ETests {
         daemon!.stop(signal: SIGKILL)
         daemon = nil
 
-        let restarted = try DaemonProcess(dataDir: dataDir, arguments: ["--store", uri])
+        let running = try daemon!.client.jsonObject("GET", "/v1/jobs/\(id)").1
+        #expect(running["node"] as? String == "node-a")
+        let restarted = try DaemonProcess(dataDir: dataDir, arguments: ["--store", uri, "--node-id", "node-b"])
         defer { restarted.stop() }
         let client = restarted.client
         let after = try events(client, id)
@@ -71,6 +73,7 @@ struct PostgresStoreE2ETests {
         let done = try client.waitForJob(id, statuses: ["succeeded", "failed", "stopped"], timeout: 300)
         #expect(done["status"] as? String == "succeeded", "\(done)\n\(restarted.logText)")
         #expect(done["attempts"] as? Int == 2)
+        #expect(done["node"] as? String == "node-b", "the resumed run's node")
         let all = try events(client, id)
         #expect(all.contains { $0["type"] as? String == "interrupted" })
         #expect(all.compactMap { $0["id"] as? Int } == Array(1...all.count), "event ids gap-free")
