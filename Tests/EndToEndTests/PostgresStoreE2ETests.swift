@@ -58,11 +58,11 @@ struct PostgresStoreE2ETests {
         }
         let before = try events(daemon!.client, id)
         #expect(before.contains { $0["type"] as? String == "checkpoint" })
+        let running = try daemon!.client.jsonObject("GET", "/v1/jobs/\(id)").1
+        #expect(running["node"] as? String == "node-a")
         daemon!.stop(signal: SIGKILL)
         daemon = nil
 
-        let running = try daemon!.client.jsonObject("GET", "/v1/jobs/\(id)").1
-        #expect(running["node"] as? String == "node-a")
         let restarted = try DaemonProcess(dataDir: dataDir, arguments: ["--store", uri, "--node-id", "node-b"])
         defer { restarted.stop() }
         let client = restarted.client
