@@ -9,20 +9,26 @@ import SQLite
 /// cells back into `SQLiteValue`s by column type (booleans become 1/0, as SQLite answers them).
 ///
 /// Reconnects: when libpq reports the connection broken, the next statement outside a transaction
-/// first resets it and replays `sessionSetup` (settings, the advisory lock). The statement that met
-/// the break throws (`StoreError.postgres` with sqlstate "08006"): its outcome is unknown, and the
-/// Store's transaction it belonged to is lost as a whole, never half-applied.
+/// first resets it and replays `sessionSetup` (settings, the advisory lock). On the Store's own
+/// connection the statement that met the break throws (`StoreError.postgres` with sqlstate "08006"):
+/// its outcome is unknown, and the Store's transaction it belonged to is lost as a whole, never
+/// half-applied. A read-only connection (`readOnly`, the reader pool's) instead reconnects and runs
+/// the statement once more, since a read outside a transaction changes nothing when repeated.
 final class PostgresDatabase: DatabaseConnection {
     let uri: String
     private let connection: PostgresConnection
     /// Run after every (re)connect; throws to refuse the session (e.g. the lock is held elsewhere).
     private let sessionSetup: (PostgresDatabase) throws -> Void
     private var placeholderCache: [String: String] = [:]
+    /// Set for connections whose session is read-only: a statement cut off by a broken connection
+    /// outside a transaction is retried once after reconnecting.
+    let readOnly: Bool
 
     var dialect: SQLDialect { .postgres }
 
-    init(uri: String, sessionSetup: @escaping (PostgresDatabase) throws -> Void = { _ in }) throws {
+    init(uri: String, readOnly: Bool = false, sessionSetup: @escaping (PostgresDatabase) throws -> Void = { _ in }) throws {
         self.uri = uri
+        self.readOnly = readOnly
         connection = try PostgresConnection(uri: uri)
         self.sessionSetup = sessionSetup
         try sessionSetup(self)
@@ -37,7 +43,9 @@ final class PostgresDatabase: DatabaseConnection {
 
     func query(_ sql: String, _ parameters: [SQLiteValue]) throws -> [[SQLiteValue]] {
         try reconnectIfBroken()
-        let result = try connection.query(numbered(sql), parameters.map(Self.parameter))
+        let text = numbered(sql)
+        let values = parameters.map(Self.parameter)
+        let result = try run(text, values)
         return try result.rows.map { cells in
             try zip(cells, result.columnTypes).map { try Self.value($0, $1) }
         }
@@ -45,6 +53,16 @@ final class PostgresDatabase: DatabaseConnection {
 
     func query(cached sql: String, _ parameters: [SQLiteValue]) throws -> [[SQLiteValue]] {
         try query(sql, parameters)
+    }
+
+    /// The statement, once more after a reconnect when a read-only connection broke under it.
+    private func run(_ text: String, _ values: [PostgresParameter]) throws -> PostgresResult {
+        let first = Result { () throws(PostgresError) -> PostgresResult in try connection.query(text, values) }
+        guard case .failure(let error) = first, readOnly, error.kind == .connection, !connection.isInTransaction else {
+            return try first.get()
+        }
+        try reconnectIfBroken()
+        return try connection.query(text, values)
     }
 
     private func reconnectIfBroken() throws {

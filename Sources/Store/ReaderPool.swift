@@ -28,7 +28,7 @@ final class ReaderPool: @unchecked Sendable {
             }
         case .postgres(let uri):
             self.init(limit: limit) {
-                try PostgresDatabase(uri: uri) { try $0.execute("SET default_transaction_read_only = on") }
+                try PostgresDatabase(uri: uri, readOnly: true) { try $0.execute("SET default_transaction_read_only = on") }
             }
         }
     }

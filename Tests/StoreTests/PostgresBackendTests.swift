@@ -44,6 +44,24 @@ struct PostgresBackendTests {
         #expect(throws: StoreError.self) { try Store(configuration: configuration(fixture)) }
     }
 
+    @Test func aServerSideDisconnectIsInvisibleToReadsOnTheReaderPool() throws {
+        let fixture = try StoreFixture(.postgres)
+        let store = fixture.store
+        let job = try store.createJob(spec: spec)
+        #expect(try store.jobSnapshot(job.id).job.id == job.id)  // the reader connection is open
+        let name = try #require(fixture.postgresURI?.components(separatedBy: "application_name=").last)
+        let admin = try PostgresDatabase(uri: TestBackend.postgresURI!)
+        let killed = try admin.query(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?) t",
+            [.text(name)])
+        #expect(try #require(killed.first?.first?.int) >= 2, "the Store's connection and its reader")
+        // The reader reconnects and runs the read again: the poll a client makes never sees the break.
+        #expect(try store.jobSnapshot(job.id).job.status == .queued)
+        // The Store's own connection does not guess: the first call fails, the next reconnects.
+        #expect(throws: StoreError.self) { try store.createJob(spec: spec) }
+        #expect(try store.createJob(spec: spec).status == .queued)
+    }
+
     @Test func claimersOnSeveralStoresNeverShareAJob() throws {
         let fixture = try StoreFixture(.postgres)
         let ids = try (0..<40).map { try fixture.store.createJob(priority: $0 % 3, spec: spec).id }

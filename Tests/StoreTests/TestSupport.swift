@@ -52,7 +52,8 @@ enum TestBackend {
         let base = postgresURI!
         let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try PostgresDatabase(uri: base).execute("CREATE SCHEMA \(schema)")
-        return base + (base.contains("?") ? "&" : "?") + "options=-c%20search_path%3D\(schema)"
+        // application_name: lets a test find (and terminate) exactly its own Store's connections.
+        return base + (base.contains("?") ? "&" : "?") + "options=-c%20search_path%3D\(schema)&application_name=\(schema)"
     }
 }
 
