@@ -41,6 +41,8 @@ uri="postgresql://thaw@127.0.0.1:$port/thaw_test"
 if [ "$#" -eq 0 ]; then
     echo "$uri"
     echo "pg-test-cluster: running in $dir; Ctrl-C stops and removes it" >&2
-    while true; do sleep 3600; done
+    # `wait` on a background sleep, not a foreground one: bash runs the trap only once a foreground
+    # child exits, so Ctrl-C or SIGTERM would otherwise leave the cluster up for up to an hour.
+    while true; do sleep 3600 & wait $!; done
 fi
 THAW_TEST_POSTGRES_URI=$uri "$@"
