@@ -21,6 +21,7 @@ public final class Daemon: @unchecked Sendable {
     let eventHub: EventHub
     let startedAt = Date()
     private var server: HTTPServer?
+    private var heartbeat: DispatchSourceTimer?
     private(set) var workers: WorkerPool!
 
     /// Takes the data dir's lock first (a second thawd on the same `--data-dir` fails here, naming
@@ -79,6 +80,7 @@ public final class Daemon: @unchecked Sendable {
         let server = try HTTPServer(configuration: serverConfiguration, router: makeRouter())
         let port = try server.start()
         self.server = server
+        heartbeat = startHeartbeat()
         workers.start()
         return port
     }
@@ -90,6 +92,7 @@ public final class Daemon: @unchecked Sendable {
     /// checkpoint on the next start, as after a crash, so SIGTERM always stops thawd in time.
     public func shutdown() {
         let deadline = Date().addingTimeInterval(Self.workerStopSeconds)
+        heartbeat?.cancel()
         workers.interruptAll()
         _ = server?.shutdown(deadline: configuration.shutdownGraceSeconds)
         let stuck = workers.waitForAll(until: deadline)

@@ -17,6 +17,8 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     /// This thawd's name among the nodes of one store, recorded as the `node` of every job its
     /// workers claim. 1–255 printable characters. Default: the host name.
     public var nodeID: String?
+    /// Seconds between this node's heartbeats (`GET /v1/nodes` shows each node's age). 0.1...3600.
+    public var heartbeatSeconds: Double = 5
     /// The only directory datasets may be read from. Default <data-dir>/datasets.
     public var datasetRoot: String?
     /// Jobs trained at the same time.
@@ -57,6 +59,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case host, port, workers, store
         case nodeID = "node_id"
+        case heartbeatSeconds = "heartbeat_seconds"
         case dataDir = "data_dir"
         case datasetRoot = "dataset_root"
         case blasThreads = "blas_threads"
@@ -82,6 +85,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         datasetRoot = try c.decodeIfPresent(String.self, forKey: .datasetRoot)
         store = try c.decodeIfPresent(String.self, forKey: .store)
         nodeID = try c.decodeIfPresent(String.self, forKey: .nodeID)
+        heartbeatSeconds = try c.decodeIfPresent(Double.self, forKey: .heartbeatSeconds) ?? d.heartbeatSeconds
         workers = try c.decodeIfPresent(Int.self, forKey: .workers) ?? d.workers
         blasThreads = try c.decodeIfPresent(Int.self, forKey: .blasThreads)
         tlsCert = try c.decodeIfPresent(String.self, forKey: .tlsCert)
@@ -136,6 +140,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
             || nodeID.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             out.append("node_id: must be 1 to 255 printable characters")
         }
+        if !(0.1...3600).contains(heartbeatSeconds) { out.append("heartbeat_seconds: \(heartbeatSeconds) is not in 0.1...3600") }
         if let store, !Self.storeSchemes.contains(where: store.hasPrefix) {
             out.append("store: must be a PostgreSQL URI (postgresql://USER@HOST:PORT/DB); leave it out for the SQLite file in data_dir")
         }

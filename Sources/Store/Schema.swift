@@ -129,5 +129,7 @@ enum Schema {
         .experiments,
         // The node (thawd --node-id) whose worker last claimed each job. The same text in both dialects.
         Migration(name: "0007_job_node", sql: jobNode, postgres: jobNode),
+        // Nodes and their heartbeats (Store+Nodes.swift).
+        .nodes,
     ]
 }

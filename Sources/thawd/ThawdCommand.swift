@@ -23,6 +23,8 @@ struct ThawdCommand: ParsableCommand {
     var store: String?
     @Option(help: "This node's name, recorded as the node of every job it claims (default: the host name).")
     var nodeId: String?
+    @Option(help: ArgumentHelp("Seconds between this node's heartbeats, shown by GET /v1/nodes (default 5).", valueName: "seconds"))
+    var heartbeat: Double?
     @Option(help: "The only directory datasets may be read from (default <data-dir>/datasets).")
     var datasetRoot: String?
     @Option(help: "Jobs trained at the same time (default 1).") var workers: Int?
@@ -72,6 +74,7 @@ struct ThawdCommand: ParsableCommand {
         if let dataDir { configuration.dataDir = dataDir }
         if let store { configuration.store = store }
         if let nodeId { configuration.nodeID = nodeId }
+        if let heartbeat { configuration.heartbeatSeconds = heartbeat }
         if let datasetRoot { configuration.datasetRoot = datasetRoot }
         if let workers { configuration.workers = workers }
         if let blasThreads { configuration.blasThreads = blasThreads }

@@ -59,13 +59,14 @@ enum TestBackend {
 
 /// A store in a temp dir; keeps the directory alive as long as the fixture.
 struct StoreFixture {
-    let directory = TemporaryDirectory()
+    let directory: TemporaryDirectory
     let store: Store
     let storage: Storage
     /// The fixture's own schema, for `.postgres`.
     let postgresURI: String?
 
     init(_ storage: Storage = .standard, synchronous: StoreConfiguration.Synchronous = .normal) throws {
+        directory = TemporaryDirectory()
         self.storage = storage
         postgresURI = storage == .postgres ? try TestBackend.freshPostgresURI() : nil
         let configuration: StoreConfiguration
@@ -75,6 +76,14 @@ struct StoreFixture {
         case .postgres: configuration = .postgres(uri: postgresURI!, dataDirectory: directory.path, synchronous: synchronous)
         }
         store = try Store(configuration: configuration)
+    }
+
+    /// This fixture's directory and schema with another Store (e.g. one with a pinned clock).
+    init(replacing fixture: StoreFixture, with store: Store) {
+        directory = fixture.directory
+        storage = fixture.storage
+        postgresURI = fixture.postgresURI
+        self.store = store
     }
 
     /// Opens a second Store on the same files (after the first is released, or alongside it: without

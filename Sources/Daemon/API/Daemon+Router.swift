@@ -16,6 +16,7 @@ extension Daemon {
         registerDatasetRoutes(&router)
         registerJobRoutes(&router)
         registerExperimentRoutes(&router)
+        registerNodeRoutes(&router)
         registerStreamRoutes(&router)
         registerDeletionRoutes(&router)
         registerWebUIRoutes(&router)
