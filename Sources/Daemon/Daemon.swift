@@ -126,5 +126,8 @@ public final class Daemon: @unchecked Sendable {
         metrics.declare("thaw_training_steps_total", kind: .counter, help: "Optimizer steps taken by all jobs.")
         metrics.declare("thaw_training_epochs_total", kind: .counter, help: "Epochs completed by all jobs.")
         metrics.declare("thaw_event_streams", kind: .gauge, help: "Open job event streams (SSE).")
+        metrics.declare("thaw_node_heartbeat_age_seconds", kind: .gauge, help: "Seconds since each node's last heartbeat.")
+        metrics.declare("thaw_node_workers", kind: .gauge, help: "Workers of each node.")
+        metrics.declare("thaw_node_running_jobs", kind: .gauge, help: "Running jobs each node's workers hold.")
     }
 }

@@ -26,5 +26,9 @@ import Testing
         let age = try #require(node.field("heartbeat_age_seconds")?.number)
         #expect(age >= 0 && age < 60)
         #expect(try api.get("/v1/jobs/\(job)")["node"] == .string("trainer-1"))
+        let metrics = try api.get("/metrics").text
+        #expect(metrics.contains(#"thaw_node_workers{node="trainer-1"} 2"#))
+        #expect(metrics.contains(#"thaw_node_running_jobs{node="trainer-1"} 1"#))
+        #expect(metrics.contains(#"thaw_node_heartbeat_age_seconds{node="trainer-1"} "#))
     }
 }
