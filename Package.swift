@@ -29,10 +29,12 @@ var productTargets: [Target] { [
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         .target(name: "BLAS", dependencies: ["CBLAS"]),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "OpenSSL", dependencies: ["COpenSSL"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
 
         // The direct 3x3 convolution kernels (AVX2/FMA and AVX-512 intrinsics, chosen at run time).
         // Optimized in debug builds too, like the Swift numerics: intrinsics at -O0 spill every register.
@@ -47,7 +49,7 @@ var productTargets: [Target] { [
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: numericsSettings),
         .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG", "CZlib", "OpenSSL"], swiftSettings: numericsSettings),
         .target(name: "Training", dependencies: ["JobAPI", "NN", "Data"], swiftSettings: numericsSettings),
-        .target(name: "Store", dependencies: ["JobAPI", "SQLite", "OpenSSL"]),
+        .target(name: "Store", dependencies: ["JobAPI", "SQLite", "Postgres", "OpenSSL"]),
         // ONNX export: a hand-written protobuf writer and the lowering of a model's layers to ONNX
         // operators (no swift-protobuf; docs/architecture.md says why).
         .target(name: "ONNX", dependencies: ["NN"], swiftSettings: numericsSettings),
@@ -91,5 +93,5 @@ var testTargets: [Target] { [
     .testTarget(name: "StoreTests", dependencies: ["JobAPI", "Store"]),
     .testTarget(name: "DaemonTests", dependencies: ["JobAPI", "Daemon", "Store", "Training", "NN", "HTTPServer", "ThawClient", "OpenSSL", "ONNX"]),
     .testTarget(name: "WebUITests", dependencies: ["WebUI", "HTTPServer", "HTTP1"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data", "OpenSSL"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data", "OpenSSL", "Postgres"]),
 ] }

@@ -5,6 +5,8 @@ set -euo pipefail
 packages=(
   libopenblas-dev      # sgemm for the engine
   libsqlite3-dev       # the embedded store
+  libpq-dev            # the PostgreSQL store (thawd --store postgresql://...)
+  postgresql           # PostgreSQL 15 for the tests (deploy/pg-test-cluster.sh; its own cluster, not the service)
   libssl-dev           # TLS and SHA-256
   libpng-dev           # image-folder datasets
   libjpeg62-turbo-dev

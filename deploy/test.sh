@@ -39,7 +39,7 @@ fi
 # Three stages, one process each: the socket and timeout tests do not share two cores with the
 # CPU-bound training tests, and the end-to-end tests get the machine to themselves.
 stages=(
-    'SystemLibraryTests|HTTP1Tests|HTTPServerTests|StoreTests|WebUITests'
+    'SystemLibraryTests|HTTP1Tests|HTTPServerTests|StoreTests|PostgresTests|WebUITests'
     'TensorTests|NNTests|ONNXTests|DataTests|^JobAPITests\.|TrainingTests|DaemonTests'
     'EndToEndTests'
 )
@@ -57,6 +57,11 @@ for stage in "${stages[@]}"; do
     echo "== swift test --filter '$stage'"
     swift test --skip-build --filter "$stage"
 done
+# The same Store suite on PostgreSQL 15 (a throwaway cluster, removed afterwards), with the libpq
+# wrapper's tests and thawd's crash-and-resume on a PostgreSQL store (~1 min).
+echo "== deploy/pg-test-cluster.sh: StoreTests, PostgresTests, PostgresStoreE2ETests on PostgreSQL"
+bash deploy/pg-test-cluster.sh env THAW_TEST_STORE=postgres \
+    swift test --skip-build --filter 'StoreTests|PostgresTests|PostgresStoreE2ETests'
 # The API contract: docs/openapi.yaml against the real thawd built above, by schemathesis (~1 min).
 echo "== deploy/contract-test.sh"
 bash deploy/contract-test.sh

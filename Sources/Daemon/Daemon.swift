@@ -23,6 +23,7 @@ public final class Daemon: @unchecked Sendable {
     let eventHub: EventHub
     let startedAt = Date()
     private var server: HTTPServer?
+    private var heartbeat: DispatchSourceTimer?
     private(set) var workers: WorkerPool!
 
     /// Takes the data dir's lock first (a second thawd on the same `--data-dir` fails here, naming
@@ -33,7 +34,7 @@ public final class Daemon: @unchecked Sendable {
         self.configuration = configuration
         let fm = FileManager.default
         try fm.createDirectory(atPath: configuration.dataDir, withIntermediateDirectories: true)
-        store = try Store(configuration: .dataDirectory(configuration.dataDir))
+        store = try Store(configuration: configuration.storeConfiguration)
         for dir in [configuration.artifactsDirectory, configuration.resolvedDatasetRoot] {
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         }
@@ -54,7 +55,7 @@ public final class Daemon: @unchecked Sendable {
         for job in recovery.interrupted { Log.info("job \(job.id) was interrupted; it resumes from its last checkpoint") }
         let memory = MemoryBudget(limit: configuration.resolvedMaxJobMemory)
         jobs = JobService(store: store, datasets: datasets, ownership: JobOwnership(workers: configuration.workers),
-                          memory: memory)
+                          memory: memory, node: configuration.resolvedNodeID)
         modelService = ModelService(store: store, memory: memory)
         datasetService = DatasetService(store: store, catalog: datasets)
         onnxExport = ONNXExportService(store: store, memory: memory)
@@ -82,6 +83,7 @@ public final class Daemon: @unchecked Sendable {
         let server = try HTTPServer(configuration: serverConfiguration, router: makeRouter())
         let port = try server.start()
         self.server = server
+        heartbeat = startHeartbeat()
         workers.start()
         return port
     }
@@ -93,6 +95,7 @@ public final class Daemon: @unchecked Sendable {
     /// checkpoint on the next start, as after a crash, so SIGTERM always stops thawd in time.
     public func shutdown() {
         let deadline = Date().addingTimeInterval(Self.workerStopSeconds)
+        heartbeat?.cancel()
         workers.interruptAll()
         _ = server?.shutdown(deadline: configuration.shutdownGraceSeconds)
         let stuck = workers.waitForAll(until: deadline)
@@ -126,5 +129,8 @@ public final class Daemon: @unchecked Sendable {
         metrics.declare("thaw_training_steps_total", kind: .counter, help: "Optimizer steps taken by all jobs.")
         metrics.declare("thaw_training_epochs_total", kind: .counter, help: "Epochs completed by all jobs.")
         metrics.declare("thaw_event_streams", kind: .gauge, help: "Open job event streams (SSE).")
+        metrics.declare("thaw_node_heartbeat_age_seconds", kind: .gauge, help: "Seconds since each node's last heartbeat.")
+        metrics.declare("thaw_node_workers", kind: .gauge, help: "Workers of each node.")
+        metrics.declare("thaw_node_running_jobs", kind: .gauge, help: "Running jobs each node's workers hold.")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// Everything thawd is told at start-up. Command-line flags override a JSON config file
 /// (deploy/thawd.json shows every key), which overrides these defaults.
@@ -9,6 +10,15 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public var port: Int = 8080
     /// Holds the SQLite store (thaw.sqlite) and artifacts/. Default ./var.
     public var dataDir: String = "./var"
+    /// A PostgreSQL connection URI (`postgresql://USER@HOST:PORT/DB`) to keep the store's rows in
+    /// instead of `<data-dir>/thaw.sqlite`; artifacts stay under the data dir. nil: SQLite. The
+    /// password comes from the URI, `PGPASSWORD` or `~/.pgpass`, as libpq reads them.
+    public var store: String?
+    /// This thawd's name among the nodes of one store, recorded as the `node` of every job its
+    /// workers claim. 1–255 printable characters. Default: the host name.
+    public var nodeID: String?
+    /// Seconds between this node's heartbeats (`GET /v1/nodes` shows each node's age). 0.1...3600.
+    public var heartbeatSeconds: Double = 5
     /// The only directory datasets may be read from. Default <data-dir>/datasets.
     public var datasetRoot: String?
     /// Jobs trained at the same time.
@@ -47,7 +57,9 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case host, port, workers
+        case host, port, workers, store
+        case nodeID = "node_id"
+        case heartbeatSeconds = "heartbeat_seconds"
         case dataDir = "data_dir"
         case datasetRoot = "dataset_root"
         case blasThreads = "blas_threads"
@@ -71,6 +83,9 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         port = try c.decodeIfPresent(Int.self, forKey: .port) ?? d.port
         dataDir = try c.decodeIfPresent(String.self, forKey: .dataDir) ?? d.dataDir
         datasetRoot = try c.decodeIfPresent(String.self, forKey: .datasetRoot)
+        store = try c.decodeIfPresent(String.self, forKey: .store)
+        nodeID = try c.decodeIfPresent(String.self, forKey: .nodeID)
+        heartbeatSeconds = try c.decodeIfPresent(Double.self, forKey: .heartbeatSeconds) ?? d.heartbeatSeconds
         workers = try c.decodeIfPresent(Int.self, forKey: .workers) ?? d.workers
         blasThreads = try c.decodeIfPresent(Int.self, forKey: .blasThreads)
         tlsCert = try c.decodeIfPresent(String.self, forKey: .tlsCert)
@@ -97,6 +112,19 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public var resolvedMaxJobMemory: Int { maxJobMemory ?? MemorySize.defaultJobLimit }
     public var resolvedDatasetRoot: String { datasetRoot ?? (dataDir as NSString).appendingPathComponent("datasets") }
     public var databasePath: String { (dataDir as NSString).appendingPathComponent("thaw.sqlite") }
+    /// Where the Store keeps its rows and files: `store` when set, else the data dir's SQLite file.
+    public var storeConfiguration: StoreConfiguration {
+        if let store { return .postgres(uri: store, dataDirectory: dataDir) }
+        return .dataDirectory(dataDir)
+    }
+    /// `nodeID`, else the host name (else "thawd" on a host without one).
+    public var resolvedNodeID: String {
+        if let nodeID { return nodeID }
+        let host = ProcessInfo.processInfo.hostName
+        return host.isEmpty ? "thawd" : String(host.unicodeScalars.prefix(255))
+    }
+    /// URI schemes libpq reads as a connection URI.
+    public static let storeSchemes = ["postgresql://", "postgres://"]
     public var artifactsDirectory: String { (dataDir as NSString).appendingPathComponent("artifacts") }
     /// Raw upload bodies while they arrive (`upload-*.tmp`, removed when the request ends).
     public var uploadsDirectory: String { (dataDir as NSString).appendingPathComponent("uploads") }
@@ -108,6 +136,14 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public func problems() -> [String] {
         var out: [String] = []
         if host.isEmpty { out.append("host: must not be empty") }
+        if let nodeID, !(1...255).contains(nodeID.unicodeScalars.count)
+            || nodeID.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            out.append("node_id: must be 1 to 255 printable characters")
+        }
+        if !(0.1...3600).contains(heartbeatSeconds) { out.append("heartbeat_seconds: \(heartbeatSeconds) is not in 0.1...3600") }
+        if let store, !Self.storeSchemes.contains(where: store.hasPrefix) {
+            out.append("store: must be a PostgreSQL URI (postgresql://USER@HOST:PORT/DB); leave it out for the SQLite file in data_dir")
+        }
         if !(0...65535).contains(port) { out.append("port: \(port) is not in 0...65535") }
         if workers < 1 || workers > 64 { out.append("workers: \(workers) is not in 1...64") }
         if let blasThreads, blasThreads < 1 { out.append("blas_threads: must be at least 1") }

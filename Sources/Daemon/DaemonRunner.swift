@@ -22,7 +22,9 @@ public enum DaemonRunner {
         let port = try daemon.start()
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         Log.info("listening on \(daemon.scheme)://\(host):\(port) (data dir \(configuration.dataDir), "
-            + "dataset root \(configuration.resolvedDatasetRoot), \(configuration.workers) worker(s))")
+            + "dataset root \(configuration.resolvedDatasetRoot), \(configuration.workers) worker(s)"
+            // Never the URI itself: it may hold a password.
+            + (configuration.store == nil ? ")" : ", store in PostgreSQL)"))
         stop.wait()
         daemon.shutdown()
         sources.forEach { $0.cancel() }

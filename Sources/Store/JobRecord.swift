@@ -42,6 +42,9 @@ public struct JobRecord: Sendable, Equatable {
     /// How many of those claims ended with the process dying while the job ran (a graceful shutdown
     /// releases the job instead and is not counted). See `recoverInterruptedJobs(failingAfter:)`.
     public var crashes: Int
+    /// The node (`thawd --node-id`) whose worker claimed the job last; nil until claimed (or when the
+    /// claimer named none).
+    public var node: String?
 
     /// A worker that claimed this job must restore it from its last checkpoint rather than start fresh.
     public var isResume: Bool { attempts > 1 }
@@ -50,7 +53,7 @@ public struct JobRecord: Sendable, Equatable {
     static let columns = [
         "id", "name", "status", "priority", "spec", "model_id", "created_at", "started_at", "finished_at",
         "phase", "epoch", "step", "result", "error_code", "error_message", "interrupted", "attempts",
-        "crashes",
+        "crashes", "node",
     ]
     static let selectSQL = "SELECT \(columns.joined(separator: ", ")) FROM jobs"
 
@@ -74,5 +77,6 @@ public struct JobRecord: Sendable, Equatable {
         interrupted = try row.int("interrupted") != 0
         attempts = try row.int("attempts")
         crashes = try row.int("crashes")
+        node = try row.optionalText("node")
     }
 }

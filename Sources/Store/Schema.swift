@@ -1,10 +1,13 @@
-/// The schema as an ordered list of migrations (see docs/store.md for the tables).
+/// The schema as an ordered list of migrations (see docs/store.md for the tables), each in SQLite's
+/// dialect here and in PostgreSQL's in `PostgresSchema`.
 ///
 /// Conventions: every record table has `seq INTEGER PRIMARY KEY AUTOINCREMENT` (submission order, never
 /// reused, the paging cursor) and a public `id TEXT UNIQUE` ("job_…", "model_…"). Timestamps are integer
 /// milliseconds since 1970 (UTC). JSON columns carry `CHECK (json_valid(…))` so no code path can store
 /// malformed JSON; enums carry `CHECK (… IN …)` so an unknown status can never be written.
 enum Schema {
+    static let jobNode = "ALTER TABLE jobs ADD COLUMN node TEXT CHECK (node IS NULL OR length(node) BETWEEN 1 AND 255);"
+
     static let migrations: [Migration] = [
         Migration(name: "0001_models_datasets", sql: """
             CREATE TABLE models (
@@ -33,7 +36,7 @@ enum Schema {
                 skipped TEXT NOT NULL CHECK (json_valid(skipped)),
                 created_at INTEGER NOT NULL
             );
-            """),
+            """, postgres: PostgresSchema.modelsDatasets),
         Migration(name: "0002_jobs_events_commands", sql: """
             CREATE TABLE jobs (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -79,7 +82,7 @@ enum Schema {
                 CHECK ((status = 'pending') = (resolved_at IS NULL))
             );
             CREATE INDEX job_commands_by_job ON job_commands (job_id, status, seq);
-            """),
+            """, postgres: PostgresSchema.jobsEventsCommands),
         Migration(name: "0003_checkpoints_metrics", sql: """
             CREATE TABLE checkpoints (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -105,13 +108,13 @@ enum Schema {
                 created_at INTEGER NOT NULL,
                 UNIQUE (job_id, phase, epoch)
             );
-            """),
+            """, postgres: PostgresSchema.checkpointsMetrics),
         // Poison jobs and idempotent event appends (docs/store.md, "Crashes" and "Events").
         Migration(name: "0004_crashes_event_keys", sql: """
             ALTER TABLE jobs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0 CHECK (crashes >= 0);
             ALTER TABLE job_events ADD COLUMN key TEXT CHECK (key IS NULL OR length(key) BETWEEN 1 AND 256);
             CREATE UNIQUE INDEX job_events_by_key ON job_events (job_id, key) WHERE key IS NOT NULL;
-            """),
+            """, postgres: PostgresSchema.crashesEventKeys),
         // The live training state of each job (docs/store.md, "Training state"), filled from the events
         // stored before it existed.
         Migration(name: "0005_job_training_state", sql: """
@@ -121,8 +124,12 @@ enum Schema {
                 event_id INTEGER NOT NULL CHECK (event_id >= 1),
                 updated_at INTEGER NOT NULL
             ) WITHOUT ROWID;
-            """, backfill: { try $0.backfillTrainingStates() }),
+            """, postgres: PostgresSchema.jobTrainingState, backfill: { try $0.backfillTrainingStates() }),
         // Experiments and their child jobs (Store+Experiments.swift).
         .experiments,
+        // The node (thawd --node-id) whose worker last claimed each job. The same text in both dialects.
+        Migration(name: "0007_job_node", sql: jobNode, postgres: jobNode),
+        // Nodes and their heartbeats (Store+Nodes.swift).
+        .nodes,
     ]
 }

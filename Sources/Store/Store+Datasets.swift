@@ -49,9 +49,11 @@ extension Store {
             try connection.transaction {
                 try connection.requireDataset(id)
                 if let specPath {
+                    let dialect = connection.db.dialect
                     let users = try connection.read(
-                        "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running', 'paused') AND json_extract(spec, ?) = ?",
-                        [.text(specPath), .text(id)]).first?.first?.int ?? 0
+                        "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running', 'paused') AND "
+                            + dialect.jsonText(of: "spec") + " = ?",
+                        [dialect.jsonPath(specPath), .text(id)]).first?.first?.int ?? 0
                     if users > 0 {
                         throw StoreError.conflict(kind: "dataset", id: id, reason: "used by \(users) queued, running or paused job(s)")
                     }

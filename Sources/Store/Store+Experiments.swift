@@ -2,7 +2,8 @@ import Foundation
 import SQLite
 
 /// Experiments (docs/store.md, "Experiments"): a row per experiment and a row per child job. The
-/// SQL is kept to what SQLite and PostgreSQL both read (no GLOB, no json_* functions).
+/// SQL is kept to what SQLite and PostgreSQL both read (no GLOB, no json_* functions); the
+/// PostgreSQL text differs only in its types (`PostgresSchema.experiments`).
 extension Migration {
     static let experiments = Migration(name: "0006_experiments", sql: """
         CREATE TABLE experiments (
@@ -21,7 +22,7 @@ extension Migration {
             position INTEGER NOT NULL CHECK (position >= 0),
             PRIMARY KEY (experiment_id, position)
         );
-        """)
+        """, postgres: PostgresSchema.experiments)
 }
 
 extension Store {

@@ -44,8 +44,12 @@ extension Store {
     /// Atomically takes the first of `claimableJobs()`, marks it `running` (clearing `interrupted`,
     /// adding 1 to `attempts`, setting `startedAt` on first run) and returns it; nil when none waits.
     /// A returned job with `isResume == true` must be restored from `lastCheckpoint(job:)`.
-    public func claimNextQueued() throws(StoreError) -> JobRecord? {
-        try notifying { try $0.claimNext() }
+    /// `node` (1–255 characters) is recorded as the job's `node`.
+    public func claimNextQueued(node: String? = nil) throws(StoreError) -> JobRecord? {
+        if let node, !(1...255).contains(node.unicodeScalars.count) {
+            throw .invalidArgument(field: "node", reason: "must be 1 to 255 characters")
+        }
+        return try notifying { try $0.claimNext(node: node) }
     }
 
     /// Moves a job to `status` if `JobStatus` allows it from its current one, else
@@ -114,22 +118,43 @@ extension StoreConnection {
         }
     }
 
-    func claimNext() throws -> JobRecord? {
+    func claimNext(node: String? = nil) throws -> JobRecord? {
         try transaction {
-            guard let id = try read("SELECT id" + " FROM jobs" + Self.claimableOrder + " LIMIT 1").first?.first?.string
-            else { return nil }
-            let before = try requireJob(id)
-            try write(
-                """
-                UPDATE jobs SET status = 'running', interrupted = 0, attempts = attempts + 1,
-                    started_at = COALESCE(started_at, ?) WHERE id = ?
-                """, [.integer(nowMillis()), .text(id)])
+            let set: [SQLiteValue] = [.integer(nowMillis()), node.map { .text($0) } ?? .null]
+            guard let (id, previous) = try db.dialect == .postgres ? takeNextLocked(set) : takeNext(set) else { return nil }
             let after = try requireJob(id)
             _ = try appendEvent(jobID: id, event: .status(StatusEvent(
-                status: JobStatus.running.rawValue, previous: before.status.rawValue,
+                status: JobStatus.running.rawValue, previous: previous,
                 attempt: after.attempts, resume: after.isResume)), key: nil)
             return after
         }
+    }
+
+    /// Parameters: the time, the claiming node.
+    static let claimSet = """
+        status = 'running', interrupted = 0, attempts = attempts + 1, started_at = COALESCE(started_at, ?), node = ?
+        """
+
+    /// SQLite: the transaction holds the database's one write lock, so a SELECT then an UPDATE is atomic.
+    private func takeNext(_ set: [SQLiteValue]) throws -> (id: String, previous: String)? {
+        guard let row = try read("SELECT id, status FROM jobs" + Self.claimableOrder + " LIMIT 1").first,
+              let id = row[0].string, let previous = row[1].string
+        else { return nil }
+        try write("UPDATE jobs SET " + Self.claimSet + " WHERE id = ?", set + [.text(id)])
+        return (id, previous)
+    }
+
+    /// PostgreSQL: the queues built on it claim this way (River, Oban, graphile-worker, pgmq): the
+    /// CTE locks the first claimable row, skipping rows another transaction holds, and the UPDATE
+    /// takes it in the same statement, so claimers on many connections never wait on one another or
+    /// get the same job.
+    private func takeNextLocked(_ set: [SQLiteValue]) throws -> (id: String, previous: String)? {
+        let rows = try write(
+            "WITH next AS (SELECT id, status FROM jobs" + Self.claimableOrder + " LIMIT 1 FOR UPDATE SKIP LOCKED)"
+                + " UPDATE jobs SET " + Self.claimSet + " FROM next WHERE jobs.id = next.id RETURNING jobs.id, next.status",
+            set)
+        guard let row = rows.first, let id = row[0].string, let previous = row[1].string else { return nil }
+        return (id, previous)
     }
 
     func transitionJob(_ id: String, to status: JobStatus, result: String?, failure: JobFailure?, applying command: String? = nil)

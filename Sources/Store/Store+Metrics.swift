@@ -43,11 +43,7 @@ extension Store {
         try sync { connection in
             try connection.requireJob(jobID)
             // json_each walks each object in its own key order and types every value.
-            let cells = try connection.read(
-                """
-                SELECT m.seq, m.phase, m.epoch, j.key, j.type, j.atom, j.value
-                FROM job_metrics m, json_each(m.metrics) j WHERE m.job_id = ? ORDER BY m.seq, j.id
-                """, [.text(jobID)])
+            let cells = try connection.read(connection.db.dialect.metricCellsSQL, [.text(jobID)])
             var rows: [MetricsCSV.Row] = []
             var lastSeq: Int64?
             for cell in cells {
@@ -68,8 +64,9 @@ extension Store {
         switch type {
         case "null": return ""
         case "true", "false": return type
-        case "integer": return atom.int.map(String.init) ?? ""
-        case "real": return atom.double.map { "\($0)" } ?? ""
+        // PostgreSQL gives the atom as text: read it back into the number SQLite would have given.
+        case "integer": return (atom.int ?? atom.string.flatMap { Int64($0) }).map(String.init) ?? ""
+        case "real": return (atom.double ?? atom.string.flatMap { Double($0) }).map { "\($0)" } ?? ""
         case "text": return atom.string ?? ""
         default: return value.string ?? ""  // nested array/object: its JSON text
         }

@@ -2,7 +2,8 @@ import Dispatch
 import Foundation
 import SQLite
 
-/// thawd's durable state: one SQLite file (WAL) plus checksummed artifact files. See docs/store.md.
+/// thawd's durable state: one SQLite file (WAL) or a PostgreSQL database, plus checksummed artifact
+/// files. See docs/store.md.
 ///
 /// Thread-safe: every public call runs synchronously on one private serial queue that owns the
 /// connection, so worker threads and HTTP handler threads may call concurrently; each call is atomic.
@@ -35,7 +36,7 @@ public final class Store: @unchecked Sendable {
             self.connection = connection
             appliedMigrations = try Migration.apply(Schema.migrations, to: connection)
             sweptArtifacts = try connection.prepareArtifactsDirectory()
-            readers = configuration.databasePath == ":memory:" ? nil : ReaderPool(path: configuration.databasePath)
+            readers = ReaderPool(configuration)
         } catch {
             throw StoreError.wrap(error)
         }
@@ -63,7 +64,7 @@ public final class Store: @unchecked Sendable {
 
     /// Runs a read-only `body` on a reader connection (`ReaderPool`), off the queue; on the queue's
     /// connection for an in-memory database, or when no reader can be opened.
-    func concurrentRead<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    func concurrentRead<T>(_ body: (any DatabaseConnection) throws -> T) throws(StoreError) -> T {
         let result: T?
         do { result = try readers?.read(body) } catch { throw StoreError.wrap(error) }
         if let result { return result }
@@ -90,6 +91,9 @@ public final class Store: @unchecked Sendable {
     /// Reads of a job's event log (`events(job:…)`) since open: lets tests prove that live SSE
     /// streams are fed by the event feed rather than by polling the database.
     var eventLogReads: Int { queue.sync { connection.eventLogReads } }
+
+    /// Whether the connection is inside a transaction between calls (never, unless a rollback was missed).
+    var isInTransaction: Bool { queue.sync { connection.db.isInTransaction } }
 
     /// Raw read access for consistency checks in tests.
     func rawQuery(_ sql: String) throws(StoreError) -> [[SQLiteValue]] { try sync { try $0.read(sql) } }

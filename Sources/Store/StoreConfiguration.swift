@@ -13,14 +13,32 @@ public struct StoreConfiguration: Sendable {
         case normal = "NORMAL"
     }
 
-    /// SQLite file path, or ":memory:" for a private in-memory database (tests).
-    public var databasePath: String
+    /// Which engine holds the rows.
+    public enum Database: Sendable, Equatable {
+        /// A SQLite file path, or ":memory:" for a private in-memory database (tests).
+        case sqlite(path: String)
+        /// A libpq connection URI (`postgresql://user@host:port/db`); the password comes from the
+        /// URI, `PGPASSWORD` or `~/.pgpass`, as libpq reads them. See docs/store.md, "PostgreSQL".
+        case postgres(uri: String)
+    }
+
+    public var database: Database
+    /// The SQLite path; "" for PostgreSQL.
+    public var databasePath: String {
+        if case .sqlite(let path) = database { return path }
+        return ""
+    }
     /// Directory holding artifact files; created if missing. Artifact paths in rows are relative to it.
     public var artifactsDirectory: String
-    /// Default `.full`.
+    /// Default `.full`. On PostgreSQL `.normal` is `synchronous_commit = off` (a server crash may lose
+    /// the last commits, never corrupt them).
     public var synchronous: Synchronous
     /// File `flock`ed exclusively while the Store is open (see `DataDirectoryLock`); nil takes no lock.
     public var lockPath: String?
+    /// PostgreSQL only: hold a session advisory lock on the database's schema while open, so a second
+    /// Store on the same database is refused (`StoreError.databaseInUse`), as the lock file refuses a
+    /// second one on a data directory. One thawd per database until nodes share it through leases.
+    public var advisoryLock: Bool = true
     /// Source of `created_at`/`started_at`/… timestamps; stored as integer milliseconds since 1970.
     public var clock: @Sendable () -> Date
 
@@ -31,11 +49,21 @@ public struct StoreConfiguration: Sendable {
         lockPath: String? = nil,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.databasePath = databasePath
+        self.database = .sqlite(path: databasePath)
         self.artifactsDirectory = artifactsDirectory
         self.synchronous = synchronous
         self.lockPath = lockPath
         self.clock = clock
+    }
+
+    /// The rows in PostgreSQL at `uri`; the artifacts (and the lock file) under `directory` as for
+    /// `dataDirectory`. `exclusive: false` (tests only) takes neither the lock file nor the advisory lock.
+    public static func postgres(uri: String, dataDirectory directory: String, synchronous: Synchronous = .full,
+                                exclusive: Bool = true) -> StoreConfiguration {
+        var configuration = dataDirectory(directory, synchronous: synchronous, exclusive: exclusive)
+        configuration.database = .postgres(uri: uri)
+        configuration.advisoryLock = exclusive
+        return configuration
     }
 
     /// thawd's layout under `--data-dir` (default `./var`): `thaw.sqlite`, `artifacts/` and the lock file

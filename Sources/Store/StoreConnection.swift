@@ -1,11 +1,11 @@
 import Foundation
 import SQLite
 
-/// The Store's single-threaded core: one SQLite connection, the write seam, the clock and the artifact
-/// directory. Not thread-safe; `Store` owns exactly one and touches it only on its serial queue.
+/// The Store's single-threaded core: one database connection (SQLite or PostgreSQL, see
+/// `DatabaseConnection`), the write seam, the clock and the artifact directory. Not thread-safe; `Store` owns exactly one and touches it only on its serial queue.
 /// Every feature's logic lives in `StoreConnection` extensions; `Store` only forwards to them.
 final class StoreConnection {
-    let db: Database
+    let db: any DatabaseConnection
     let faults = FaultInjector()
     let clock: @Sendable () -> Date
     /// Absolute path, no trailing slash.
@@ -18,7 +18,7 @@ final class StoreConnection {
     let writeVersion = WriteVersion()
 
     init(configuration: StoreConfiguration) throws {
-        db = try Database(path: configuration.databasePath)
+        db = try Self.open(configuration)
         clock = configuration.clock
         var directory = configuration.artifactsDirectory
         while directory.count > 1 && directory.hasSuffix("/") { directory.removeLast() }
@@ -26,16 +26,48 @@ final class StoreConnection {
             directory = FileManager.default.currentDirectoryPath + "/" + directory
         }
         artifactsDirectory = directory
-        if configuration.databasePath != ":memory:" {
-            // WAL: readers never block the writer and a commit is one sequential append.
-            let mode = try db.setJournalMode("WAL")
-            guard mode == "wal" else {
-                throw StoreError.sqlite(code: -1, message: "journal_mode=WAL refused (got '\(mode)')")
+    }
+
+    /// The configured engine's connection, set up for the Store: SQLite in WAL mode with foreign
+    /// keys on; PostgreSQL with its session settings and, unless asked not to, the advisory lock.
+    static func open(_ configuration: StoreConfiguration) throws -> any DatabaseConnection {
+        switch configuration.database {
+        case .sqlite(let path):
+            let db = try Database(path: path)
+            if path != ":memory:" {
+                // WAL: readers never block the writer and a commit is one sequential append.
+                let mode = try db.setJournalMode("WAL")
+                guard mode == "wal" else {
+                    throw StoreError.sqlite(code: -1, message: "journal_mode=WAL refused (got '\(mode)')")
+                }
+            }
+            try db.execute("PRAGMA synchronous=\(configuration.synchronous.rawValue)")
+            try db.execute("PRAGMA foreign_keys=ON")
+            return db
+        case .postgres(let uri):
+            let synchronous = configuration.synchronous
+            let lock = configuration.advisoryLock
+            return try PostgresDatabase(uri: uri) { db in
+                try db.execute("SET synchronous_commit = \(synchronous == .full ? "on" : "off")")
+                if lock { try takeAdvisoryLock(db) }
             }
         }
-        try db.execute("PRAGMA synchronous=\(configuration.synchronous.rawValue)")
-        try db.execute("PRAGMA foreign_keys=ON")
     }
+
+    /// Session-level, so it lasts exactly as long as the connection (a killed thawd's goes with its
+    /// socket). Keyed by the schema, so stores in separate schemas of one database do not collide.
+    private static func takeAdvisoryLock(_ db: PostgresDatabase) throws {
+        let row = try db.query(
+            "SELECT pg_try_advisory_lock(\(advisoryLockClass), hashtext(current_schema())), current_database(), current_schema()", [])
+        guard let first = row.first, first[0].int == 1 else {
+            let name = (row.first?[1].string ?? "?") + "/" + (row.first?[2].string ?? "?")
+            throw StoreError.databaseInUse(database: name)
+        }
+    }
+
+    /// The first key of the Store's advisory lock ("thaw" in ASCII), so it stays apart from any other
+    /// application's locks in the same database.
+    static let advisoryLockClass: Int32 = 0x7468_6177
 
     func nowMillis() -> Int64 { Int64((clock().timeIntervalSince1970 * 1000).rounded()) }
 
@@ -47,7 +79,7 @@ final class StoreConnection {
         -> [[SQLiteValue]]
     {
         try faults.tick(sql)
-        defer { if db.isAutocommit { writeVersion.bump() } }
+        defer { if !db.isInTransaction { writeVersion.bump() } }
         if multipleStatements {
             try db.execute(sql)
             return []
@@ -63,26 +95,25 @@ final class StoreConnection {
     /// multi-statement operation is all-or-nothing. Nested calls join the open transaction.
     @discardableResult
     func transaction<T>(_ body: () throws -> T) throws -> T {
-        if !db.isAutocommit { return try body() }
+        if db.isInTransaction { return try body() }
         // After the COMMIT (or the ROLLBACK: a version moved for nothing only costs a re-read).
         defer { writeVersion.bump() }
-        try db.execute("BEGIN IMMEDIATE")
+        try db.execute(db.dialect.beginTransaction)
         do {
             let result = try body()
             try faults.tick("COMMIT")
             try db.execute("COMMIT")
             return result
         } catch {
-            if !db.isAutocommit { try? db.execute("ROLLBACK") }
+            if db.isInTransaction { try? db.execute("ROLLBACK") }
             throw error
         }
     }
 
-    /// Throws `invalidArgument(field:)` unless SQLite's own `json_valid` accepts `text` — the same test
+    /// Throws `invalidArgument(field:)` unless the engine's own JSON test accepts `text` — the same test
     /// the tables' CHECK constraints apply, so the error names the field instead of a constraint.
     func requireJSON(_ text: String, field: String, object: Bool = false) throws {
-        let sql = object ? "SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'object' ELSE 0 END" : "SELECT json_valid(?1)"
-        guard try db.scalar(sql, [.text(text)])?.int == 1 else {
+        guard try db.scalar(db.dialect.jsonValidity(object: object), [.text(text)])?.int == 1 else {
             throw StoreError.invalidArgument(field: field, reason: object ? "not a JSON object" : "not valid JSON")
         }
     }

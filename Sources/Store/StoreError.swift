@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Postgres
 import SQLite
 
 /// Everything the Store can refuse or fail with; every public Store call throws only this type.
@@ -29,6 +30,11 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case io(operation: String, path: String, errno: Int32)
     /// SQLite itself failed (disk full, I/O error, busy past the timeout).
     case sqlite(code: Int32, message: String)
+    /// PostgreSQL refused or failed a statement (`sqlstate` its five-character code; "08006" when the
+    /// connection broke, "53100" when its disk is full).
+    case postgres(sqlstate: String, message: String)
+    /// Another Store holds the PostgreSQL database's advisory lock (`StoreConfiguration.advisoryLock`).
+    case databaseInUse(database: String)
     /// Test seam: the armed countdown reached this write (see `FaultInjector`).
     case injectedFault(write: Int, operation: String)
     /// Another process holds the data directory's lock file (`holder`: the pid it recorded).
@@ -47,6 +53,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownMigration(let name): return "database has migration '\(name)' unknown to this build (newer thawd?)"
         case .io(let operation, let path, let errno): return "\(operation) \(path) failed (errno \(errno))"
         case .sqlite(let code, let message): return "SQLite error \(code): \(message)"
+        case .postgres(let sqlstate, let message): return "PostgreSQL error \(sqlstate): \(message)"
+        case .databaseInUse(let database):
+            return "the database \(database) is in use by another thawd (it holds the store's advisory lock); stop that thawd or choose another --store"
         case .injectedFault(let write, let operation): return "injected fault at write \(write) (\(operation))"
         case .locked(let path, let holder):
             let who = holder.map { "another process (pid \($0))" } ?? "another process"
@@ -60,6 +69,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .io(_, _, let errno): return errno == ENOSPC || errno == EDQUOT
         case .sqlite(let code, _): return code & 0xff == 13  // SQLITE_FULL (and its extended codes)
+        case .postgres(let sqlstate, _): return sqlstate == "53100"  // disk_full
         default: return false
         }
     }
@@ -69,6 +79,12 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         switch error {
         case let error as StoreError: return error
         case let error as SQLiteError: return .sqlite(code: error.code, message: error.message)
+        case let error as PostgresError:
+            switch error.kind {
+            case .server(let sqlstate): return .postgres(sqlstate: sqlstate, message: error.message)
+            case .connection: return .postgres(sqlstate: "08006", message: error.message)
+            case .protocolViolation: return .postgres(sqlstate: "XX000", message: error.message)
+            }
         default: return .sqlite(code: -1, message: String(describing: error))
         }
     }

@@ -6,7 +6,7 @@ import Foundation
 struct ThawdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thawd",
-        abstract: "The Thaw fine-tuning daemon: an HTTP API over a CPU training engine and a SQLite store.",
+        abstract: "The Thaw fine-tuning daemon: an HTTP API over a CPU training engine and a SQLite (or PostgreSQL) store.",
         discussion: """
             Flags override the JSON --config file (see deploy/thawd.json), which overrides the defaults. \
             SIGTERM or SIGINT stops accepting requests, lets in-flight ones finish, stops running jobs at \
@@ -18,6 +18,13 @@ struct ThawdCommand: ParsableCommand {
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "TCP port (default 8080; 0 picks a free port, named in the log).") var port: Int?
     @Option(help: "Directory of the SQLite store and artifacts (default ./var).") var dataDir: String?
+    @Option(help: ArgumentHelp("Keep the store's rows in PostgreSQL instead of <data-dir>/thaw.sqlite (artifacts stay in --data-dir); password from the URI, PGPASSWORD or ~/.pgpass.",
+                               valueName: "postgresql://USER@HOST:PORT/DB"))
+    var store: String?
+    @Option(help: "This node's name, recorded as the node of every job it claims (default: the host name).")
+    var nodeId: String?
+    @Option(help: ArgumentHelp("Seconds between this node's heartbeats, shown by GET /v1/nodes (default 5).", valueName: "seconds"))
+    var heartbeat: Double?
     @Option(help: "The only directory datasets may be read from (default <data-dir>/datasets).")
     var datasetRoot: String?
     @Option(help: "Jobs trained at the same time (default 1).") var workers: Int?
@@ -65,6 +72,9 @@ struct ThawdCommand: ParsableCommand {
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         if let dataDir { configuration.dataDir = dataDir }
+        if let store { configuration.store = store }
+        if let nodeId { configuration.nodeID = nodeId }
+        if let heartbeat { configuration.heartbeatSeconds = heartbeat }
         if let datasetRoot { configuration.datasetRoot = datasetRoot }
         if let workers { configuration.workers = workers }
         if let blasThreads { configuration.blasThreads = blasThreads }

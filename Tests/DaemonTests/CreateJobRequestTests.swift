@@ -60,6 +60,6 @@ import Testing
                            training: JobTrainingState(groups: [GroupView(name: "head", trainable: true, lr: nil, peakLR: nil)]),
                            failure: nil, result: nil)
         let text = String(decoding: try Wire.encode(view), as: UTF8.self)
-        #expect(text == #"{"attempts":0,"crashes":0,"created_at":10,"dataset":null,"epoch":null,"error":null,"finished_at":null,"groups":[{"lr":null,"name":"head","peak_lr":null,"trainable":true}],"id":"job_1","metrics":{},"model":null,"model_id":null,"name":null,"object":"job","phase":null,"priority":0,"spec":{"type":"lr_find"},"started_at":null,"status":"queued","step":null,"timings":{"queued_seconds":0.25},"type":"lr_find"}"#)
+        #expect(text == #"{"attempts":0,"crashes":0,"created_at":10,"dataset":null,"epoch":null,"error":null,"finished_at":null,"groups":[{"lr":null,"name":"head","peak_lr":null,"trainable":true}],"id":"job_1","metrics":{},"model":null,"model_id":null,"name":null,"node":null,"object":"job","phase":null,"priority":0,"spec":{"type":"lr_find"},"started_at":null,"status":"queued","step":null,"timings":{"queued_seconds":0.25},"type":"lr_find"}"#)
     }
 }

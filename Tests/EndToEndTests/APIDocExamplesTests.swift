@@ -22,6 +22,7 @@ import Testing
         ("job_0b3a7c9d1e2f4a65", "a full disk (HardeningTests)"),
         ("job_4c1d9e2b7a306f58", "a job parked across a restart (ParkedJobTests)"),
         ("thawd --data-dir", "a second thawd on the same data dir (DaemonLifecycleTests)"),
+        ("thawd --store", "a second thawd on the same PostgreSQL database (PostgresStoreE2ETests)"),
         ("Last-Event-ID: 73", "a job with exactly 75 events (EventFanOutE2ETests resume from Last-Event-ID)"),
         ("Accept: text/event-stream", "2048 open streams (EventFanOutE2ETests)"),
     ]

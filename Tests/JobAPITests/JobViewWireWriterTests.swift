@@ -69,6 +69,8 @@ import Testing
                 training: training, failure: failures[s % 2], result: results[s % 3]))
             // A child of an experiment names it (between `error` and `finished_at` in key order).
             if s % 3 == 1 { views[views.count - 1].experiment = "exp_\(String(format: "%016x", s))" }
+            // A claimed job names its node (between `name` and `object`), with text that needs escaping.
+            if s % 2 == 0 { views[views.count - 1].node = s % 4 == 0 ? "node-\(s)" : "nöde \"\(s)\"\t" }
         }
         return views
     }

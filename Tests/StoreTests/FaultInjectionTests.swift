@@ -40,8 +40,7 @@ import Testing
             }
             #expect(try snapshot(fixture.store) == rowsBefore, "rows changed after failed write \(k)", sourceLocation: sourceLocation)
             #expect(artifactFiles(fixture) == filesBefore, "files changed after failed write \(k)", sourceLocation: sourceLocation)
-            #expect(try fixture.store.rawQuery("PRAGMA integrity_check") == [[.text("ok")]], sourceLocation: sourceLocation)
-            #expect(try fixture.store.rawQuery("PRAGMA foreign_key_check").isEmpty, sourceLocation: sourceLocation)
+            try fixture.expectConsistent(sourceLocation: sourceLocation)
 
             try operation(fixture.store, context)  // the store is still usable: the retry succeeds
             #expect(try snapshotShape(fixture.store) == expectedAfter, "retry after write \(k)", sourceLocation: sourceLocation)

@@ -68,3 +68,29 @@ import Testing
         #expect(try store.recoverInterruptedJobs() == [])
     }
 }
+
+/// The claiming node (`thawd --node-id`) is recorded on the job, on either backend.
+@Suite struct ClaimNodeTests {
+    @Test(arguments: Storage.allCases)
+    func aClaimRecordsItsNodeAndTheNextClaimReplacesIt(storage: Storage) throws {
+        let fixture = try StoreFixture(storage)
+        let store = fixture.store
+        let job = try store.createJob(spec: spec)
+        #expect(try store.job(job.id).node == nil)
+        #expect(try store.claimNextQueued(node: "node-a")?.node == "node-a")
+        try store.releaseJob(job.id)
+        #expect(try (storage == .memory ? store : fixture.reopen()).job(job.id).node == "node-a")  // stored, not cached
+        #expect(try store.claimNextQueued(node: "node-b")?.node == "node-b")
+        #expect(try store.jobSnapshot(job.id).job.node == "node-b")
+    }
+
+    @Test func aNodeNameOutOfRangeIsRefusedAndClaimsNothing() throws {
+        let store = try StoreFixture().store
+        let job = try store.createJob(spec: spec)
+        #expect(throws: StoreError.invalidArgument(field: "node", reason: "must be 1 to 255 characters")) {
+            try store.claimNextQueued(node: "")
+        }
+        #expect(throws: StoreError.self) { try store.claimNextQueued(node: String(repeating: "n", count: 256)) }
+        #expect(try store.job(job.id).status == .queued)
+    }
+}

@@ -16,6 +16,7 @@ extension Daemon {
         registerDatasetRoutes(&router)
         registerJobRoutes(&router)
         registerExperimentRoutes(&router)
+        registerNodeRoutes(&router)
         registerStreamRoutes(&router)
         registerDeletionRoutes(&router)
         registerWebUIRoutes(&router)
@@ -64,6 +65,14 @@ extension Daemon {
             }
         }
         metrics.set("thaw_event_streams", labels: [:], to: Double(eventHub.limiter.openStreams))
+        // Per node, from the store: with a shared PostgreSQL store any node's /metrics shows them all.
+        if let nodes = try? nodeViews() {
+            for node in nodes.data {
+                metrics.set("thaw_node_heartbeat_age_seconds", labels: ["node": node.id], to: node.heartbeatAgeSeconds)
+                metrics.set("thaw_node_workers", labels: ["node": node.id], to: Double(node.workers))
+                metrics.set("thaw_node_running_jobs", labels: ["node": node.id], to: Double(node.runningJobs.count))
+            }
+        }
         return HTTPResponse.bytes(Array(metrics.exposition().utf8), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 

@@ -28,6 +28,7 @@ extension JobService {
         }
         var view = view(job, document: parts.document, training: training, result: result?.value)
         view.experiment = parts.experiment
+        view.node = job.node
         view.fragments = JobView.Fragments(spec: parts.fragments, training: trainingFragments, result: result?.rendered)
         return view
     }

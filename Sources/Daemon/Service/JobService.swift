@@ -12,13 +12,16 @@ final class JobService: @unchecked Sendable {
     /// Claims and commands are decided under its lock; `wake()` tells the workers about new work.
     let ownership: JobOwnership
     let memory: MemoryBudget
+    /// This thawd's `--node-id`, recorded on every job its workers claim.
+    let node: String?
     /// Now, for the job object's running times (a parameter so tests can pin it).
     let clock: @Sendable () -> Date
     /// The job views' decoded spec, state and result, per stored text (`JobViewMemo`).
     let viewMemo = JobViewMemo()
 
-    init(store: Store, datasets: DatasetCatalog, ownership: JobOwnership, memory: MemoryBudget,
+    init(store: Store, datasets: DatasetCatalog, ownership: JobOwnership, memory: MemoryBudget, node: String? = nil,
          clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.node = node
         self.store = store
         self.datasets = datasets
         self.ownership = ownership
@@ -106,7 +109,7 @@ final class JobService: @unchecked Sendable {
 
     /// The next job to run (interrupted first, then queued by priority and submission order). Call
     /// with `ownership`'s lock held, and register the job as held under the same hold.
-    func claimNext() throws -> JobRecord? { try store.claimNextQueued() }
+    func claimNext() throws -> JobRecord? { try store.claimNextQueued(node: node) }
 
     /// The job's best or newest epoch weights (`which`: `best` or `last`), or 404 while it has none.
     func weightsCheckpoint(job: JobRecord, which: String) throws -> CheckpointRecord {

@@ -51,6 +51,7 @@ extension JobView {
         if let specParts { w.raw(specParts.model) } else { w.json(spec.field("model") ?? .null) }
         w.key("model_id"); w.optional(modelID)
         w.key("name"); w.optional(name)
+        w.key("node"); w.optional(node)
         w.key("object"); w.string("job")
         w.key("phase"); w.optional(training.phase)
         w.key("priority"); w.int(priority)

@@ -33,6 +33,8 @@ public struct JobView: Encodable, Sendable, Equatable {
     public var result: JSONValue?
     /// The experiment this job is a child of (`POST /v1/experiments`); left out of the object otherwise.
     public var experiment: String?
+    /// The node (`thawd --node-id`) whose worker claimed the job last; null until claimed.
+    public var node: String?
     /// Parts already written for `wireBytes()` (the same bytes as from the values above; not encoded
     /// by `encode(to:)`, which writes the values).
     public var fragments = Fragments()
@@ -62,7 +64,7 @@ public struct JobView: Encodable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, object, name, status, priority, model, modelID = "model_id", dataset, type, phase, epoch, step,
              attempts, crashes, createdAt = "created_at", startedAt = "started_at", finishedAt = "finished_at",
-             spec, groups, metrics, lrFind = "lr_find", timings, error, experiment, result
+             spec, groups, metrics, lrFind = "lr_find", timings, error, experiment, result, node
     }
     enum TimingKeys: String, CodingKey { case queuedSeconds = "queued_seconds", runningSeconds = "running_seconds" }
 
@@ -76,6 +78,7 @@ public struct JobView: Encodable, Sendable, Equatable {
         try c.encode(priority, forKey: .priority)
         try c.encode(spec.field("model") ?? .null, forKey: .model)
         try c.encode(modelID, forKey: .modelID)
+        try c.encode(node, forKey: .node)
         try c.encode(spec.field("dataset") ?? .null, forKey: .dataset)
         try c.encode(spec.field("type") ?? .string("train"), forKey: .type)
         try c.encode(training.phase, forKey: .phase)
