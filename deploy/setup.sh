@@ -14,6 +14,8 @@ packages=(
   curl                 # the demo and end-to-end tests talk HTTP with it
   openssl              # self-signed certificates for the TLS tests
   python3
+  python3-numpy        # examples/rgb-finetune builds its photo folder with it
+  python3-pil          # ... and writes half of the photos as JPEG
 )
 
 missing=()
