@@ -75,13 +75,13 @@ def phase_figures(rows, phase):
 
 def main():
     dataset = call("POST", "/v1/datasets", {"name": "rgb-fashion", "path": PATH})
-    print(f"dataset {dataset['id']}: {json.dumps(dataset.get('images'))} images, classes {dataset.get('classes')}")
+    print(f"dataset {dataset['id']}: {json.dumps(dataset.get('num_images'))} images, classes {dataset.get('classes')}")
     pre, pre_rows, pre_wall = run(spec("pretrain.json", dataset_id=dataset["id"]))
     base = call("POST", "/v1/models", {"from_job": pre["id"], "name": "rgb-resnet18-base"})
     fine, fine_rows, fine_wall = run(spec("finetune.json", dataset_id=dataset["id"], base_model_id=base["id"]))
     tuned = call("POST", "/v1/models", {"from_job": fine["id"], "name": "rgb-resnet18-tuned"})
     weights_before = weights_sha256(tuned["id"])
-    evaluation, _, eval_wall = run(spec("evaluate.json", dataset_id=dataset["id"], fine_tuned_model_id=tuned["id"]))
+    evaluation, _, eval_wall = run(spec("evaluate.json", dataset_id=dataset["id"], tuned_model_id=tuned["id"]))
     e = evaluation["result"]["evaluation"]
     print(f"  evaluate: {e['split']} {e['count']} images, accuracy {e['accuracy']:.4f} (flip TTA {e.get('tta_accuracy', 0):.4f}), "
           f"per class {json.dumps(e['per_class_accuracy'])}")
