@@ -13,6 +13,9 @@ each job's end. Not the same: the stratified pick (a seeded shuffle here, Thaw's
 the random streams (flips, shuffles, head init), and Thaw's loader.
 
     PY=$(deploy/torch-env.sh) && "$PY" examples/rgb-finetune/torch_same.py FOLDER [--threads 2]
+
+The torch environment has no Pillow, so the photos are decoded by Debian's python3 (python3-pil,
+python3-numpy) running this file with --decode, into a temporary .npz the torch side reads.
 """
 import argparse
 import json
@@ -22,15 +25,18 @@ import sys
 import time
 
 import numpy as np
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../Tests/Fixtures/resnets"))
-from torchvision_resnet import resnet  # noqa: E402
+if "--decode" not in sys.argv:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../Tests/Fixtures/resnets"))
+    from torchvision_resnet import resnet  # noqa: E402
 
 
-def load_split(root, names, size=64, crop_fraction=0.875):
+def decode(root, names, size=64, crop_fraction=0.875):
+    """Thaw's evaluation-style decode (short side to size / crop_fraction, center crop) -> NHWC floats."""
     from PIL import Image
     short = round(size / crop_fraction)
     xs, ys = [], []
@@ -45,7 +51,18 @@ def load_split(root, names, size=64, crop_fraction=0.875):
             left, top = (w - size) // 2, (h - size) // 2
             xs.append(np.asarray(image.crop((left, top, left + size, top + size)), np.float32) / 255)
             ys.append(label)
-    return torch.from_numpy(np.stack(xs)).permute(0, 3, 1, 2).contiguous(), torch.tensor(ys)
+    return np.stack(xs), np.array(ys)
+
+
+def load_split(root, names):
+    """The split as NCHW tensors, decoded by Debian's python3 (Pillow) into a temporary .npz."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "split.npz")
+        subprocess.run(["/usr/bin/python3", os.path.abspath(__file__), "--decode", root, out, ",".join(names)], check=True)
+        data = np.load(out)
+        return torch.from_numpy(data["x"]).permute(0, 3, 1, 2).contiguous(), torch.from_numpy(data["y"]).long()
 
 
 def stratified(labels, fraction, seed):
@@ -207,4 +224,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--decode"]:
+        x, y = decode(sys.argv[2], sys.argv[4].split(","))
+        np.savez(sys.argv[3], x=x, y=y)
+    else:
+        main()
