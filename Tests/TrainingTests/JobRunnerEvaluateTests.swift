@@ -75,6 +75,35 @@ import Testing
         for entry in model.stateDict().entries { #expect(entry.tensor == before[entry.name]?.tensor, "\(entry.name) changed") }
     }
 
+    static func command(_ id: String, _ action: String, _ body: String = "") -> PendingCommand {
+        switch ControlCommand.parse(action: action, body: Foundation.Data(body.utf8)) {
+        case .success(let c): return PendingCommand(id: id, command: c)
+        case .failure(let e): fatalError("bad test command: \(e)")
+        }
+    }
+
+    /// Commands reach an evaluation between its batches: `cancel` ends it, the others are refused
+    /// (acknowledged, so none stays pending) and the evaluation goes on.
+    @Test func cancelEndsAnEvaluationAndOtherCommandsAreRefused() throws {
+        let model = try Self.trainedModel()
+        let refusing = RecordingObserver()
+        refusing.commandsAtBoundary[1] = [Self.command("c1", "pause"), Self.command("c2", "unfreeze", #"{"groups": ["block2"]}"#)]
+        let before = model.stateDict()
+        #expect(Self.evaluate(Self.spec(), model, observer: refusing).report != nil)
+        let acks = refusing.payloads("control")
+        #expect(acks.map { $0["id"]?.string } == ["c1", "c2"] && acks.allSatisfy { $0["ok"] == .bool(false) })
+        #expect(acks.first?["error"]?.string?.contains("does not apply to an evaluate job") == true)
+        for entry in model.stateDict().entries { #expect(entry.tensor == before[entry.name]?.tensor, "\(entry.name) changed") }
+
+        let cancelling = RecordingObserver()
+        cancelling.commandsAtBoundary[1] = [Self.command("c3", "cancel")]
+        let outcome = Self.evaluate(Self.spec(), model, observer: cancelling)
+        guard case .cancelled = outcome else { Issue.record("\(outcome)"); return }
+        #expect(cancelling.payloads("control").first?["ok"] == .bool(true))
+        #expect(cancelling.payloads("test").isEmpty)
+        #expect(cancelling.payloads("run").compactMap { $0["status"]?.string } == ["started", "cancelled"])
+    }
+
     /// A head the preparation had to replace would be evaluated at chance: the job fails instead.
     @Test func aReplacedHeadFailsTheJob() throws {
         let input = JobRunInput(jobID: "eval", spec: Self.spec(), model: smallCNN(classes: 3), data: Self.data,

@@ -25,8 +25,16 @@ extension JobRunner {
         }
         guard images.count > 0 else { throw RunFailure(.invalidData, "the \(evaluation.split.rawValue) split is empty") }
         emitStatus(.started)
-        let plain = try evaluator.evaluate(images, cached: nil)
-        let tta = evaluation.tta ? try evaluator.evaluateTTA(images, testTimeAugmentation ?? .flip) : nil
+        let evaluator = Evaluator(model: model, normalization: normalization, batchSize: evaluationBatchSize,
+                                  checkInterrupt: evaluationBoundary)
+        let plain: EvaluationResult, tta: EvaluationResult?
+        do {
+            plain = try evaluator.evaluate(images, cached: nil)
+            tta = evaluation.tta ? try evaluator.evaluateTTA(images, testTimeAugmentation ?? .flip) : nil
+        } catch is EvaluationCancelled {
+            emitStatus(.cancelled)
+            return .cancelled
+        }
         var report = FinalReport(epochs: 0, stopReason: nil, bestMetric: state.best.monitor.rawValue, bestValue: nil,
                                  bestEpoch: nil, restoredBest: false, history: [], test: plain, testTTA: tta,
                                  weights: weightsFile(), lrFind: nil)
@@ -36,4 +44,22 @@ extension JobRunner {
         emitStatus(.succeeded)
         return .succeeded(report)
     }
+
+    /// Between an evaluation's batches: the daemon's shutdown (`RunInterrupted`, as in training) and
+    /// the job's commands, so none waits forever. `cancel` ends the job; every other command is
+    /// acknowledged as refused, since an evaluation has no training to pause, stop or steer.
+    func evaluationBoundary() throws {
+        try checkInterrupt()
+        for pending in observer.takeCommands() {
+            if case .cancel = pending.command {
+                emitControl(pending, problems: nil)
+                throw EvaluationCancelled()
+            }
+            emitControl(pending, problems: [SpecProblem(path: "action", message:
+                "\(ControlEvent.Action(pending.command).rawValue) does not apply to an evaluate job (nothing trains); cancel it instead")])
+        }
+    }
 }
+
+/// A `cancel` applied between an evaluation's batches.
+struct EvaluationCancelled: Error {}
