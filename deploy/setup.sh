@@ -19,6 +19,8 @@ packages=(
   wrk                  # deploy/bench/http-bench.sh: the load generator
   nginx                # deploy/bench/http-bench.sh: the peer server (started by the script, on its own port)
   valgrind             # deploy/bench/job-route-callgrind.sh: instructions per request
+  python3-numpy        # examples/rgb-finetune builds its photo folder with it
+  python3-pil          # ... and writes half of the photos as JPEG
 )
 
 missing=()

@@ -12,7 +12,13 @@ extension Model {
     /// Activations entering `group` (inference mode, nothing recorded): NCHW `[N, C, H, W]` for
     /// feature maps, `[N, F]` for flat features. Used to cache a frozen body's output once.
     public func forward(upTo group: String, _ x: Tensor) throws(ArchitectureError) -> Tensor {
-        let end = try firstLayer(of: group)
+        try forward(upToLayer: try firstLayer(of: group), x)
+    }
+
+    /// Activations entering layer `end` (an index into `layers`, > 0), in inference mode: what the
+    /// activation cache stores for the cut at `end`.
+    public func forward(upToLayer end: Int, _ x: Tensor) throws(ArchitectureError) -> Tensor {
+        guard (1..<layers.count).contains(end) else { throw .invalidSpec("no layer \(end) to stop before") }
         try checkInput(x, at: 0)
         let y = run(Layout.toChannelMajor(x), from: 0, to: end, training: false)
         return y.rank == 4 ? Layout.toBatchMajor(y) : y
@@ -21,10 +27,28 @@ extension Model {
     /// Continues from activations produced by `forward(upTo: group)` to the logits. With
     /// `training`, a following `backward` covers only the layers run here.
     public func forward(from group: String, _ activations: Tensor, training: Bool) throws(ArchitectureError) -> Tensor {
-        let start = try firstLayer(of: group)
+        try forward(fromLayer: try firstLayer(of: group), activations, training: training)
+    }
+
+    /// Continues from activations entering layer `start` (`forward(upToLayer:)`) to the logits.
+    public func forward(fromLayer start: Int, _ activations: Tensor, training: Bool) throws(ArchitectureError) -> Tensor {
+        guard (0..<layers.count).contains(start) else { throw .invalidSpec("no layer \(start) to start at") }
         try checkInput(activations, at: start)
         let x = activations.rank == 4 ? Layout.toChannelMajor(activations) : activations
         return run(x, from: start, to: layers.count, training: training)
+    }
+
+    /// Where a training pass may start from cached activations: the first layer whose training pass
+    /// differs from an inference pass — the lowest with trainable parameters, or a trainable dropout
+    /// below it (its masks change every batch). Every layer before it then runs as in inference,
+    /// so its output is a fixed function of the image. Parameter-free layers in between (ReLU, the
+    /// pools, flatten) are cut off too: for a head-only ResNet that is the pooled 512/2048-d vector,
+    /// not the last feature map. Nil when nothing trains or the first layer does.
+    public var cacheCutLayer: Int? {
+        guard let lowest = lowestTrainableLayer else { return nil }
+        let dropout = layers.indices.prefix(lowest).first { isTrainableIndex($0) && layers[$0] is DropoutLayer }
+        let cut = dropout ?? lowest
+        return cut > 0 ? cut : nil
     }
 
     /// Back-propagates dLogits (N, classes) through the last training forward, down to the lowest

@@ -9,7 +9,7 @@ import Testing
 /// they enter the model), with a scripted boundary outcome and an action at a chosen boundary.
 private final class RecordingDriver: EpochDriver {
     var boundaries = 0
-    var steps: [(count: Int, from: String?)] = []
+    var steps: [(count: Int, from: Int?)] = []
     /// Boundary number (1-based) → what it returns instead of `.completed`.
     var endAt: [Int: EpochEnd] = [:]
     /// Run at the given boundary (1-based), before its outcome: a control command's effect.
@@ -20,9 +20,9 @@ private final class RecordingDriver: EpochDriver {
         if let (at, action) = onBoundary, at == boundaries { try action() }
         return endAt[boundaries] ?? .completed
     }
-    func step(_ x: Tensor, labels: [Int], from group: String?) throws -> Double {
+    func step(_ x: Tensor, labels: [Int], from layer: Int?) throws -> Double {
         #expect(x.shape[0] == labels.count)
-        steps.append((labels.count, group))
+        steps.append((labels.count, layer))
         return 1
     }
     func checkInterrupt() throws {}
@@ -56,9 +56,38 @@ private func loop(_ model: Model, batchSize: Int) -> EpochLoop {
         let n = data.train.count
         #expect(driver.boundaries == (n + 15) / 16)
         #expect(driver.steps.map(\.count).reduce(0, +) == n)
-        #expect(driver.steps.allSatisfy { $0.from == epochs.cache?.group && $0.from != nil })
+        #expect(driver.steps.allSatisfy { $0.from == epochs.cache?.layer && $0.from != nil })
         #expect(timing.fromCache && timing.images == n)
         #expect(trainLoss == 1)
+    }
+
+    /// `"cache": false` never caches, even where the cache would be exact: the body runs every batch.
+    @Test func aPhaseThatRefusesTheCacheTrainsOnImages() throws {
+        let epochs = loop(try headOnlyModel(), batchSize: 16)
+        var refusing = phase
+        refusing.cache = false
+        let driver = RecordingDriver()
+        guard case let .trained(_, timing) = try epochs.run(refusing, seed: 1, globalEpoch: 0, driver: driver) else {
+            Issue.record("the epoch did not train"); return
+        }
+        #expect(epochs.cache == nil && !timing.fromCache && timing.cacheSeconds == 0)
+        #expect(driver.steps.allSatisfy { $0.from == nil })
+        #expect(driver.steps.map(\.count).reduce(0, +) == data.train.count)
+    }
+
+    /// The cut is the first trainable layer, not its group's first layer: with only `features.10`
+    /// on of block2 (features.7–13) the cache holds what enters `features.10`.
+    @Test func theCacheIsCutAtTheFirstTrainableLayer() throws {
+        let model = try Model(architecture: "small-cnn", classes: 3, seed: 1)
+        for layer in model.layers { try model.setTrainable(layer: layer.name, ["features.10", "features.11", "fc"].contains(layer.name)) }
+        let epochs = loop(model, batchSize: 16)
+        let driver = RecordingDriver()
+        _ = try epochs.run(phase, seed: 1, globalEpoch: 0, driver: driver)
+        let cut = model.layers.firstIndex { $0.name == "features.10" }!
+        let cache = try #require(epochs.cache)
+        #expect(cache.layer == cut && cache.shape == model.shapes[cut])
+        #expect(cache.train.count == data.train.count * model.shapes[cut].reduce(1, *))
+        #expect(driver.steps.allSatisfy { $0.from == cut })
     }
 
     /// A final batch of one image is dropped.

@@ -24,6 +24,26 @@ import Testing
         }
     }
 
+    /// `"cache": false` on a head-only phase without augmentation (where the automatic default
+    /// caches): every epoch runs the body on images, and trains to the same figures.
+    @Test func cacheFalseNeverTrainsFromTheCache() throws {
+        let json = """
+        {"name": "nocache", "model": {"architecture": "small-cnn"}, "dataset": {"id": "fashion-mnist"},
+         "batch_size": 8, "seed": 2, "phases": [{"name": "head", "trainable": ["head"], "epochs": 2, "lr": 0.01CACHE}]}
+        """
+        let refused = RecordingObserver(), automatic = RecordingObserver()
+        let a = try #require(runJob(jobSpec(json.replacingOccurrences(of: "CACHE", with: ", \"cache\": false")),
+                                    model: smallCNN(classes: 3), data: Self.data, observer: refused).report)
+        let b = try #require(runJob(jobSpec(json.replacingOccurrences(of: "CACHE", with: "")),
+                                    model: smallCNN(classes: 3), data: Self.data, observer: automatic).report)
+        #expect(refused.payloads("epoch").map { $0["from_cache"] } == [.bool(false), .bool(false)])
+        #expect(refused.payloads("epoch").allSatisfy { $0["cache_seconds"] == .number(0) })
+        #expect(automatic.payloads("epoch").map { $0["from_cache"] } == [.bool(true), .bool(true)])
+        for (x, y) in zip(a.history, b.history) {
+            #expect(abs(x.trainLoss - y.trainLoss) <= 1e-5)
+        }
+    }
+
     /// Which epochs use the cache; how much faster they are is `thaw-bench cache`'s business.
     @Test func headOnlyEpochsRunFromTheCacheAndUnfrozenOnesDoNot() throws {
         let spec = jobSpec("""

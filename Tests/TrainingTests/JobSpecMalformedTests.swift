@@ -27,7 +27,7 @@ let malformedSpecs: [MalformedSpec] = [
     .init("name missing", [("name", nil)], "name", "is required"),
     .init("name empty", [("name", "")], "name", "must not be empty"),
     .init("name a number", [("name", 7)], "name", "must be a string, got a number"),
-    .init("type unknown", [("type", "predict")], "type", "must be \"train\" or \"lr_find\""),
+    .init("type unknown", [("type", "predict")], "type", "must be \"train\", \"lr_find\" or \"evaluate\""),
     .init("num_classes zero", [("num_classes", 0)], "num_classes", "in [1, 100000], got 0"),
     .init("num_classes fractional", [("num_classes", 5.5)], "num_classes", "must be an integer, got 5.5"),
     .init("input_size not a list", [("input_size", 224)], "input_size", "must be a list of integers, got a number"),
@@ -197,6 +197,24 @@ let malformedSpecs: [MalformedSpec] = [
     .init("plateau patience 2^53", [("phases[0].schedule", ["type": "reduce_on_plateau", "patience": 9_007_199_254_740_992])],
           "phases[0].schedule.patience", "in [1, 10000]"),
     .init("early_stopping patience 2^53", [("early_stopping.patience", 9_007_199_254_740_992)], "early_stopping.patience", "in [1, 10000]"),
+    // Evaluation jobs: the base spec without its training-only fields, then one bad field each.
+    .init("evaluate on a train job", [("evaluate", ["split": "test"])], "evaluate", "applies only to jobs with \"type\": \"evaluate\""),
+    .init("evaluate job with phases", evaluateJob + [("phases", [["trainable": "all", "epochs": 1]])], "phases",
+          "does not apply to an evaluate job"),
+    .init("evaluate job with fine_tune", evaluateJob + [("fine_tune", 3)], "fine_tune", "does not apply to an evaluate job"),
+    .init("evaluate job with an optimizer", evaluateJob + [("optimizer", ["type": "sgd"])], "optimizer", "does not apply to an evaluate job"),
+    .init("evaluate job with early_stopping", evaluateJob + [("early_stopping", ["patience": 2])], "early_stopping",
+          "does not apply to an evaluate job"),
+    .init("evaluate job with train_bn", evaluateJob + [("train_bn", true)], "train_bn", "does not apply to an evaluate job"),
+    .init("evaluate job with keep_last", evaluateJob + [("keep_last", 3)], "keep_last", "does not apply to an evaluate job"),
+    .init("evaluate job with lr_find", evaluateJob + [("lr_find", ["num_it": 50])], "lr_find", "applies only to jobs with \"type\": \"lr_find\""),
+    .init("evaluate job on a fresh architecture", evaluateJob + [("model", ["architecture": "small-cnn"])], "model",
+          "needs a registered model"),
+    .init("evaluate split unknown", evaluateJob + [("evaluate.split", "holdout")], "evaluate.split",
+          "must be \"test\", \"validation\" or \"train\", got \"holdout\""),
+    .init("evaluate tta a string", evaluateJob + [("evaluate.tta", "yes")], "evaluate.tta", "must be true or false"),
+    .init("evaluate unknown field", evaluateJob + [("evaluate.views", 2)], "evaluate.views", "unknown field"),
+    .init("evaluate a number", evaluateJob + [("evaluate", 1)], "evaluate", "must be an object"),
     .init("gradual_unfreeze groups 2^53", [("phases[0].gradual_unfreeze", ["every": 1, "groups": 9_007_199_254_740_992])],
           "phases[0].gradual_unfreeze.groups", "in [1, 256]"),
     .init("trainable last 2^53", [("phases[0].trainable", ["last": 9_007_199_254_740_992])], "phases[0].trainable.last", "in [1, 256]"),
@@ -214,6 +232,9 @@ let malformedSpecs: [MalformedSpec] = [
     .init("dataset id 257 characters", [("dataset.id", .string(String(repeating: "d", count: 257)))], "dataset.id", "1 to 256 characters"),
     .init("model id 257 characters", [("model.id", .string(String(repeating: "m", count: 257)))], "model.id", "1 to 256 characters"),
 ]
+
+/// The example job as an `evaluate` job: `type` set, the training-only fields removed.
+private let evaluateJob: [(String, JSONValue?)] = [("type", "evaluate"), ("phases", nil), ("optimizer", nil), ("early_stopping", nil)]
 
 @Suite struct JobSpecMalformedTests {
     @Test(arguments: malformedSpecs)

@@ -70,6 +70,27 @@ import Testing
         #expect(try JSONDecoder().decode(JobSpec.self, from: data) == spec)
     }
 
+    @Test func evaluateJobDefaultsToTheTestSplitWithoutTTA() throws {
+        let json = exampleJob().setting("type", "evaluate").setting("phases", nil).setting("optimizer", nil)
+            .setting("early_stopping", nil)
+        let spec = try JobSpec.parse(json: encoded(json)).get()
+        #expect(spec.kind == .evaluate && spec.evaluate == EvaluateSpec(split: .test, tta: false) && spec.phases.isEmpty)
+        let data = try JSONEncoder().encode(spec)
+        #expect(try JSONDecoder().decode(JobSpec.self, from: data) == spec)
+        let custom = try JobSpec.parse(json: encoded(json.setting("evaluate", ["split": "validation", "tta": true]))).get()
+        #expect(custom.evaluate == EvaluateSpec(split: .validation, tta: true))
+        #expect(try JSONDecoder().decode(JobSpec.self, from: try JSONEncoder().encode(custom)) == custom)
+    }
+
+    /// `cache` is three-valued: absent (automatic), false (never), true (asked for); each round-trips.
+    @Test func phaseCacheKeepsAbsentApartFromFalse() throws {
+        for (value, expected) in [(JSONValue?.none, Bool?.none), (.bool(false), false), (.bool(true), true)] {
+            let spec = try JobSpec.parse(json: encoded(exampleJob().setting("phases[0].cache", value))).get()
+            #expect(spec.phases[0].cache == expected)
+            #expect(try JSONDecoder().decode(JobSpec.self, from: try JSONEncoder().encode(spec)).phases[0].cache == expected)
+        }
+    }
+
     @Test func architectureModelTrainsFromScratch() throws {
         let json = exampleJob().setting("model", ["architecture": "small-cnn"])
         #expect(try JobSpec.parse(json: encoded(json)).get().model == .architecture("small-cnn"))
@@ -168,7 +189,7 @@ import Testing
     @Test func cachedHeadPhaseIsValidWithFrozenBody() throws {
         let json = exampleJob().setting("phases[0].cache", true)
         let spec = try JobSpec.check(json: encoded(json), context: SpecContext(groups: smallCNNGroups)).get()
-        #expect(spec.phases[0].cache)
+        #expect(spec.phases[0].cache == true)
     }
 
     @Test func everyProblemIsReportedAtOnce() {

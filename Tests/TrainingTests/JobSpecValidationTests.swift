@@ -23,7 +23,16 @@ struct ContextProblem: CustomTestStringConvertible, Sendable {
     var testDescription: String { name }
 }
 
+/// The example job as an `evaluate` job (`type` set, the training-only fields removed).
+private let evaluateJob: [(String, JSONValue?)] = [("type", "evaluate"), ("phases", nil), ("optimizer", nil), ("early_stopping", nil)]
+
 let contextProblems: [ContextProblem] = [
+    .init("evaluate with a head for other classes", evaluateJob + [("num_classes", nil)],
+          context: SpecContext(groups: smallCNNGroups, modelClasses: 10, datasetClasses: 10), "model",
+          "predicts 10 classes, but the dataset selection has 5"),
+    .init("evaluate validation without held-out images", evaluateJob + [("evaluate", ["split": "validation"]), ("dataset.validation_fraction", 0)],
+          context: SpecContext(groups: smallCNNGroups, modelClasses: 5, datasetClasses: 10), "evaluate.split",
+          "holds no images out"),
     .init("trainable names an unknown group", [("phases[0].trainable", ["block2", "neck"])], "phases[0].trainable[1]",
           "unknown group \"neck\" (the model's groups: block1, block2, head)"),
     .init("trainable last exceeds group count", [("phases[0].trainable", ["last": 4])], "phases[0].trainable.last",

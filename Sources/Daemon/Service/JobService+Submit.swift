@@ -38,6 +38,11 @@ extension JobService {
             problems.append(SpecProblem(path: "dataset.crop_fraction",
                                         message: "applies to image folders; \(dataset.id) keeps its native size"))
         }
+        if let dataset = context?.dataset, dataset.testCounts == nil, let spec = reading.partialSpec, spec.kind == .evaluate,
+           spec.evaluate?.split == .test {
+            problems.append(SpecProblem(path: "evaluate.split",
+                                        message: "is test, but dataset \(dataset.id) has no test split (evaluate validation or train instead)"))
+        }
         if let context { reading.validate(against: context.specContext) }
         problems += reading.problems
         if let request = reading.request, let context, let problem = inputSizeProblem(request.spec, context) {

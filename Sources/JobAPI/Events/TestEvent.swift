@@ -1,7 +1,8 @@
 /// `test`: the job's end. `{"best_metric", "best_value", "best_epoch", "restored_best", "stop_reason",
 /// "epochs"}` always (null where unknown); `test_loss`, `test_accuracy`, `count`, `per_class_accuracy`
 /// when the job has a test split; `tta_loss`, `tta_accuracy` when it also asked for test-time
-/// augmentation; `confusion_matrix` (`ConfusionMatrix`) when the evaluation counted one.
+/// augmentation; `confusion_matrix` (`ConfusionMatrix`) when the evaluation counted one; `split`
+/// (`test`, `validation` or `train`) for an `evaluate` job, whose figures are of that split.
 public struct TestEvent: Sendable, Equatable, Codable {
     /// The final weights on the test split.
     public struct Split: Sendable, Equatable {
@@ -45,9 +46,11 @@ public struct TestEvent: Sendable, Equatable, Codable {
     public var stopReason: StopReason?
     /// Epochs trained over the job.
     public var epochs: Int
+    /// The split an `evaluate` job measured; nil for a training job's final test.
+    public var split: String?
 
     public init(test: Split?, tta: Augmented?, bestMetric: String, bestValue: Double?, bestEpoch: Int?,
-                restoredBest: Bool, stopReason: StopReason?, epochs: Int) {
+                restoredBest: Bool, stopReason: StopReason?, epochs: Int, split: String? = nil) {
         self.test = test
         self.tta = tta
         self.bestMetric = bestMetric
@@ -56,13 +59,14 @@ public struct TestEvent: Sendable, Equatable, Codable {
         self.restoredBest = restoredBest
         self.stopReason = stopReason
         self.epochs = epochs
+        self.split = split
     }
 
     enum CodingKeys: String, CodingKey {
         case testLoss = "test_loss", testAccuracy = "test_accuracy", perClassAccuracy = "per_class_accuracy",
              confusionMatrix = "confusion_matrix", count, ttaLoss = "tta_loss", ttaAccuracy = "tta_accuracy", bestMetric = "best_metric",
              bestValue = "best_value", bestEpoch = "best_epoch", restoredBest = "restored_best",
-             stopReason = "stop_reason", epochs
+             stopReason = "stop_reason", epochs, split
     }
 
     public init(from decoder: Decoder) throws {
@@ -81,6 +85,7 @@ public struct TestEvent: Sendable, Equatable, Codable {
         restoredBest = try c.added(.restoredBest, default: false)
         stopReason = try c.decodeIfPresent(StopReason.self, forKey: .stopReason)
         epochs = try c.added(.epochs, default: 0)
+        split = try c.decodeIfPresent(String.self, forKey: .split)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -102,6 +107,7 @@ public struct TestEvent: Sendable, Equatable, Codable {
         try c.encode(restoredBest, forKey: .restoredBest)
         try c.encode(stopReason, forKey: .stopReason)
         try c.encode(epochs, forKey: .epochs)
+        try c.encodeIfPresent(split, forKey: .split)
     }
 }
 

@@ -22,7 +22,7 @@ extension JobSpec {
             checkSelection(phase.trainable, path: SpecPath.key(path, "trainable"), groups: groups, log: log)
             let start = phase.trainable.resolve(in: groups)
             checkLRs(phase.lr, path: SpecPath.key(path, "lr"), groups: groups, trainable: start, log: log)
-            if phase.cache, let first = groups.first, start.contains(first) {
+            if phase.cache == true, let first = groups.first, start.contains(first) {
                 log.add(SpecPath.key(path, "cache"), "needs a frozen body to cache, but the first group (\(first)) trains")
             }
             if phase.gradualUnfreeze != nil, start.count == groups.count, phase.trainable != .all {
@@ -33,6 +33,7 @@ extension JobSpec {
             checkSelection(lrFind.trainable, path: "lr_find.trainable", groups: groups, log: log)
         }
         checkClasses(context, log: log)
+        if kind == .evaluate { checkEvaluation(context, log: log) }
         if let size = inputSize, let model = context.inputShape, let c = model.first, size.first != c {
             log.add(SpecPath.index("input_size", 0), "is \(size[0]) channels, but the model takes \(c) (its input shape is \(model))")
         }
@@ -74,6 +75,19 @@ extension JobSpec {
         if fallback == nil, !missing.isEmpty {
             log.add(SpecPath.key(path, "groups"),
                     "gives no LR for trainable group(s) \(missing.joined(separator: ", ")); list them or set default")
+        }
+    }
+
+    /// An evaluation runs the model's own head: it must predict as many classes as the selection
+    /// uses (the names are compared when the run starts), and the split must hold images.
+    private func checkEvaluation(_ context: SpecContext, log: ProblemLog) {
+        let used = dataset.classes?.count ?? context.datasetClasses
+        if let modelClasses = context.modelClasses, let used, modelClasses != used {
+            log.add("model", "predicts \(modelClasses) classes, but the dataset selection has \(used): an evaluate job "
+                    + "keeps the model's head (select the classes it was trained on with dataset.classes)")
+        }
+        if evaluate?.split == .validation, !dataset.hasValidation {
+            log.add("evaluate.split", "is validation, but the dataset selection holds no images out (validation_fraction 0 or no validation_indices)")
         }
     }
 

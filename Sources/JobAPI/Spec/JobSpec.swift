@@ -1,13 +1,13 @@
 import Foundation
 
-/// A training (or LR-finder) job as posted to the daemon.
+/// A training (or LR-finder, or evaluation) job as posted to the daemon.
 ///
 /// JSON fields (defaults in brackets; docs/training.md has the full reference):
-/// - `name` [required], `type` [`"train"`, or `"lr_find"`],
+/// - `name` [required], `type` [`"train"`, `"lr_find"` or `"evaluate"`],
 /// - `model` [required]: `{"id": ...}` or `{"architecture": ...}` (`ModelSource`),
 /// - `num_classes` [the number of dataset classes used]: outputs of the new head,
 /// - `dataset` [required]: `DatasetSpec`,
-/// - `phases` or `fine_tune` [exactly one for `train`; neither for `lr_find`]: `PhaseSpec` list, or the
+/// - `phases` or `fine_tune` [exactly one for `train`; neither for `lr_find` or `evaluate`]: `PhaseSpec` list, or the
 ///   `FineTunePreset` which expands into phases when read,
 /// - `optimizer` [AdamW, weight decay 0.01]: `OptimizerSpec`,
 /// - `input_size` [the model's]: `[C, H, W]`, the resolution images are brought to; C must be the
@@ -18,11 +18,14 @@ import Foundation
 ///   BatchNorm everywhere, as fastai does,
 /// - `auto_unfreeze` [off]: `AutoUnfreezeSpec`,
 /// - `lr_find` [fastai's defaults]: `LRFindSpec`, only with `"type": "lr_find"`,
+/// - `evaluate` [split `test`, no TTA]: `EvaluateSpec`, only with `"type": "evaluate"`, whose `model`
+///   must be a registered one (`{"id": ...}`) whose head predicts the selection's classes,
 /// - `keep_last` [thawd's `--keep-last`, 2]: epoch checkpoints kept besides `best`, in [1, 1000].
 public struct JobSpec: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Equatable {
         case train
         case lrFind = "lr_find"
+        case evaluate
     }
 
     public var name: String
@@ -41,13 +44,15 @@ public struct JobSpec: Sendable, Equatable, Codable {
     public var trainBN: Bool
     public var autoUnfreeze: AutoUnfreezeSpec?
     public var lrFind: LRFindSpec?
+    /// Set for (and only for) `evaluate` jobs.
+    public var evaluate: EvaluateSpec?
     /// Checkpoint retention; nil leaves it to the daemon's default.
     public var keepLast: Int?
 
     public init(name: String, kind: Kind = .train, model: ModelSource, numClasses: Int? = nil, dataset: DatasetSpec,
                 phases: [PhaseSpec], optimizer: OptimizerSpec = OptimizerSpec(), batchSize: Int = 64, seed: Int = 0,
                 earlyStopping: EarlyStoppingSpec? = nil, trainBN: Bool = false, autoUnfreeze: AutoUnfreezeSpec? = nil,
-                lrFind: LRFindSpec? = nil) {
+                lrFind: LRFindSpec? = nil, evaluate: EvaluateSpec? = nil) {
         self.name = name
         self.kind = kind
         self.model = model
@@ -61,6 +66,7 @@ public struct JobSpec: Sendable, Equatable, Codable {
         self.trainBN = trainBN
         self.autoUnfreeze = autoUnfreeze
         self.lrFind = lrFind
+        self.evaluate = evaluate
     }
 
     /// Reads a job spec, reporting every structural problem (types, ranges, unknown fields, rules
@@ -97,7 +103,7 @@ public struct JobSpec: Sendable, Equatable, Codable {
         if let name, let problem = TextLimits.problem(name, TextLimits.name) { log.add(r.at("name"), problem) }
         var kind = Kind.train
         if let type = r.string("type") {
-            if let k = Kind(rawValue: type) { kind = k } else { log.add(r.at("type"), "must be \"train\" or \"lr_find\", got \"\(type)\"") }
+            if let k = Kind(rawValue: type) { kind = k } else { log.add(r.at("type"), "must be \"train\", \"lr_find\" or \"evaluate\", got \"\(type)\"") }
         }
         let model = r.required("model").flatMap { ModelSource.read($0, path: r.at("model"), log: log) }
         let numClasses = r.int("num_classes", "in [1, 100000]", { (1...100_000).contains($0) })
@@ -123,6 +129,21 @@ public struct JobSpec: Sendable, Equatable, Codable {
             spec.lrFind = LRFindSpec.read(v, path: r.at("lr_find"), log: log)
         } else if kind == .lrFind {
             spec.lrFind = LRFindSpec()
+        }
+        if let v = r.value("evaluate") {
+            if kind != .evaluate { log.add(r.at("evaluate"), "applies only to jobs with \"type\": \"evaluate\"") }
+            spec.evaluate = EvaluateSpec.read(v, path: r.at("evaluate"), log: log)
+        } else if kind == .evaluate {
+            spec.evaluate = EvaluateSpec()
+        }
+        if kind == .evaluate {
+            // Nothing trains, so the training fields would be silently ignored: refuse them instead.
+            for key in ["optimizer", "early_stopping", "auto_unfreeze", "train_bn", "keep_last"] where r.has(key) {
+                log.add(r.at(key), "does not apply to an evaluate job (nothing trains)")
+            }
+            if case .architecture = spec.model {
+                log.add(r.at("model"), "an evaluate job needs a registered model ({\"id\": ...}), not a freshly initialised architecture")
+            }
         }
         spec.checkCombinations(log: log)
         return spec
@@ -150,9 +171,10 @@ public struct JobSpec: Sendable, Equatable, Codable {
     private static func readPhases(_ r: inout ObjectReader, kind: Kind) -> [PhaseSpec] {
         let log = r.log
         let phasesValue = r.value("phases"), presetValue = r.value("fine_tune")
-        if kind == .lrFind {
+        if kind == .lrFind || kind == .evaluate {
             for key in ["phases", "fine_tune"] where r.has(key) {
-                log.add(r.at(key), "does not apply to an lr_find job (use lr_find's trainable)")
+                log.add(r.at(key), kind == .lrFind ? "does not apply to an lr_find job (use lr_find's trainable)"
+                                                   : "does not apply to an evaluate job (nothing trains)")
             }
             return []
         }
@@ -191,7 +213,7 @@ public struct JobSpec: Sendable, Equatable, Codable {
             } else {
                 seen[phase.name] = i
             }
-            if trainBN, phase.cache {
+            if trainBN, phase.cache == true {
                 log.add("phases[\(i)].cache", "cannot be combined with train_bn: training BatchNorm in the frozen body changes its activations")
             }
         }
@@ -209,13 +231,15 @@ public struct JobSpec: Sendable, Equatable, Codable {
     }
 
     var json: JSONValue {
+        // An evaluate job refuses the training-only fields, so its document leaves them out.
+        let trains = kind != .evaluate
         var fields: [(String, JSONValue?)] = [
             ("name", .string(name)), ("type", .string(kind.rawValue)), ("model", model.json),
             ("num_classes", numClasses.map { .number(Double($0)) }),
             ("input_size", inputSize.map { .array($0.map { .number(Double($0)) }) }), ("dataset", dataset.json),
-            ("optimizer", optimizer.json), ("batch_size", .number(Double(batchSize))), ("seed", .number(Double(seed))),
-            ("early_stopping", earlyStopping?.json), ("train_bn", .bool(trainBN)), ("auto_unfreeze", autoUnfreeze?.json),
-            ("lr_find", lrFind?.json), ("keep_last", keepLast.map { .number(Double($0)) }),
+            ("optimizer", trains ? optimizer.json : nil), ("batch_size", .number(Double(batchSize))), ("seed", .number(Double(seed))),
+            ("early_stopping", earlyStopping?.json), ("train_bn", trains ? .bool(trainBN) : nil), ("auto_unfreeze", autoUnfreeze?.json),
+            ("lr_find", lrFind?.json), ("evaluate", evaluate?.json), ("keep_last", keepLast.map { .number(Double($0)) }),
         ]
         if kind == .train { fields.append(("phases", .array(phases.map(\.json)))) }
         return .fields(fields)

@@ -12,8 +12,11 @@
 /// - `schedule` [`"one_cycle"`]: see `ScheduleSpec`.
 /// - `early_stopping` [none]: this phase's own early stopping (see `EarlyStoppingSpec`).
 /// - `augment` [false]: see `AugmentSpec`.
-/// - `cache` [false]: compute the frozen body's activations once and train from them. Needs no
-///   augmentation, `train_bn` false, no gradual unfreezing and the first group frozen.
+/// - `cache` [absent = automatic]: whether epochs may train from the frozen body's activations,
+///   computed once. Absent, the trainer caches whenever that is exact (no augmentation, `train_bn`
+///   false, a frozen prefix) and fits the cache budget; `true` also asks for it but is refused where
+///   it cannot hold (augmentation, gradual unfreezing, `train_bn`, the first group trainable);
+///   `false` never caches: the body runs on every batch.
 /// - `gradual_unfreeze` [none]: see `GradualUnfreezeSpec`.
 /// - `reset_optimizer` [true]: start the phase with fresh optimizer state.
 public struct PhaseSpec: Sendable, Equatable, Codable {
@@ -26,7 +29,8 @@ public struct PhaseSpec: Sendable, Equatable, Codable {
     public var schedule: ScheduleSpec
     public var earlyStopping: EarlyStoppingSpec?
     public var augment: AugmentSpec?
-    public var cache: Bool
+    /// nil: automatic (cache when exact); false never caches; true asks for it (validated).
+    public var cache: Bool?
     public var gradualUnfreeze: GradualUnfreezeSpec?
     public var resetOptimizer: Bool
 
@@ -34,7 +38,7 @@ public struct PhaseSpec: Sendable, Equatable, Codable {
 
     public init(name: String, trainable: TrainableSelection, refreeze: Bool = false, epochs: Int,
                 openEnded: Bool = false, lr: LRSpec = PhaseSpec.defaultLR, schedule: ScheduleSpec = .oneCycle(OneCycleSchedule()),
-                earlyStopping: EarlyStoppingSpec? = nil, augment: AugmentSpec? = nil, cache: Bool = false,
+                earlyStopping: EarlyStoppingSpec? = nil, augment: AugmentSpec? = nil, cache: Bool? = nil,
                 gradualUnfreeze: GradualUnfreezeSpec? = nil, resetOptimizer: Bool = true) {
         self.name = name
         self.trainable = trainable
@@ -100,10 +104,10 @@ public struct PhaseSpec: Sendable, Equatable, Codable {
         if phase.openEnded, !hasEarlyStopping {
             log.add(SpecPath.key(path, "max_epochs"), "an open-ended phase needs its own early_stopping to end it")
         }
-        if phase.cache, phase.augment != nil {
+        if phase.cache == true, phase.augment != nil {
             log.add(SpecPath.key(path, "cache"), "cannot be combined with augment (augmented images change the activations every epoch)")
         }
-        if phase.cache, phase.gradualUnfreeze != nil {
+        if phase.cache == true, phase.gradualUnfreeze != nil {
             log.add(SpecPath.key(path, "cache"), "cannot be combined with gradual_unfreeze (unfreezing invalidates the cached activations)")
         }
         if phase.gradualUnfreeze != nil, phase.trainable == .all {
@@ -115,7 +119,7 @@ public struct PhaseSpec: Sendable, Equatable, Codable {
         .fields([("name", .string(name)), ("trainable", trainable.json), ("refreeze", .bool(refreeze)),
                  (openEnded ? "max_epochs" : "epochs", .number(Double(epochs))), ("lr", lr.json),
                  ("schedule", schedule.json), ("early_stopping", earlyStopping?.json), ("augment", augment?.json),
-                 ("cache", .bool(cache)), ("gradual_unfreeze", gradualUnfreeze?.json),
+                 ("cache", cache.map(JSONValue.bool)), ("gradual_unfreeze", gradualUnfreeze?.json),
                  ("reset_optimizer", .bool(resetOptimizer))])
     }
 

@@ -24,8 +24,8 @@ enum EpochOutcome {
 protocol EpochDriver: AnyObject {
     /// A batch boundary; `.completed` means "go on with the batch".
     func boundary() throws -> EpochEnd
-    /// One optimizer step on a batch (images, or cached activations entering `group`); its loss.
-    func step(_ x: Tensor, labels: [Int], from group: String?) throws -> Double
+    /// One optimizer step on a batch (images, or cached activations entering layer `layer`); its loss.
+    func step(_ x: Tensor, labels: [Int], from layer: Int?) throws -> Double
     /// Throws `RunInterrupted` once the daemon shuts down (between boundaries: building the cache).
     func checkInterrupt() throws
 }
@@ -90,7 +90,7 @@ final class EpochLoop {
             let loss: Double
             if let cache {
                 let indices = order[lo..<hi]
-                loss = try driver.step(cache.batch(cache.train, indices), labels: indices.map { train.labels[$0] }, from: cache.group)
+                loss = try driver.step(cache.batch(cache.train, indices), labels: indices.map { train.labels[$0] }, from: cache.layer)
             } else {
                 fromCache = false
                 if loader == nil {
@@ -113,20 +113,19 @@ final class EpochLoop {
 
     // MARK: The activation cache
 
-    /// Where the trainable set may be cut and its prefix cached: the first group with a trainable
-    /// layer, when it is not the first group, every earlier layer is frozen, BatchNorm policy is the
-    /// default and the images are not augmented. Nil otherwise.
-    func cachePoint(augmented: Bool) -> String? {
-        guard !trainBN, !augmented, let lowest = model.lowestTrainableLayer else { return nil }
-        let group = model.layerGroups[lowest]
-        guard let start = try? model.firstLayer(of: group), start > 0 else { return nil }
-        for i in 0..<start where (try? model.isTrainable(layer: model.layers[i].name)) != false { return nil }
-        return group
+    /// Where the trainable set may be cut and its prefix cached: the model's `cacheCutLayer` (the
+    /// first layer a training pass runs differently from inference, so the parameter-free layers
+    /// below the lowest trainable one are inside the cache), when BatchNorm policy is the default,
+    /// the images are not augmented and the phase does not refuse the cache (`"cache": false`).
+    /// Nil otherwise.
+    func cachePoint(augmented: Bool, refused: Bool = false) -> Int? {
+        guard !trainBN, !augmented, !refused else { return nil }
+        return model.cacheCutLayer
     }
 
     /// After the model's trainability changed: drops the cache if its cut point no longer holds.
     func dropCacheIfCutMoved() {
-        if let cache, cache.group != cachePoint(augmented: false) { self.cache = nil }
+        if let cache, cache.layer != cachePoint(augmented: false) { self.cache = nil }
     }
 
     /// After the weights changed under the cache (a restore, a phase start).
@@ -134,21 +133,21 @@ final class EpochLoop {
         cache = nil
     }
 
-    /// Builds the activation cache at an epoch start when the phase allows it and it fits the budget;
-    /// the seconds it took.
+    /// Builds the activation cache at an epoch start when the phase allows it (`cache` absent or
+    /// true) and it fits the budget; the seconds it took.
     func refreshCache(_ phase: PhaseSpec, checkInterrupt: () throws -> Void) throws -> Double {
-        guard let group = cachePoint(augmented: phase.augment != nil) else {
+        guard let layer = cachePoint(augmented: phase.augment != nil, refused: phase.cache == false) else {
             cache = nil
             return 0
         }
-        if cache?.group == group { return 0 }
+        if cache?.layer == layer { return 0 }
         let images = train.count + validation.count
-        guard ActivationCache.bytes(model: model, group: group, images: images) <= cacheLimitBytes else {
+        guard ActivationCache.bytes(model: model, layer: layer, images: images) <= cacheLimitBytes else {
             cache = nil
             return 0
         }
         let started = ContinuousClock.now
-        cache = try ActivationCache.build(model: model, group: group, train: train, validation: validation,
+        cache = try ActivationCache.build(model: model, layer: layer, train: train, validation: validation,
                                           normalization: normalization, batchSize: evaluationBatchSize,
                                           checkInterrupt: checkInterrupt)
         return seconds(since: started)

@@ -22,7 +22,7 @@ struct Evaluator {
             while lo < images.count {
                 try checkInterrupt()
                 let hi = min(lo + batchSize, images.count)
-                let logits = try model.forward(from: cached.group, cached.batch(cached.validation, Array(lo..<hi)[...]), training: false)
+                let logits = try model.forward(fromLayer: cached.layer, cached.batch(cached.validation, Array(lo..<hi)[...]), training: false)
                 try tally.add(logits: logits, labels: Array(images.labels[lo..<hi]))
                 lo = hi
             }

@@ -39,6 +39,10 @@ public struct FinalReport: Sendable {
     public var weights: [UInt8]
     /// Set for `lr_find` jobs.
     public var lrFind: LRFindResult?
+    /// Set for `evaluate` jobs: the split `test` (and `testTTA`) measured, and the class names of
+    /// its per-class figures (for `result.evaluation`).
+    public var evaluatedSplit: EvaluateSpec.Split?
+    public var classNames: [String] = []
 
     public init(epochs: Int, stopReason: StopReason?, bestMetric: String, bestValue: Double?, bestEpoch: Int?,
                 restoredBest: Bool, history: [EpochMetrics], test: EvaluationResult?, testTTA: EvaluationResult?,
@@ -81,7 +85,16 @@ extension FinalReport {
         JobResultView(epochs: epochs, bestMetric: bestMetric, bestValue: bestValue, bestEpoch: bestEpoch,
                       restoredBest: restoredBest, stopReason: stopReason,
                       test: test.map { ($0.loss, $0.accuracy) }, tta: testTTA.map { ($0.loss, $0.accuracy) },
-                      lrFind: lrFind.map(\.event))
+                      lrFind: lrFind.map(\.event), evaluation: evaluation)
+    }
+
+    /// An evaluate job's figures as `result.evaluation` shows them.
+    var evaluation: EvaluationView? {
+        guard let split = evaluatedSplit, let test else { return nil }
+        return EvaluationView(split: split.rawValue, count: test.count, loss: test.loss, accuracy: test.accuracy,
+                              perClassAccuracy: Dictionary(zip(classNames, test.perClassAccuracy), uniquingKeysWith: { first, _ in first }),
+                              confusionMatrix: test.confusion.map { ConfusionMatrix(classes: classNames, counts: $0) },
+                              tta: testTTA.map { ($0.loss, $0.accuracy) })
     }
 
     public func resultJSON() -> String {

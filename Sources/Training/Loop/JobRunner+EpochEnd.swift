@@ -19,9 +19,9 @@ extension JobRunner: EpochDriver {
     }
 
     /// One optimizer step on a batch (images, or cached activations entering `group`).
-    func step(_ x: Tensor, labels: [Int], from group: String?) throws -> Double {
+    func step(_ x: Tensor, labels: [Int], from layer: Int?) throws -> Double {
         applySchedule()
-        let logits = if let group { try model.forward(from: group, x, training: true) } else { try model.forward(x, training: true) }
+        let logits = if let layer { try model.forward(fromLayer: layer, x, training: true) } else { try model.forward(x, training: true) }
         let (loss, dLogits) = try SoftmaxCrossEntropy.compute(logits: logits, labels: labels)
         if model.lowestTrainableLayer != nil {
             try model.backward(dLogits)

@@ -60,7 +60,8 @@ extension JobRunner {
             },
             tta: report.testTTA.map { TestEvent.Augmented(loss: $0.loss, accuracy: $0.accuracy) },
             bestMetric: report.bestMetric, bestValue: report.bestValue, bestEpoch: report.bestEpoch,
-            restoredBest: report.restoredBest, stopReason: report.stopReason, epochs: report.epochs)))
+            restoredBest: report.restoredBest, stopReason: report.stopReason, epochs: report.epochs,
+            split: report.evaluatedSplit?.rawValue)))
     }
 
     /// `lr_find`: the sweep's curve and suggestions.

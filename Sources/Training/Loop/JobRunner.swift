@@ -35,6 +35,8 @@ public final class JobRunner {
     let headIsNew: Bool
     let engine: Engine
     let resume: ResumeState?
+    /// The views `evaluate` jobs with `tta` average (the final test's of train jobs is `phases`').
+    let testTimeAugmentation: TestTimeAugmentation?
     /// The epoch end, in order.
     let callbacks: [any EpochCallback]
 
@@ -69,6 +71,7 @@ public final class JobRunner {
         headIsNew = input.headIsNew
         engine = input.engine
         resume = input.resume
+        testTimeAugmentation = input.testTimeAugmentation
         callbacks = EpochCallbacks.standard
         evaluationBatchSize = max(input.spec.batchSize, 256)
         phases = PhaseLoop(phases: input.spec.phases, resumed: input.resume != nil,
@@ -100,6 +103,7 @@ public final class JobRunner {
             switch spec.kind {
             case .train: return try phases.run(self)
             case .lrFind: return try runLRFind()
+            case .evaluate: return try runEvaluate()
             }
         } catch let failure as RunFailure {
             return .failed(code: failure.code, message: failure.message)
@@ -115,7 +119,8 @@ public final class JobRunner {
     private func prepare() throws {
         do {
             try data.train.checkMatchesModel(classes: model.classes)
-            guard data.train.count > 0 else { throw RunFailure(.invalidData, "the training split is empty") }
+            // An evaluation needs only the split it evaluates (`runEvaluate` checks that one).
+            guard spec.kind == .evaluate || data.train.count > 0 else { throw RunFailure(.invalidData, "the training split is empty") }
         } catch let e as DataError {
             throw RunFailure(.invalidData, "\(e)")
         }

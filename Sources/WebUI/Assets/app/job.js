@@ -115,13 +115,17 @@ export async function jobPage(page, id) {
       case "checkpoint":
         refreshCheckpoints();
         break;
-      case "test":
-        if (data.per_class_accuracy) showPerClass(data.per_class_accuracy, "test split", data.confusion_matrix?.classes);
-        confusionTitle.textContent = `Confusion matrix (test split, ${data.restored_best ? "best checkpoint, epoch " + data.best_epoch : "final weights"})`;
+      case "test": {
+        // An evaluate job's test event names the split it measured (`split`); a training job's is the test split.
+        const where = `${data.split ?? "test"} split`;
+        if (data.per_class_accuracy) showPerClass(data.per_class_accuracy, where, data.confusion_matrix?.classes);
+        confusionTitle.textContent = `Confusion matrix (${where}, ${data.split ? "evaluated model" : data.restored_best ? "best checkpoint, epoch " + data.best_epoch : "final weights"})`;
         showConfusion(data.confusion_matrix);
         if (typeof data.test_accuracy === "number") series(accuracy, "test accuracy", { color: "#9333ea" }).data.push({ x: lastEpoch, y: data.test_accuracy });
-        note("log-phase", `test: accuracy ${fmt(data.test_accuracy)}, loss ${fmt(data.test_loss)}; stop reason ${data.stop_reason ?? "none (ran every epoch)"}`);
+        note("log-phase", data.split ? `evaluate (${where}): accuracy ${fmt(data.test_accuracy)}, loss ${fmt(data.test_loss)}`
+          : `test: accuracy ${fmt(data.test_accuracy)}, loss ${fmt(data.test_loss)}; stop reason ${data.stop_reason ?? "none (ran every epoch)"}`);
         break;
+      }
       case "status":
         note("log-status", `status ${data.status}${data.error ? ": " + data.error.code + " — " + data.error.message : ""}`);
         refreshJob();
