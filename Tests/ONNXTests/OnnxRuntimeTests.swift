@@ -7,8 +7,7 @@ import Testing
 
 /// Every built-in architecture, and one read from an uploaded `architecture_spec`, exported and run
 /// by onnxruntime (PyPI, `deploy/onnx-env.sh`) on a batch of real inputs: Fashion-MNIST's test
-/// images for the 1x28x28 nets, photo-like RGB images (smooth colour fields, a disc, sensor noise)
-/// for the others. onnxruntime's logits must match Thaw's own eval forward within 1e-4 relative
+/// images, for the RGB nets tinted and resized into photos as examples/rgb-finetune makes them. onnxruntime's logits must match Thaw's own eval forward within 1e-4 relative
 /// (max |difference| over max |logit|), and `onnx.checker.check_model(full_check=True)` must pass.
 /// BatchNorm statistics and affine parameters are randomised first, so that folding them into the
 /// convolutions is really exercised (fresh ones are the identity). The torchvision nets run at 64x64
@@ -118,26 +117,25 @@ import Testing
         }
     }
 
-    /// A normalised NCHW batch: Fashion-MNIST test images for one channel at 28x28, else photo-like RGB.
+    /// A normalised NCHW batch of Fashion-MNIST test images: as they are for the 1x28x28 nets; for the
+    /// others made into RGB photos the way examples/rgb-finetune makes its folder (each garment tinted
+    /// its own colour, resized bilinearly by the photo pipeline's own resizer to H x W).
     static func batch(_ n: Int, shape: [Int], mean: [Double], std: [Double]) throws -> ([Float], [Int]) {
         let (c, h, w) = (shape[0], shape[1], shape[2])
+        let test = try FashionMNIST.load(split: .test)
         var pixels: [UInt8]
         if c == 1 && h == 28 && w == 28 {
-            let test = try FashionMNIST.load(split: .test)
             pixels = Array(test.pixels.prefix(n * 784))
         } else {
             pixels = []
-            var state: UInt64 = UInt64(n * 31 + h)
+            let tints: [[Double]] = [[1.0, 0.55, 0.35], [0.4, 0.75, 1.0], [0.6, 1.0, 0.5], [1.0, 0.9, 0.4]]
             for i in 0..<n {
-                let (cx, cy, r) = (Double(w) * (0.3 + 0.1 * Double(i)), Double(h) * 0.55, Double(min(h, w)) / 4)
-                for ch in 0..<c { for y in 0..<h { for x in 0..<w {
-                    state = state &* 6364136223846793005 &+ 1442695040888963407
-                    let noise = Double(Int(state >> 59)) - 16
-                    let field = 120 + 70 * sin(Double(x) / Double(w) * 3.1 + Double(y) / Double(h) * 1.7 + Double(ch + i))
-                    let inDisc = (Double(x) - cx) * (Double(x) - cx) + (Double(y) - cy) * (Double(y) - cy) < r * r
-                    let value = inDisc ? 230 - 60 * Double(ch) : field
-                    pixels.append(UInt8(max(0, min(255, value + noise))))
-                } } }
+                let gray = Array(test.pixels[(i * 784)..<((i + 1) * 784)])
+                let tint = tints[i % tints.count]
+                var rgb = [UInt8](repeating: 0, count: 784 * 3)
+                for p in 0..<784 { for ch in 0..<3 { rgb[p * 3 + ch] = UInt8((Double(gray[p]) * tint[ch]).rounded()) } }
+                let photo = ImageResizer.resize(DecodedImage(width: 28, height: 28, channels: 3, pixels: rgb), height: h, width: w)
+                pixels += photo.converted(toChannels: c).planar()
             }
         }
         let plane = h * w
