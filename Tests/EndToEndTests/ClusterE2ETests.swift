@@ -1,0 +1,114 @@
+import Foundation
+import Postgres
+import ThawClient
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Three thawd nodes on one PostgreSQL database and one shared `--artifacts` directory (deploy/
+/// test.sh's PostgreSQL pass): small jobs submitted to different nodes, one node SIGKILLed mid-job.
+/// Every job succeeds; the killed node's job is taken back when its lease expires and resumed on
+/// another node from its checkpoint (node changed, attempts 2); each job's events show one lease at
+/// a time (no two nodes ever wrote it at once); no event is lost or stored twice; a stream opened on
+/// a node that does not run the job gets every event, live, up to `end`.
+@Suite(.serialized, .enabled(if: fashionMNISTInstalled && ProcessInfo.processInfo.environment["THAW_TEST_POSTGRES_URI"] != nil,
+                             "needs Fashion-MNIST and THAW_TEST_POSTGRES_URI (deploy/test.sh's PostgreSQL pass)"))
+struct ClusterE2ETests {
+    static func node(_ name: String, uri: String, artifacts: String) throws -> DaemonProcess {
+        try DaemonProcess(arguments: ["--store", uri, "--node-id", name, "--artifacts", artifacts, "--workers", "1",
+                                      "--blas-threads", "1", "--heartbeat", "0.5", "--lease-timeout", "4"])
+    }
+
+    @Test func threeNodesShareTheQueueAndAKilledNodesJobResumesElsewhere() throws {
+        let uri = try PostgresStoreE2ETests.freshDatabase()
+        let artifacts = FileManager.default.temporaryDirectory.appendingPathComponent("thawd-cluster-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: artifacts) }
+        let nodes = try (1...3).map { try Self.node("n\($0)", uri: uri, artifacts: artifacts) }
+        defer { for node in nodes { node.stop() } }
+        let model = try nodes[0].client.registerSmallCNN()
+
+        // Four jobs, each submitted to a different node in turn; every node serves every job.
+        var ids: [String] = []
+        for index in 0..<4 {
+            let body = smallJob(model: model, perClass: 20, epochs: [1, 2], name: "cluster-\(index)")
+            let (status, job) = try nodes[index % 3].client.jsonObject("POST", "/v1/jobs", body: body)
+            #expect(status == 201)
+            ids.append(try #require(job["id"] as? String))
+        }
+
+        // A stream on n3 for the job n1 runs (or will): fed from the store, whoever writes it.
+        let victim = try waitForRunning(on: "n1", among: ids, client: nodes[2].client)
+        let stream = EventFanOutE2ETests.Recording(port: nodes[2].port, path: "/v1/jobs/\(victim)/events")
+
+        // Kill n1 hard once the victim has stored an epoch checkpoint.
+        let deadline = Date().addingTimeInterval(300)
+        while Date() < deadline {
+            let stored = try events(nodes[1].client, victim)
+            if stored.contains(where: { $0["type"] as? String == "checkpoint" }) { break }
+            usleep(100_000)
+        }
+        let before = try events(nodes[1].client, victim)
+        #expect(before.contains { $0["type"] as? String == "checkpoint" })
+        nodes[0].stop(signal: SIGKILL)
+        let survivors = [nodes[1], nodes[2]]
+
+        for id in ids {
+            let done = try survivors[0].client.waitForJob(id, statuses: ["succeeded", "failed", "stopped", "cancelled"], timeout: 600)
+            #expect(done["status"] as? String == "succeeded", "\(id): \(done)\n\(survivors[0].logText)\n\(survivors[1].logText)")
+        }
+        let resumed = try survivors[1].client.jsonObject("GET", "/v1/jobs/\(victim)").1
+        #expect(resumed["attempts"] as? Int == 2)
+        #expect(["n2", "n3"].contains(resumed["node"] as? String ?? ""), "resumed on another node: \(resumed)")
+        let all = try events(survivors[1].client, victim)
+        #expect(zip(before, all).allSatisfy { ($0["id"] as? Int) == ($1["id"] as? Int) }, "nothing stored before the kill was lost")
+        #expect(all.contains { $0["type"] as? String == "interrupted"
+            && ($0["data"] as? [String: Any])?["reason"] as? String == "lease_expired" })
+        #expect(all.contains { $0["type"] as? String == "status" && ($0["data"] as? [String: Any])?["resume"] as? Bool == true })
+        let epochs = all.filter { $0["type"] as? String == "epoch" }.compactMap { ($0["data"] as? [String: Any])?["global_epoch"] as? Int }
+        #expect(epochs == Array(1...3), "each epoch stored once, in order: \(epochs)")
+
+        // The stream on n3 saw the whole log once, in order, and ended.
+        try EventFanOutE2ETests.wait("the stream on n3 to end", timeout: 60) { stream.finished }
+        let streamed = stream.received.compactMap { $0.id.flatMap(Int.init) }
+        #expect(streamed == all.compactMap { $0["id"] as? Int }, "stream: \(streamed.count) events, stored: \(all.count)")
+        #expect(stream.received.last?.event == "end")
+
+        // Per job: gap-free ids, and the writing leases one after another, never interleaved.
+        let db = try PostgresConnection(uri: uri)
+        for id in ids {
+            let rows = try db.query("SELECT id, node, lease FROM job_events WHERE job_id = $1 ORDER BY id", [PostgresParameter(id)]).rows
+            #expect(rows.compactMap { $0[0].flatMap(Int.init) } == Array(1...rows.count), "\(id): ids gap-free")
+            var finished: Set<String> = []
+            var current: String?
+            for row in rows {
+                guard let lease = row[2] else { continue }  // written by no worker (submission, sweep)
+                if lease != current {
+                    #expect(!finished.contains(lease), "\(id): lease \(lease) wrote again after another lease had")
+                    if let current { finished.insert(current) }
+                    current = lease
+                }
+            }
+            let writers = Set(rows.compactMap { $0[1] })
+            #expect(id == victim ? writers.count == 2 && writers.contains("n1") : writers.count == 1, "\(id): \(writers)")
+        }
+    }
+
+    /// The id of a job running on `node`, once there is one.
+    private func waitForRunning(on node: String, among ids: [String], client: HTTPClient) throws -> String {
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            for id in ids {
+                let job = try client.jsonObject("GET", "/v1/jobs/\(id)").1
+                if job["status"] as? String == "running", job["node"] as? String == node { return id }
+            }
+            usleep(100_000)
+        }
+        throw E2EError.timedOut("no job ran on \(node)")
+    }
+
+    private func events(_ client: HTTPClient, _ id: String) throws -> [[String: Any]] {
+        let list = try client.get("/v1/jobs/\(id)/events?format=json&limit=5000").json() as? [String: Any]
+        return list?["data"] as? [[String: Any]] ?? []
+    }
+}
