@@ -51,8 +51,13 @@ final class StoreConnection {
             return db
         case .postgres(let uri):
             let synchronous = configuration.synchronous
+            // A process frozen inside a transaction (SIGSTOP, a paused VM) would hold its job's row
+            // lock, which the lease sweep skips: the server ends such a session once it has sat idle
+            // in a transaction for the lease timeout, so the job can be taken back.
+            let idleLimit = max(1000, Int((configuration.leaseTimeout * 1000).rounded()))
             return try PostgresDatabase(uri: uri) { db in
                 try db.execute("SET synchronous_commit = \(synchronous == .full ? "on" : "off")")
+                try db.execute("SET idle_in_transaction_session_timeout = \(idleLimit)")
             }
         }
     }

@@ -11,7 +11,8 @@ import Glibc
 /// Every job succeeds; the killed node's job is taken back when its lease expires and resumed on
 /// another node from its checkpoint (node changed, attempts 2); each job's events show one lease at
 /// a time (no two nodes ever wrote it at once); no event is lost or stored twice; a stream opened on
-/// a node that does not run the job gets every event, live, up to `end`.
+/// a node that does not run the job gets every event, live, up to `end`. And a node frozen past its
+/// lease (SIGSTOP, then SIGCONT) has its late writes refused.
 @Suite(.serialized, .enabled(if: fashionMNISTInstalled && ProcessInfo.processInfo.environment["THAW_TEST_POSTGRES_URI"] != nil,
                              "needs Fashion-MNIST and THAW_TEST_POSTGRES_URI (deploy/test.sh's PostgreSQL pass)"))
 struct ClusterE2ETests {
@@ -92,6 +93,48 @@ struct ClusterE2ETests {
             let writers = Set(rows.compactMap { $0[1] })
             #expect(id == victim ? writers.count == 2 && writers.contains("n1") : writers.count == 1, "\(id): \(writers)")
         }
+    }
+
+    /// A node frozen (SIGSTOP) past the lease timeout loses its job to another node; continued
+    /// (SIGCONT), its late writes are refused, it stops the run by itself, and the job's history
+    /// stays one lease after another.
+    @Test func aFrozenNodesLateWritesAreRefusedAfterItsLeaseWasTaken() throws {
+        let uri = try PostgresStoreE2ETests.freshDatabase()
+        let artifacts = FileManager.default.temporaryDirectory.appendingPathComponent("thawd-cluster-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: artifacts) }
+        let frozen = try Self.node("f1", uri: uri, artifacts: artifacts)
+        defer { kill(frozen.process.processIdentifier, SIGCONT); frozen.stop() }
+        let model = try frozen.client.registerSmallCNN()
+        let (status, job) = try frozen.client.jsonObject("POST", "/v1/jobs", body: smallJob(model: model, perClass: 20, epochs: [1, 2]))
+        #expect(status == 201)
+        let id = try #require(job["id"] as? String)
+        _ = try waitForRunning(on: "f1", among: [id], client: frozen.client)
+        let other = try Self.node("f2", uri: uri, artifacts: artifacts)  // started now: the job is f1's
+        defer { other.stop() }
+        let deadline = Date().addingTimeInterval(300)
+        while Date() < deadline, !(try events(other.client, id)).contains(where: { $0["type"] as? String == "checkpoint" }) {
+            usleep(100_000)
+        }
+        kill(frozen.process.processIdentifier, SIGSTOP)
+        _ = try waitForRunning(on: "f2", among: [id], client: other.client)  // taken back after 4 s, resumed
+        kill(frozen.process.processIdentifier, SIGCONT)
+
+        let done = try other.client.waitForJob(id, statuses: ["succeeded", "failed", "stopped", "cancelled"], timeout: 600)
+        #expect(done["status"] as? String == "succeeded", "\(done)\n\(other.logText)")
+        #expect(done["node"] as? String == "f2" && done["attempts"] as? Int == 2)
+        try EventFanOutE2ETests.wait("f1 to notice it lost the job", timeout: 30) {
+            frozen.logText.contains("lease on it is gone")
+        }
+        #expect(!frozen.logText.contains("job \(id) succeeded"), "the frozen node wrote no outcome")
+        let all = try events(other.client, id)
+        let epochs = all.filter { $0["type"] as? String == "epoch" }.compactMap { ($0["data"] as? [String: Any])?["global_epoch"] as? Int }
+        #expect(epochs == Array(1...3), "each epoch stored once: \(epochs)")
+        let rows = try PostgresConnection(uri: uri)
+            .query("SELECT id, node, lease FROM job_events WHERE job_id = $1 ORDER BY id", [PostgresParameter(id)]).rows
+        #expect(rows.compactMap { $0[0].flatMap(Int.init) } == Array(1...rows.count), "ids gap-free")
+        let writers = rows.compactMap { $0[1] }
+        let firstOfF2 = try #require(writers.firstIndex(of: "f2"))
+        #expect(!writers[firstOfF2...].contains("f1"), "no write of f1 after f2 took the job: \(writers)")
     }
 
     /// The id of a job running on `node`, once there is one.
