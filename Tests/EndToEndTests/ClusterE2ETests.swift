@@ -11,7 +11,8 @@ import Glibc
 /// Every job succeeds; the killed node's job is taken back when its lease expires and resumed on
 /// another node from its checkpoint (node changed, attempts 2); each job's events show one lease at
 /// a time (no two nodes ever wrote it at once); no event is lost or stored twice; a stream opened on
-/// a node that does not run the job gets every event, live, up to `end`. And a node frozen past its
+/// a node that does not run the job gets every event, live, up to `end`; a command posted on one
+/// node is applied by the run on another. And a node frozen past its
 /// lease (SIGSTOP, then SIGCONT) has its late writes refused.
 @Suite(.serialized, .enabled(if: fashionMNISTInstalled && ProcessInfo.processInfo.environment["THAW_TEST_POSTGRES_URI"] != nil,
                              "needs Fashion-MNIST and THAW_TEST_POSTGRES_URI (deploy/test.sh's PostgreSQL pass)"))
@@ -42,6 +43,12 @@ struct ClusterE2ETests {
         let victim = try waitForRunning(on: "n1", among: ids, client: nodes[2].client)
         let stream = EventFanOutE2ETests.Recording(port: nodes[2].port, path: "/v1/jobs/\(victim)/events")
 
+        // A command posted on n1 to the job n2 runs is applied there at a batch boundary.
+        let remote = try waitForRunning(on: "n2", among: ids, client: nodes[0].client)
+        let posted = try nodes[0].client.post("/v1/jobs/\(remote)/lr", json: ["scale": 0.5])
+        #expect(posted.status == 202)
+        let commandID = try #require((try posted.json() as? [String: Any])?["id"] as? String)
+
         // Kill n1 hard once the victim has stored an epoch checkpoint.
         let deadline = Date().addingTimeInterval(300)
         while Date() < deadline {
@@ -58,6 +65,9 @@ struct ClusterE2ETests {
             let done = try survivors[0].client.waitForJob(id, statuses: ["succeeded", "failed", "stopped", "cancelled"], timeout: 600)
             #expect(done["status"] as? String == "succeeded", "\(id): \(done)\n\(survivors[0].logText)\n\(survivors[1].logText)")
         }
+        let acks = try events(survivors[0].client, remote).filter { ($0["data"] as? [String: Any])?["id"] as? String == commandID }
+        #expect(acks.count == 1 && acks.first?["type"] as? String == "control"
+                && (acks.first?["data"] as? [String: Any])?["ok"] as? Bool == true, "n1's command applied on n2: \(acks)")
         let resumed = try survivors[1].client.jsonObject("GET", "/v1/jobs/\(victim)").1
         #expect(resumed["attempts"] as? Int == 2)
         #expect(["n2", "n3"].contains(resumed["node"] as? String ?? ""), "resumed on another node: \(resumed)")
