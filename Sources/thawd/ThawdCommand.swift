@@ -18,7 +18,7 @@ struct ThawdCommand: ParsableCommand {
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "TCP port (default 8080; 0 picks a free port, named in the log).") var port: Int?
     @Option(help: "Directory of the SQLite store and artifacts (default ./var).") var dataDir: String?
-    @Option(help: ArgumentHelp("Keep the store's rows in PostgreSQL instead of <data-dir>/thaw.sqlite (artifacts stay in --data-dir); password from the URI, PGPASSWORD or ~/.pgpass.",
+    @Option(help: ArgumentHelp("Keep the store's rows in PostgreSQL instead of <data-dir>/thaw.sqlite, shared by every thawd node on it (artifacts in --artifacts); password from the URI, PGPASSWORD or ~/.pgpass.",
                                valueName: "postgresql://USER@HOST:PORT/DB"))
     var store: String?
     @Option(help: "This node's name, recorded as the node of every job it claims (default: the host name).")
