@@ -107,7 +107,8 @@ public final class Daemon: @unchecked Sendable {
             Log.warning("job(s) \(stuck.joined(separator: ", ")) did not reach a batch boundary in \(Int(Self.workerStopSeconds)) s; "
                         + "exiting anyway, they resume from their last checkpoint on the next start")
             // A graceful stop, not a crash: released jobs do not count towards --max-attempts.
-            for id in stuck { _ = try? store.releaseJob(id) }
+            // Fenced: a job this node lost meanwhile is the new holder's, not released here.
+            for id in stuck { _ = try? store.releaseJob(id, lease: workers.lease(of: id)) }
         }
     }
 

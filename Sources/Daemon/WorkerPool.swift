@@ -46,6 +46,13 @@ final class WorkerPool: @unchecked Sendable {
         return running[jobID] != nil
     }
 
+    /// The lease of the run of `jobID` on this node, if one runs it.
+    func lease(of jobID: String) -> Lease? {
+        condition.lock()
+        defer { condition.unlock() }
+        return running[jobID]?.lease
+    }
+
     /// Renews the lease of every job this node's workers run (each heartbeat); a run whose renewal
     /// is refused stops by itself (`JobExecution.loseLease`).
     func renewLeases() {
