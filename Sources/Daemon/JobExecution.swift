@@ -238,7 +238,7 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
             switch ControlCommand.parse(action: record.type, body: Data(record.payload.utf8)) {
             case .success(let command): out.append(PendingCommand(id: record.id, command: command))
             case .failure(let error):
-                try? write { try store.resolveCommand(record.id, as: .rejected, message: error.description, lease: $0) }
+                _ = try? write { try store.resolveCommand(record.id, as: .rejected, message: error.description, lease: $0) }
             }
         }
         return out

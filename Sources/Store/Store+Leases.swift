@@ -41,7 +41,7 @@ extension Store {
     /// Moves the lease's expiry to now + `leaseTimeout`. `leaseLost` if the job no longer carries
     /// the token (taken back by a sweep, finished, deleted): the worker must stop the run.
     public func renewLease(_ lease: Lease) throws(StoreError) {
-        try fenced(lease) { connection in
+        _ = try fenced(lease) { connection in
             try connection.write("UPDATE jobs SET lease_expires_at = ? WHERE id = ?",
                                  [.integer(connection.nowMillis() + connection.leaseTimeoutMillis), .text(lease.job)])
         }

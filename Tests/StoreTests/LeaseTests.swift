@@ -113,7 +113,7 @@ import Testing
             ("metrics", { try store.recordMetrics(job: job.id, phase: "head", epoch: 2, values: #"{"loss":0.5}"#, lease: stale) }),
             ("checkpoint", { try store.addCheckpoint(job: job.id, kind: .epoch, epoch: 2, source: .bytes([4, 5]), lease: stale) }),
             ("prune", { try store.pruneEpochCheckpoints(job: job.id, keepLast: 1, lease: stale) }),
-            ("progress", { try store.updateProgress(job.id, epoch: 7, lease: stale) }),
+            ("progress", { _ = try store.updateProgress(job.id, epoch: 7, lease: stale) }),
             ("command", { try store.resolveCommand(command.id, as: .applied, lease: stale) }),
             ("status", { try store.transitionJob(job.id, to: .succeeded, result: "{}", lease: stale) }),
             ("release", { try store.releaseJob(job.id, lease: stale) }),
