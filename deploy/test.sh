@@ -58,10 +58,10 @@ for stage in "${stages[@]}"; do
     swift test --skip-build --filter "$stage"
 done
 # The same Store suite on PostgreSQL 15 (a throwaway cluster, removed afterwards), with the libpq
-# wrapper's tests and thawd's crash-and-resume on a PostgreSQL store (~1 min).
-echo "== deploy/pg-test-cluster.sh: StoreTests, PostgresTests, PostgresStoreE2ETests on PostgreSQL"
+# wrapper's tests, thawd's crash-and-resume on a PostgreSQL store and three nodes sharing one (~2 min).
+echo "== deploy/pg-test-cluster.sh: StoreTests, PostgresTests, PostgresStoreE2ETests, ClusterE2ETests on PostgreSQL"
 bash deploy/pg-test-cluster.sh env THAW_TEST_STORE=postgres \
-    swift test --skip-build --filter 'StoreTests|PostgresTests|PostgresStoreE2ETests'
+    swift test --skip-build --filter 'StoreTests|PostgresTests|PostgresStoreE2ETests|ClusterE2ETests'
 # The API contract: docs/openapi.yaml against the real thawd built above, by schemathesis (~1 min).
 echo "== deploy/contract-test.sh"
 bash deploy/contract-test.sh

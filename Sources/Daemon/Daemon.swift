@@ -43,19 +43,23 @@ public final class Daemon: @unchecked Sendable {
         }
         let sweptUploads = Self.sweepUploads(in: configuration.uploadsDirectory)
         if sweptUploads > 0 { Log.info("removed \(sweptUploads) upload temp file(s) left by a stopped thawd") }
-        eventHub = EventHub(store: store, maxStreams: configuration.maxStreams)
+        eventHub = EventHub(store: store, maxStreams: configuration.maxStreams,
+                            pollInterval: configuration.isSharedStore ? Self.sharedEventPollSeconds : nil)
         datasets = DatasetCatalog(store: store, fashionMNISTRoot: configuration.fashionMNISTRoot,
                                   cacheDirectory: (configuration.dataDir as NSString).appendingPathComponent("cache"),
                                   datasetRoot: configuration.resolvedDatasetRoot)
         Self.declareMetrics(metrics)
-        let recovery = try store.recoverInterruptedJobs(failingAfter: configuration.maxAttempts)
+        // On a shared store only this node's own jobs (its previous process's): the other nodes'
+        // are theirs while their leases last.
+        let recovery = try store.recoverInterruptedJobs(
+            failingAfter: configuration.maxAttempts, node: configuration.isSharedStore ? configuration.resolvedNodeID : nil)
         for job in recovery.failed {
             Log.warning("job \(job.id) failed: crashed_repeatedly: thawd died during \(job.crashes) of its starts")
         }
         for job in recovery.interrupted { Log.info("job \(job.id) was interrupted; it resumes from its last checkpoint") }
         let memory = MemoryBudget(limit: configuration.resolvedMaxJobMemory)
         jobs = JobService(store: store, datasets: datasets, ownership: JobOwnership(workers: configuration.workers),
-                          memory: memory, node: configuration.resolvedNodeID)
+                          memory: memory, node: configuration.resolvedNodeID, sharedStore: configuration.isSharedStore)
         modelService = ModelService(store: store, memory: memory)
         datasetService = DatasetService(store: store, catalog: datasets)
         onnxExport = ONNXExportService(store: store, memory: memory)
@@ -103,7 +107,8 @@ public final class Daemon: @unchecked Sendable {
             Log.warning("job(s) \(stuck.joined(separator: ", ")) did not reach a batch boundary in \(Int(Self.workerStopSeconds)) s; "
                         + "exiting anyway, they resume from their last checkpoint on the next start")
             // A graceful stop, not a crash: released jobs do not count towards --max-attempts.
-            for id in stuck { _ = try? store.releaseJob(id) }
+            // Fenced: a job this node lost meanwhile is the new holder's, not released here.
+            for id in stuck { _ = try? store.releaseJob(id, lease: workers.lease(of: id)) }
         }
     }
 
@@ -117,6 +122,9 @@ public final class Daemon: @unchecked Sendable {
         }
         return removed
     }
+
+    /// On a shared store, how often live SSE streams look in the store for events other nodes wrote.
+    static let sharedEventPollSeconds: TimeInterval = 0.5
 
     /// How long SIGTERM waits for running jobs to reach a batch boundary.
     static let workerStopSeconds: TimeInterval = 8

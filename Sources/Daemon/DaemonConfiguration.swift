@@ -19,6 +19,14 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public var nodeID: String?
     /// Seconds between this node's heartbeats (`GET /v1/nodes` shows each node's age). 0.1...3600.
     public var heartbeatSeconds: Double = 5
+    /// Seconds a claimed job's lease lasts without renewal (each heartbeat renews the leases of this
+    /// node's running jobs). A job whose lease ran out is re-queued by any node's next heartbeat and
+    /// resumed from its last checkpoint, its crash counted towards `maxAttempts`. Must be more than
+    /// `heartbeatSeconds`; 1...86400.
+    public var leaseTimeoutSeconds: Double = 30
+    /// Weights and checkpoints: the directory every node of one PostgreSQL store mounts (a shared
+    /// file system). Default <data-dir>/artifacts.
+    public var artifacts: String?
     /// The only directory datasets may be read from. Default <data-dir>/datasets.
     public var datasetRoot: String?
     /// Jobs trained at the same time.
@@ -60,6 +68,8 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         case host, port, workers, store
         case nodeID = "node_id"
         case heartbeatSeconds = "heartbeat_seconds"
+        case leaseTimeoutSeconds = "lease_timeout_seconds"
+        case artifacts
         case dataDir = "data_dir"
         case datasetRoot = "dataset_root"
         case blasThreads = "blas_threads"
@@ -86,6 +96,8 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         store = try c.decodeIfPresent(String.self, forKey: .store)
         nodeID = try c.decodeIfPresent(String.self, forKey: .nodeID)
         heartbeatSeconds = try c.decodeIfPresent(Double.self, forKey: .heartbeatSeconds) ?? d.heartbeatSeconds
+        leaseTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .leaseTimeoutSeconds) ?? d.leaseTimeoutSeconds
+        artifacts = try c.decodeIfPresent(String.self, forKey: .artifacts)
         workers = try c.decodeIfPresent(Int.self, forKey: .workers) ?? d.workers
         blasThreads = try c.decodeIfPresent(Int.self, forKey: .blasThreads)
         tlsCert = try c.decodeIfPresent(String.self, forKey: .tlsCert)
@@ -114,9 +126,13 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public var databasePath: String { (dataDir as NSString).appendingPathComponent("thaw.sqlite") }
     /// Where the Store keeps its rows and files: `store` when set, else the data dir's SQLite file.
     public var storeConfiguration: StoreConfiguration {
-        if let store { return .postgres(uri: store, dataDirectory: dataDir) }
-        return .dataDirectory(dataDir)
+        var configuration: StoreConfiguration = store.map { .postgres(uri: $0, dataDirectory: dataDir) } ?? .dataDirectory(dataDir)
+        configuration.artifactsDirectory = artifactsDirectory
+        configuration.leaseTimeout = leaseTimeoutSeconds
+        return configuration
     }
+    /// Whether other thawds may share the store (PostgreSQL): what one node writes, another reads.
+    public var isSharedStore: Bool { store != nil }
     /// `nodeID`, else the host name (else "thawd" on a host without one).
     public var resolvedNodeID: String {
         if let nodeID { return nodeID }
@@ -125,7 +141,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     }
     /// URI schemes libpq reads as a connection URI.
     public static let storeSchemes = ["postgresql://", "postgres://"]
-    public var artifactsDirectory: String { (dataDir as NSString).appendingPathComponent("artifacts") }
+    public var artifactsDirectory: String { artifacts ?? (dataDir as NSString).appendingPathComponent("artifacts") }
     /// Raw upload bodies while they arrive (`upload-*.tmp`, removed when the request ends).
     public var uploadsDirectory: String { (dataDir as NSString).appendingPathComponent("uploads") }
 
@@ -141,6 +157,12 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
             out.append("node_id: must be 1 to 255 printable characters")
         }
         if !(0.1...3600).contains(heartbeatSeconds) { out.append("heartbeat_seconds: \(heartbeatSeconds) is not in 0.1...3600") }
+        if !(1...86400).contains(leaseTimeoutSeconds) {
+            out.append("lease_timeout_seconds: \(leaseTimeoutSeconds) is not in 1...86400")
+        } else if leaseTimeoutSeconds <= heartbeatSeconds {
+            out.append("lease_timeout_seconds: must be more than heartbeat_seconds (\(heartbeatSeconds)), or every lease expires between renewals")
+        }
+        if let artifacts, artifacts.isEmpty { out.append("artifacts: must not be empty") }
         if let store, !Self.storeSchemes.contains(where: store.hasPrefix) {
             out.append("store: must be a PostgreSQL URI (postgresql://USER@HOST:PORT/DB); leave it out for the SQLite file in data_dir")
         }

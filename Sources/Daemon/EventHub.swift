@@ -13,11 +13,30 @@ final class EventHub: @unchecked Sendable {
     private let lock = NSLock()
     /// Publishers by job id, each with how many subscribers are attached or joining.
     private var publishers: [String: (publisher: JobEventPublisher, attached: Int)] = [:]
+    /// On a shared store: the timer that has every publisher look for events other nodes committed
+    /// (the feed only sees this process's commits).
+    private var poller: DispatchSourceTimer?
 
-    init(store: Store, maxStreams: Int) {
+    /// `pollInterval`: set when other nodes write the same store (PostgreSQL); streams then also
+    /// read the store that often for events they have not had (the store stays the one source,
+    /// `Last-Event-ID` works as before, and a publisher's `last` filters what the feed already sent).
+    init(store: Store, maxStreams: Int, pollInterval: TimeInterval? = nil) {
         self.store = store
         limiter = StreamLimiter(limit: maxStreams)
         store.observeEvents { [weak self] events in self?.committed(events) }
+        if let pollInterval {
+            let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "thaw.events.poll"))
+            timer.schedule(deadline: .now() + pollInterval, repeating: pollInterval, leeway: .milliseconds(50))
+            timer.setEventHandler { [weak self] in self?.pollAll() }
+            timer.resume()
+            poller = timer
+        }
+    }
+
+    deinit { poller?.cancel() }
+
+    private func pollAll() {
+        for publisher in lock.withLock({ publishers.values.map(\.publisher) }) { publisher.poll() }
     }
 
     /// A slot for one more stream, or nil when `max_streams` are open (the route answers 503).

@@ -72,6 +72,16 @@ final class JobEventPublisher: @unchecked Sendable {
         queue.async { [self] in fanOut(events) }
     }
 
+    /// Shared store: fans out stored events the live subscribers have not had (another node wrote
+    /// them), read after the lowest id any of them has; `fanOut` skips what each already got.
+    func poll() {
+        queue.async { [self] in
+            guard let after = subscribers.values.map(\.last).min() else { return }
+            guard let events = try? store.events(job: jobID, after: after, limit: Self.replayBatch), !events.isEmpty else { return }
+            fanOut(events)
+        }
+    }
+
     // MARK: on `queue`
 
     /// Joins every subscriber added meanwhile with one history read per distinct resume point and

@@ -35,17 +35,54 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
     /// Set when a checkpoint could not be written for lack of space: the run's `checkpoint_failed`
     /// then pauses the job (`disk_full`) instead of failing it.
     private var diskFull: StoreError?
+    /// The claim's lease, passed with every write of this run (fencing, `Store+Leases.swift`).
+    let lease: Lease?
+    /// Set when a write (or a renewal) was refused with `leaseLost`: another node has the job now.
+    /// The run is interrupted and writes nothing more.
+    private var leaseLost = false
     private var store: Store { dependencies.store }
 
     init(_ dependencies: Dependencies, job: JobRecord) {
         self.dependencies = dependencies
         self.job = job
+        lease = job.lease
         lastStep = job.step ?? 0
         keepLast = dependencies.keepLast
     }
 
     func interrupt() { lock.withLock { interrupted = true } }
     var shouldInterrupt: Bool { lock.withLock { interrupted } }
+
+    /// The job is no longer this run's (its lease was refused): stop at the next batch boundary and
+    /// write nothing more, not even the outcome.
+    func loseLease() {
+        let first = lock.withLock { () -> Bool in
+            defer { leaseLost = true; interrupted = true }
+            return !leaseLost
+        }
+        if first { Log.warning("job \(job.id): this node's lease on it is gone (another node took it back); stopping the run without further writes") }
+    }
+
+    var hasLostLease: Bool { lock.withLock { leaseLost } }
+
+    /// Renews the lease (each heartbeat); a refusal stops the run (`loseLease`).
+    func renewLease() {
+        guard let lease, !hasLostLease else { return }
+        do { try store.renewLease(lease) } catch {
+            if case .leaseLost = error { loseLease() } else { Log.warning("job \(job.id): cannot renew its lease: \(error)") }
+        }
+    }
+
+    /// Every store write of the run goes through here: none once the lease is lost, and a `leaseLost`
+    /// refusal stops the run.
+    @discardableResult
+    private func write<T>(_ body: (Lease?) throws -> T) throws -> T {
+        if hasLostLease { throw StoreError.leaseLost(job: job.id) }
+        do { return try body(lease) } catch let error as StoreError {
+            if case .leaseLost = error { loseLease() }
+            throw error
+        }
+    }
 
     func run() {
         let outcome: JobRunOutcome
@@ -70,6 +107,10 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
     }
 
     private func finish(_ outcome: JobRunOutcome) {
+        if hasLostLease {
+            Log.info("job \(job.id): run stopped after losing its lease; its outcome is the new holder's to write")
+            return
+        }
         do {
             switch outcome {
             case .succeeded(let report):
@@ -80,13 +121,13 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
                 try transition(to: .cancelled, result: nil)
             case .interrupted:
                 // Released, so the next start resumes it without counting a crash (--max-attempts).
-                try store.releaseJob(job.id)
+                try write { try store.releaseJob(job.id, lease: $0) }
                 Log.info("job \(job.id) interrupted; it resumes from its last checkpoint on the next start")
             case .failed(.checkpointFailed, _) where lock.withLock({ diskFull }) != nil:
                 let message = "no space left on the data dir's file system to write a checkpoint; the previous "
                     + "checkpoint is intact: free some space, then resume the job"
                 Log.warning("job \(job.id) paused: disk_full (\(lock.withLock { diskFull }!))")
-                try store.parkJob(job.id, failure: JobFailure(code: FailureCode.diskFull.rawValue, message: message))
+                try write { try store.parkJob(job.id, failure: JobFailure(code: FailureCode.diskFull.rawValue, message: message), lease: $0) }
             case .failed(let code, let rawMessage):
                 // The message is shown to clients (GET /v1/jobs/{id}): no server paths in it.
                 let message = dependencies.redactor.redact(rawMessage)
@@ -103,9 +144,9 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
         let current = try store.job(job.id)
         if current.status.isTerminal { return }
         if current.status == .paused && status == .succeeded {
-            try store.transitionJob(job.id, to: .running)
+            try write { try store.transitionJob(job.id, to: .running, lease: $0) }
         }
-        let record = try store.transitionJob(job.id, to: status, result: result, failure: failure)
+        let record = try write { try store.transitionJob(job.id, to: status, result: result, failure: failure, lease: $0) }
         Log.info("job \(job.id) \(record.status.rawValue)")
     }
 
@@ -119,10 +160,11 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
         }
         do {
             // The state row (phase, epoch, step, groups, metrics) is updated in the append's transaction.
-            try store.appendEvent(job: job.id, event: event, key: event.idempotencyKey(epoch: epoch))
+            try write { try store.appendEvent(job: job.id, event: event, key: event.idempotencyKey(epoch: epoch), lease: $0) }
             switch event {
             case .epoch(let e):
-                try store.recordMetrics(job: job.id, phase: e.phase, epoch: e.globalEpoch, values: try event.payloadText())
+                let values = try event.payloadText()
+                try write { try store.recordMetrics(job: job.id, phase: e.phase, epoch: e.globalEpoch, values: values, lease: $0) }
                 dependencies.metrics.increment("thaw_training_epochs_total")
                 dependencies.metrics.increment("thaw_training_steps_total", by: Double(max(0, e.globalStep - lastStep)))
                 lastStep = e.globalStep
@@ -139,7 +181,7 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
     /// Resolves the command a `control` event acknowledges, and mirrors pause/resume in the job status.
     private func acknowledge(_ control: ControlEvent) throws {
         guard let id = control.id else { return }
-        try store.resolveCommand(id, as: control.ok ? .applied : .rejected, message: control.error)
+        try write { try store.resolveCommand(id, as: control.ok ? .applied : .rejected, message: control.error, lease: $0) }
         guard control.ok else { return }
         // Two pauses (or resumes) in a row are both accepted by the API; the second changes nothing.
         let target: JobStatus? = switch control.action {
@@ -148,7 +190,7 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
         default: nil
         }
         if let target, try store.job(job.id).status != target {
-            try store.transitionJob(job.id, to: target)
+            try write { try store.transitionJob(job.id, to: target, lease: $0) }
         }
     }
 
@@ -166,36 +208,37 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
             .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         switch checkpoint.kind {
         case .best:
-            try store.addCheckpoint(job: job.id, kind: .best, epoch: checkpoint.globalEpoch, metrics: metrics,
-                                    source: .bytes(checkpoint.weights))
+            try write { try store.addCheckpoint(job: job.id, kind: .best, epoch: checkpoint.globalEpoch, metrics: metrics,
+                                                source: .bytes(checkpoint.weights), lease: $0) }
             let best = TrainingEvent.best(checkpoint.bestEvent)
-            try store.appendEvent(job: job.id, event: best, key: best.idempotencyKey(epoch: epoch))
+            try write { try store.appendEvent(job: job.id, event: best, key: best.idempotencyKey(epoch: epoch), lease: $0) }
         case .epoch:
-            try store.addCheckpoint(job: job.id, kind: .epoch, epoch: checkpoint.globalEpoch, metrics: metrics,
-                                    source: .bytes(checkpoint.weights))
+            try write { try store.addCheckpoint(job: job.id, kind: .epoch, epoch: checkpoint.globalEpoch, metrics: metrics,
+                                                source: .bytes(checkpoint.weights), lease: $0) }
             if let state = checkpoint.state {
                 // The resume point and its `checkpoint` event commit together: after this commit the
                 // epoch is never re-run, so the runner's own emit (deduplicated by key) may not come.
                 let event = TrainingEvent.checkpoint(checkpoint.event)
-                try store.addCheckpoint(job: job.id, kind: .last, epoch: checkpoint.globalEpoch, metrics: metrics,
-                                        source: .bytes(state), event: (event, event.idempotencyKey(epoch: epoch)))
+                let key = event.idempotencyKey(epoch: epoch)
+                try write { try store.addCheckpoint(job: job.id, kind: .last, epoch: checkpoint.globalEpoch, metrics: metrics,
+                                                    source: .bytes(state), event: (event, key), lease: $0) }
             }
             // Retention: older epoch files go once the new resume point is stored. A failure here
             // only leaves extra files, never a job without a resume point.
-            do { try store.pruneEpochCheckpoints(job: job.id, keepLast: keepLast) } catch {
+            do { try write { try store.pruneEpochCheckpoints(job: job.id, keepLast: keepLast, lease: $0) } } catch {
                 Log.warning("job \(job.id): cannot prune old checkpoints: \(error)")
             }
         }
     }
 
     func takeCommands() -> [PendingCommand] {
-        guard let pending = try? store.pendingCommands(job: job.id) else { return [] }
+        guard !hasLostLease, let pending = try? store.pendingCommands(job: job.id) else { return [] }
         var out: [PendingCommand] = []
         for record in pending where lock.withLock({ handedOut.insert(record.id).inserted }) {
             switch ControlCommand.parse(action: record.type, body: Data(record.payload.utf8)) {
             case .success(let command): out.append(PendingCommand(id: record.id, command: command))
             case .failure(let error):
-                try? store.resolveCommand(record.id, as: .rejected, message: error.description)
+                _ = try? write { try store.resolveCommand(record.id, as: .rejected, message: error.description, lease: $0) }
             }
         }
         return out

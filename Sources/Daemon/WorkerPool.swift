@@ -46,6 +46,22 @@ final class WorkerPool: @unchecked Sendable {
         return running[jobID] != nil
     }
 
+    /// The lease of the run of `jobID` on this node, if one runs it.
+    func lease(of jobID: String) -> Lease? {
+        condition.lock()
+        defer { condition.unlock() }
+        return running[jobID]?.lease
+    }
+
+    /// Renews the lease of every job this node's workers run (each heartbeat); a run whose renewal
+    /// is refused stops by itself (`JobExecution.loseLease`).
+    func renewLeases() {
+        condition.lock()
+        let executions = Array(running.values)
+        condition.unlock()
+        for execution in executions { execution.renewLease() }
+    }
+
     /// Asks every running job to stop at its next batch boundary (it resumes on the next start).
     func interruptAll() {
         condition.lock()

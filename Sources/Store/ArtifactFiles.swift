@@ -141,12 +141,15 @@ struct ArtifactFiles {
     /// Deletes temp files (interrupted writes) and files no row references (written, but the row's
     /// transaction failed or the process died before it committed). Returns their relative paths, sorted.
     /// Only safe while no write is in flight: the Store calls it once, while opening.
-    func sweep(keeping referenced: Set<String>) -> [String] {
+    /// `olderThan`: only files last modified before it (a shared directory, where another node's
+    /// write in progress must not be taken for an orphan).
+    func sweep(keeping referenced: Set<String>, olderThan cutoff: Date? = nil) -> [String] {
         guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
         var removed: [String] = []
         while let relative = walker.nextObject() as? String {
             guard walker.fileAttributes?[.type] as? FileAttributeType == .typeRegular else { continue }
             let name = (relative as NSString).lastPathComponent
+            if let cutoff, let modified = walker.fileAttributes?[.modificationDate] as? Date, modified >= cutoff { continue }
             if name.hasPrefix(Self.tempPrefix) || !referenced.contains(relative) {
                 if unlink(absolute(relative)) == 0 { removed.append(relative) }
             }

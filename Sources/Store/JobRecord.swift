@@ -45,6 +45,13 @@ public struct JobRecord: Sendable, Equatable {
     /// The node (`thawd --node-id`) whose worker claimed the job last; nil until claimed (or when the
     /// claimer named none).
     public var node: String?
+    /// The lease of the worker that holds the job (`Store+Leases.swift`): nil while no worker does.
+    public var leaseToken: String?
+    /// When that lease runs out unless renewed; a sweep then takes the job back.
+    public var leaseExpiresAt: Date?
+
+    /// The holder's lease, to pass with every write its run makes (fencing).
+    public var lease: Lease? { leaseToken.map { Lease(job: id, node: node, token: $0) } }
 
     /// A worker that claimed this job must restore it from its last checkpoint rather than start fresh.
     public var isResume: Bool { attempts > 1 }
@@ -53,7 +60,7 @@ public struct JobRecord: Sendable, Equatable {
     static let columns = [
         "id", "name", "status", "priority", "spec", "model_id", "created_at", "started_at", "finished_at",
         "phase", "epoch", "step", "result", "error_code", "error_message", "interrupted", "attempts",
-        "crashes", "node",
+        "crashes", "node", "lease_token", "lease_expires_at",
     ]
     static let selectSQL = "SELECT \(columns.joined(separator: ", ")) FROM jobs"
 
@@ -78,5 +85,7 @@ public struct JobRecord: Sendable, Equatable {
         attempts = try row.int("attempts")
         crashes = try row.int("crashes")
         node = try row.optionalText("node")
+        leaseToken = try row.optionalText("lease_token")
+        leaseExpiresAt = try row.optionalDate("lease_expires_at")
     }
 }

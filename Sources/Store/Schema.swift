@@ -131,5 +131,7 @@ enum Schema {
         Migration(name: "0007_job_node", sql: jobNode, postgres: jobNode),
         // Nodes and their heartbeats (Store+Nodes.swift).
         .nodes,
+        // Leases on claimed jobs and who wrote each event (Store+Leases.swift).
+        .leases,
     ]
 }

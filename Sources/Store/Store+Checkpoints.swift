@@ -13,18 +13,23 @@ extension Store {
     @discardableResult
     public func addCheckpoint(
         job jobID: String, kind: CheckpointKind, epoch: Int, metrics: String = "{}", source: ArtifactSource,
-        event: (event: TrainingEvent, key: String?)? = nil
+        event: (event: TrainingEvent, key: String?)? = nil, lease: Lease? = nil
     ) throws(StoreError) -> CheckpointRecord {
         guard epoch >= 0 else { throw .invalidArgument(field: "epoch", reason: "must be >= 0") }
         // Checked before writing a possibly large file, and again inside the transaction.
-        try sync { try $0.checkCheckpointable(jobID: jobID, metrics: metrics) }
+        try sync { connection in
+            try connection.checkCheckpointable(jobID: jobID, metrics: metrics)
+            if let lease { try connection.transaction { try connection.checkLease(lease) } }
+        }
         let name = "checkpoints/\(jobID)/\(kind.rawValue)-e\(epoch)-\(RandomID.token()).ckpt"
         let record = try storeArtifact(source, at: name) { connection, ref in
+            try connection.fenced(lease) {
             let inserted = try connection.insertCheckpoint(jobID: jobID, kind: kind, epoch: epoch, metrics: metrics, artifact: ref)
             if let event {
                 _ = try connection.appendEvent(jobID: jobID, event: event.event, key: event.key)
             }
             return inserted
+            }
         }
         return record
     }
@@ -67,10 +72,11 @@ extension Store {
     /// (>= 1) by epoch and the one whose epoch the `last` resume state belongs to (a resume needs both).
     /// `best` and `last` are never touched. Returns what was deleted, oldest first.
     @discardableResult
-    public func pruneEpochCheckpoints(job jobID: String, keepLast: Int) throws(StoreError) -> [CheckpointRecord] {
+    /// `lease`: the worker's (fenced).
+    public func pruneEpochCheckpoints(job jobID: String, keepLast: Int, lease: Lease? = nil) throws(StoreError) -> [CheckpointRecord] {
         guard keepLast >= 1 else { throw .invalidArgument(field: "keep_last", reason: "must be at least 1") }
         let removed = try sync { connection in
-            try connection.transaction { () throws -> [CheckpointRecord] in
+            try connection.fenced(lease) { () throws -> [CheckpointRecord] in
                 try connection.requireJob(jobID)
                 let all = try connection.checkpoints(where: "job_id = ?", [.text(jobID)])
                 let resumeEpochs = Set(all.filter { $0.kind == .last }.map(\.epoch))

@@ -27,10 +27,11 @@ extension Store {
     /// Marks a pending command `applied` or `rejected` (with an optional note). Resolving a command
     /// that is no longer pending is a `conflict`; `status: .pending` is an `invalidArgument`.
     @discardableResult
-    public func resolveCommand(_ id: String, as status: CommandStatus, message: String? = nil) throws(StoreError)
-        -> CommandRecord
+    /// `lease`: the worker's that applied it (fenced).
+    public func resolveCommand(_ id: String, as status: CommandStatus, message: String? = nil, lease: Lease? = nil)
+        throws(StoreError) -> CommandRecord
     {
-        try sync { try $0.resolveCommand(id, as: status, message: message) }
+        try fenced(lease) { try $0.resolveCommand(id, as: status, message: message) }
     }
 
     /// A job's commands, newest first, optionally only those with `status`.

@@ -15,13 +15,14 @@ extension Store {
     /// A payload that decodes as a `TrainingEvent` of `type` also updates the job's training state, in
     /// the same transaction, exactly as the typed `appendEvent(job:event:key:)` does; anything else is
     /// only logged. thawd itself appends typed events; this form is for tools and tests.
+    ///
+    /// `lease`: the writing worker's, checked in the same transaction (`leaseLost`, nothing written,
+    /// when it no longer holds the job) and recorded as the event's `node` and `lease`.
     @discardableResult
-    public func appendEvent(job jobID: String, type: String, payload: String, key: String? = nil) throws(StoreError)
-        -> EventRecord
+    public func appendEvent(job jobID: String, type: String, payload: String, key: String? = nil, lease: Lease? = nil)
+        throws(StoreError) -> EventRecord
     {
-        try notifying { connection in
-            try connection.transaction { try connection.appendEvent(jobID: jobID, type: type, payload: payload, key: key) }
-        }
+        try fenced(lease) { try $0.appendEvent(jobID: jobID, type: type, payload: payload, key: key) }
     }
 
     /// Registers `listener` for every event committed from now on, by any caller: it gets each
@@ -104,8 +105,9 @@ extension StoreConnection {
         let id = try lastEventID(jobID) + 1
         let now = nowMillis()
         try write(
-            "INSERT INTO job_events (job_id, id, type, payload, created_at, key) VALUES (?, ?, ?, ?, ?, ?)",
-            [.text(jobID), .integer(Int64(id)), .text(type), .text(payload), .integer(now), key.map { .text($0) } ?? .null])
+            "INSERT INTO job_events (job_id, id, type, payload, created_at, key, node, lease) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [.text(jobID), .integer(Int64(id)), .text(type), .text(payload), .integer(now), key.map { .text($0) } ?? .null,
+             lease?.node.map { .text($0) } ?? .null, lease.map { .text($0.token) } ?? .null])
         let event = try EventRecord(RowReader(
             table: "job_events", columns: EventRecord.columns,
             row: [.text(jobID), .integer(Int64(id)), .text(type), .text(payload), .integer(now)]))

@@ -58,19 +58,22 @@ extension Store {
     /// "status" event `{"status": new, "previous": old[, "error": {...}]}` in the same transaction.
     /// `applying` names the pending command that caused the change (a cancel): it is marked applied,
     /// not cancelled with the others.
+    /// `lease`: the worker's (fenced: `leaseLost` if it no longer holds the job). A final status
+    /// clears the job's lease, whoever writes it.
     @discardableResult
     public func transitionJob(
-        _ id: String, to status: JobStatus, result: String? = nil, failure: JobFailure? = nil, applying command: String? = nil
+        _ id: String, to status: JobStatus, result: String? = nil, failure: JobFailure? = nil, applying command: String? = nil,
+        lease: Lease? = nil
     ) throws(StoreError) -> JobRecord {
-        try notifying { try $0.transitionJob(id, to: status, result: result, failure: failure, applying: command) }
+        try fenced(lease) { try $0.transitionJob(id, to: status, result: result, failure: failure, applying: command) }
     }
 
     /// Records the worker's position. Any argument left nil keeps its stored value. Only for jobs that
     /// are not terminal (`conflict` otherwise). Appends no event: the daemon emits its own epoch events.
-    public func updateProgress(_ id: String, phase: String? = nil, epoch: Int? = nil, step: Int? = nil)
+    public func updateProgress(_ id: String, phase: String? = nil, epoch: Int? = nil, step: Int? = nil, lease: Lease? = nil)
         throws(StoreError) -> JobRecord
     {
-        try sync { try $0.updateProgress(id, phase: phase, epoch: epoch, step: step) }
+        try fenced(lease) { try $0.updateProgress(id, phase: phase, epoch: epoch, step: step) }
     }
 
     /// Call once at daemon start-up, before workers claim anything: every `running` or `paused` job is
@@ -120,9 +123,15 @@ extension StoreConnection {
 
     func claimNext(node: String? = nil) throws -> JobRecord? {
         try transaction {
-            let set: [SQLiteValue] = [.integer(nowMillis()), node.map { .text($0) } ?? .null]
+            let now = nowMillis()
+            let set: [SQLiteValue] = [.integer(now), node.map { .text($0) } ?? .null,
+                                      .text(RandomID.token()), .integer(now + leaseTimeoutMillis)]
             guard let (id, previous) = try db.dialect == .postgres ? takeNextLocked(set) : takeNext(set) else { return nil }
             let after = try requireJob(id)
+            // The claim's own event is the new holder's first write.
+            let outer = lease
+            lease = after.lease
+            defer { lease = outer }
             _ = try appendEvent(jobID: id, event: .status(StatusEvent(
                 status: JobStatus.running.rawValue, previous: previous,
                 attempt: after.attempts, resume: after.isResume)), key: nil)
@@ -130,9 +139,10 @@ extension StoreConnection {
         }
     }
 
-    /// Parameters: the time, the claiming node.
+    /// Parameters: the time, the claiming node, the new lease's token and expiry (`Store+Leases.swift`).
     static let claimSet = """
-        status = 'running', interrupted = 0, attempts = attempts + 1, started_at = COALESCE(started_at, ?), node = ?
+        status = 'running', interrupted = 0, attempts = attempts + 1, started_at = COALESCE(started_at, ?), node = ?,
+        lease_token = ?, lease_expires_at = ?
         """
 
     /// SQLite: the transaction holds the database's one write lock, so a SELECT then an UPDATE is atomic.
@@ -178,7 +188,7 @@ extension StoreConnection {
                 sets += ["error_code = NULL", "error_message = NULL"]  // what parked it (disk_full) is over
             }
             if status.isTerminal {
-                sets += ["finished_at = ?", "interrupted = 0"]
+                sets += ["finished_at = ?", "interrupted = 0", "lease_token = NULL", "lease_expires_at = NULL"]
                 parameters.append(.integer(now))
             }
             if let result {

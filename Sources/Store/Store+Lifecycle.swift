@@ -17,25 +17,31 @@ extension Store {
     /// `crashes` reaches `maxCrashes` (>= 1, thawd's `--max-attempts`) is failed with
     /// `crashed_repeatedly` instead of being re-claimed first on every start — a crash loop.
     /// Idempotent like the plain form.
-    public func recoverInterruptedJobs(failingAfter maxCrashes: Int) throws(StoreError) -> JobRecovery {
+    ///
+    /// `node`: only jobs that node (or no node) claimed — a thawd restarting on a database other live
+    /// nodes share takes back its own previous process's jobs and leaves theirs to their leases
+    /// (`requeueExpiredLeases`). nil: every job (one node, SQLite).
+    public func recoverInterruptedJobs(failingAfter maxCrashes: Int, node: String? = nil) throws(StoreError) -> JobRecovery {
         guard maxCrashes >= 1 else { throw .invalidArgument(field: "max_attempts", reason: "must be at least 1") }
-        return try notifying { try $0.recoverInterruptedJobs(failingAfter: maxCrashes) }
+        return try notifying { try $0.recoverInterruptedJobs(failingAfter: maxCrashes, node: node) }
     }
 
     /// A worker lets go of a live job at a graceful shutdown: the job keeps its status and is marked
     /// `interrupted` (with an `interrupted` event, reason `shutdown`) so the next start resumes it without
     /// counting a crash. No-op for a job that is not active or already interrupted.
+    /// With `lease`, fenced (`leaseLost` if the worker no longer holds the job); the lease is cleared.
     @discardableResult
-    public func releaseJob(_ id: String) throws(StoreError) -> JobRecord {
-        try notifying { try $0.releaseJob(id) }
+    public func releaseJob(_ id: String, lease: Lease? = nil) throws(StoreError) -> JobRecord {
+        try notifying { try $0.releaseJob(id, lease: lease) }
     }
 
     /// Pauses a job no worker can go on with (its checkpoint could not be written: `disk_full`): status
     /// `paused` with `failure` as its error, and `interrupted`, so that `resume` (paused → running,
     /// which clears the error) hands it to a worker that restores its last checkpoint.
+    /// With `lease`, fenced; the lease is cleared.
     @discardableResult
-    public func parkJob(_ id: String, failure: JobFailure) throws(StoreError) -> JobRecord {
-        try notifying { try $0.parkJob(id, failure: failure) }
+    public func parkJob(_ id: String, failure: JobFailure, lease: Lease? = nil) throws(StoreError) -> JobRecord {
+        try notifying { try $0.parkJob(id, failure: failure, lease: lease) }
     }
 
     /// Deletes a finished job with its events, commands, metrics, checkpoint rows and files. A job that
@@ -61,49 +67,23 @@ extension Store {
 }
 
 extension StoreConnection {
-    func recoverInterruptedJobs(failingAfter maxCrashes: Int) throws -> JobRecovery {
-        try transaction {
-            let orphans = try read(
-                "SELECT id, status FROM jobs WHERE status IN ('running', 'paused') AND interrupted = 0 ORDER BY seq")
-            var failed: [JobRecord] = []
-            for row in orphans {
-                guard let id = row[0].string, let status = row[1].string else { continue }
-                var event = InterruptedEvent(status: status)
-                if status == JobStatus.running.rawValue {
-                    try write("UPDATE jobs SET crashes = crashes + 1 WHERE id = ?", [.text(id)])
-                    event.crashes = try requireJob(id).crashes
-                }
-                try write("UPDATE jobs SET interrupted = 1 WHERE id = ?", [.text(id)])
-                _ = try appendEvent(jobID: id, event: .interrupted(event), key: nil)
-                let job = try requireJob(id)
-                if job.status == .running && job.crashes >= maxCrashes {
-                    failed.append(try transitionJob(id, to: .failed, result: nil, failure: JobFailure(
-                        code: FailureCode.crashedRepeatedly.rawValue,
-                        message: "the process died during \(job.crashes) start(s) of this job (max_attempts \(maxCrashes)); it is not started again"
-                    )))
-                }
-            }
-            let interrupted = try read(
-                JobRecord.selectSQL
-                    + " WHERE status IN ('running', 'paused') AND interrupted = 1"
-                    + " ORDER BY status = 'running' DESC, priority DESC, seq"
-            ).map { try JobRecord(RowReader(table: "jobs", columns: JobRecord.columns, row: $0)) }
-            return JobRecovery(interrupted: interrupted, failed: failed)
-        }
+    func recoverInterruptedJobs(failingAfter maxCrashes: Int, node: String? = nil) throws -> JobRecovery {
+        try interruptOrphans(where: node == nil ? nil : "(node = ? OR node IS NULL)", node.map { [.text($0)] } ?? [],
+                             failingAfter: maxCrashes, reason: nil)
     }
 
-    func releaseJob(_ id: String) throws -> JobRecord {
-        try transaction {
+    func releaseJob(_ id: String, lease: Lease?) throws -> JobRecord {
+        try fenced(lease) {
             let job = try requireJob(id)
             guard job.status.isActive, !job.interrupted else { return job }
-            try write("UPDATE jobs SET interrupted = 1 WHERE id = ?", [.text(id)])
+            try write("UPDATE jobs SET interrupted = 1, lease_token = NULL, lease_expires_at = NULL WHERE id = ?", [.text(id)])
             _ = try appendEvent(jobID: id, event: .interrupted(InterruptedEvent(status: job.status.rawValue, reason: .shutdown)), key: nil)
             return try requireJob(id)
         }
     }
 
-    func parkJob(_ id: String, failure: JobFailure) throws -> JobRecord {
-        try transaction {
+    func parkJob(_ id: String, failure: JobFailure, lease: Lease?) throws -> JobRecord {
+        try fenced(lease) {
             let job = try requireJob(id)
             if job.status == .paused {
                 try write("UPDATE jobs SET error_code = ?, error_message = ? WHERE id = ?",
@@ -111,7 +91,7 @@ extension StoreConnection {
             } else {
                 _ = try transitionJob(id, to: .paused, result: nil, failure: failure)
             }
-            try write("UPDATE jobs SET interrupted = 1 WHERE id = ?", [.text(id)])
+            try write("UPDATE jobs SET interrupted = 1, lease_token = NULL, lease_expires_at = NULL WHERE id = ?", [.text(id)])
             return try requireJob(id)
         }
     }

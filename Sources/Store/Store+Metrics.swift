@@ -6,7 +6,8 @@ extension Store {
     /// (phase, epoch) again — an epoch re-run after a resume — replaces the values in place, so the
     /// history never holds an epoch twice.
     @discardableResult
-    public func recordMetrics(job jobID: String, phase: String, epoch: Int, values: String) throws(StoreError)
+    /// `lease`: the writing worker's (fenced: `leaseLost`, nothing written, once it lost the job).
+    public func recordMetrics(job jobID: String, phase: String, epoch: Int, values: String, lease: Lease? = nil) throws(StoreError)
         -> MetricRecord
     {
         guard (1...64).contains(phase.unicodeScalars.count) else {
@@ -15,7 +16,7 @@ extension Store {
         guard epoch >= 0 else { throw .invalidArgument(field: "epoch", reason: "must be >= 0") }
         return try sync { connection in
             try connection.requireJSON(values, field: "values", object: true)
-            return try connection.transaction {
+            return try connection.fenced(lease) {
                 try connection.requireJob(jobID)
                 try connection.write(
                     """

@@ -5,11 +5,12 @@ import SQLite
 extension Store {
     /// Appends a typed event (see `appendEvent(job:type:payload:key:)` for ids and `key`) and, in
     /// the same transaction, folds it into the job's training state (`trainingState(job:)`).
+    /// `lease`: as for the untyped form (fenced, recorded on the event).
     @discardableResult
-    public func appendEvent(job jobID: String, event: TrainingEvent, key: String? = nil) throws(StoreError) -> EventRecord {
-        try notifying { connection in
-            try connection.transaction { try connection.appendEvent(jobID: jobID, event: event, key: key) }
-        }
+    public func appendEvent(job jobID: String, event: TrainingEvent, key: String? = nil, lease: Lease? = nil)
+        throws(StoreError) -> EventRecord
+    {
+        try fenced(lease) { try $0.appendEvent(jobID: jobID, event: event, key: key) }
     }
 
     /// The job's live training state (phase, epoch, step, groups, latest/best/test metrics, LR-finder

@@ -34,7 +34,7 @@ public final class Store: @unchecked Sendable {
             lock = try configuration.lockPath.map { try DataDirectoryLock(path: $0) }
             let connection = try StoreConnection(configuration: configuration)
             self.connection = connection
-            appliedMigrations = try Migration.apply(Schema.migrations, to: connection)
+            appliedMigrations = try connection.whileMigrating { try Migration.apply(Schema.migrations, to: connection) }
             sweptArtifacts = try connection.prepareArtifactsDirectory()
             readers = ReaderPool(configuration)
         } catch {

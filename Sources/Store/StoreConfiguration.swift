@@ -35,10 +35,10 @@ public struct StoreConfiguration: Sendable {
     public var synchronous: Synchronous
     /// File `flock`ed exclusively while the Store is open (see `DataDirectoryLock`); nil takes no lock.
     public var lockPath: String?
-    /// PostgreSQL only: hold a session advisory lock on the database's schema while open, so a second
-    /// Store on the same database is refused (`StoreError.databaseInUse`), as the lock file refuses a
-    /// second one on a data directory. One thawd per database until nodes share it through leases.
-    public var advisoryLock: Bool = true
+    /// How far ahead a claim or a renewal sets a job's lease (`Store+Leases.swift`, thawd's
+    /// `--lease-timeout`): a job whose worker has not renewed it for this long is taken back by the
+    /// next `requeueExpiredLeases` and resumed elsewhere. Seconds, default 30.
+    public var leaseTimeout: TimeInterval = 30
     /// Source of `created_at`/`started_at`/… timestamps; stored as integer milliseconds since 1970.
     public var clock: @Sendable () -> Date
 
@@ -57,12 +57,12 @@ public struct StoreConfiguration: Sendable {
     }
 
     /// The rows in PostgreSQL at `uri`; the artifacts (and the lock file) under `directory` as for
-    /// `dataDirectory`. `exclusive: false` (tests only) takes neither the lock file nor the advisory lock.
+    /// `dataDirectory`. Many Stores (thawd nodes) may share one database; `exclusive` is about the
+    /// data directory's lock file only (`false`: tests).
     public static func postgres(uri: String, dataDirectory directory: String, synchronous: Synchronous = .full,
                                 exclusive: Bool = true) -> StoreConfiguration {
         var configuration = dataDirectory(directory, synchronous: synchronous, exclusive: exclusive)
         configuration.database = .postgres(uri: uri)
-        configuration.advisoryLock = exclusive
         return configuration
     }
 

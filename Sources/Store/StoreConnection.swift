@@ -16,10 +16,15 @@ final class StoreConnection {
     var eventLogReads = 0
     /// Moved after each committed write (`Store.writeVersion`); read from any thread.
     let writeVersion = WriteVersion()
+    /// The lease of the fenced write in progress (`fenced`), recorded on the events it appends.
+    var lease: Lease?
+    /// `StoreConfiguration.leaseTimeout`: a claim's or renewal's lease runs this far ahead.
+    let leaseTimeoutMillis: Int64
 
     init(configuration: StoreConfiguration) throws {
         db = try Self.open(configuration)
         clock = configuration.clock
+        leaseTimeoutMillis = Int64((configuration.leaseTimeout * 1000).rounded())
         var directory = configuration.artifactsDirectory
         while directory.count > 1 && directory.hasSuffix("/") { directory.removeLast() }
         if !directory.hasPrefix("/") {
@@ -46,23 +51,29 @@ final class StoreConnection {
             return db
         case .postgres(let uri):
             let synchronous = configuration.synchronous
-            let lock = configuration.advisoryLock
+            // A process frozen inside a transaction (SIGSTOP, a paused VM) would hold its job's row
+            // lock, which the lease sweep skips: the server ends such a session once it has sat idle
+            // in a transaction for the lease timeout, so the job can be taken back.
+            let idleLimit = max(1000, Int((configuration.leaseTimeout * 1000).rounded()))
             return try PostgresDatabase(uri: uri) { db in
                 try db.execute("SET synchronous_commit = \(synchronous == .full ? "on" : "off")")
-                if lock { try takeAdvisoryLock(db) }
+                try db.execute("SET idle_in_transaction_session_timeout = \(idleLimit)")
             }
         }
     }
 
-    /// Session-level, so it lasts exactly as long as the connection (a killed thawd's goes with its
-    /// socket). Keyed by the schema, so stores in separate schemas of one database do not collide.
-    private static func takeAdvisoryLock(_ db: PostgresDatabase) throws {
-        let row = try db.query(
-            "SELECT pg_try_advisory_lock(\(advisoryLockClass), hashtext(current_schema())), current_database(), current_schema()", [])
-        guard let first = row.first, first[0].int == 1 else {
-            let name = (row.first?[1].string ?? "?") + "/" + (row.first?[2].string ?? "?")
-            throw StoreError.databaseInUse(database: name)
-        }
+    /// Runs `body` (the migrations) holding the store's advisory lock on PostgreSQL, so nodes that
+    /// start at once on one database migrate one after the other: the second finds the schema
+    /// current and applies nothing. Session-level and released right after, so it never outlives
+    /// the migration (a killed thawd's goes with its socket); keyed by the schema, so stores in
+    /// separate schemas of one database do not wait for each other. SQLite needs none: the data
+    /// directory's lock file already keeps a second process out.
+    func whileMigrating<T>(_ body: () throws -> T) throws -> T {
+        guard db.dialect == .postgres else { return try body() }
+        let key = "\(Self.advisoryLockClass), hashtext(current_schema())"
+        try db.execute("SELECT pg_advisory_lock(\(key))")
+        defer { try? db.execute("SELECT pg_advisory_unlock(\(key))") }
+        return try body()
     }
 
     /// The first key of the Store's advisory lock ("thaw" in ASCII), so it stays apart from any other

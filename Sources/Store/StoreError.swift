@@ -33,8 +33,10 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// PostgreSQL refused or failed a statement (`sqlstate` its five-character code; "08006" when the
     /// connection broke, "53100" when its disk is full).
     case postgres(sqlstate: String, message: String)
-    /// Another Store holds the PostgreSQL database's advisory lock (`StoreConfiguration.advisoryLock`).
-    case databaseInUse(database: String)
+    /// A worker's write for `job` was refused: its lease (`Lease`) is no longer the job's (the job
+    /// was taken back after the lease expired, finished, or deleted). Nothing was written; the
+    /// worker must stop the run without writing anything more.
+    case leaseLost(job: String)
     /// Test seam: the armed countdown reached this write (see `FaultInjector`).
     case injectedFault(write: Int, operation: String)
     /// Another process holds the data directory's lock file (`holder`: the pid it recorded).
@@ -54,8 +56,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .io(let operation, let path, let errno): return "\(operation) \(path) failed (errno \(errno))"
         case .sqlite(let code, let message): return "SQLite error \(code): \(message)"
         case .postgres(let sqlstate, let message): return "PostgreSQL error \(sqlstate): \(message)"
-        case .databaseInUse(let database):
-            return "the database \(database) is in use by another thawd (it holds the store's advisory lock); stop that thawd or choose another --store"
+        case .leaseLost(let job):
+            return "job '\(job)': this worker's lease is gone (the job was taken back or finished); the write was refused"
         case .injectedFault(let write, let operation): return "injected fault at write \(write) (\(operation))"
         case .locked(let path, let holder):
             let who = holder.map { "another process (pid \($0))" } ?? "another process"

@@ -18,13 +18,17 @@ struct ThawdCommand: ParsableCommand {
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "TCP port (default 8080; 0 picks a free port, named in the log).") var port: Int?
     @Option(help: "Directory of the SQLite store and artifacts (default ./var).") var dataDir: String?
-    @Option(help: ArgumentHelp("Keep the store's rows in PostgreSQL instead of <data-dir>/thaw.sqlite (artifacts stay in --data-dir); password from the URI, PGPASSWORD or ~/.pgpass.",
+    @Option(help: ArgumentHelp("Keep the store's rows in PostgreSQL instead of <data-dir>/thaw.sqlite, shared by every thawd node on it (artifacts in --artifacts); password from the URI, PGPASSWORD or ~/.pgpass.",
                                valueName: "postgresql://USER@HOST:PORT/DB"))
     var store: String?
     @Option(help: "This node's name, recorded as the node of every job it claims (default: the host name).")
     var nodeId: String?
-    @Option(help: ArgumentHelp("Seconds between this node's heartbeats, shown by GET /v1/nodes (default 5).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds between this node's heartbeats, shown by GET /v1/nodes, and renewals of its jobs' leases (default 5).", valueName: "seconds"))
     var heartbeat: Double?
+    @Option(help: ArgumentHelp("Seconds a running job's lease lasts unrenewed; after that any node re-queues it and resumes it from its last checkpoint (default 30).", valueName: "seconds"))
+    var leaseTimeout: Double?
+    @Option(help: ArgumentHelp("Directory of weights and checkpoints, shared by every node of one --store (default <data-dir>/artifacts).", valueName: "dir"))
+    var artifacts: String?
     @Option(help: "The only directory datasets may be read from (default <data-dir>/datasets).")
     var datasetRoot: String?
     @Option(help: "Jobs trained at the same time (default 1).") var workers: Int?
@@ -75,6 +79,8 @@ struct ThawdCommand: ParsableCommand {
         if let store { configuration.store = store }
         if let nodeId { configuration.nodeID = nodeId }
         if let heartbeat { configuration.heartbeatSeconds = heartbeat }
+        if let leaseTimeout { configuration.leaseTimeoutSeconds = leaseTimeout }
+        if let artifacts { configuration.artifacts = artifacts }
         if let datasetRoot { configuration.datasetRoot = datasetRoot }
         if let workers { configuration.workers = workers }
         if let blasThreads { configuration.blasThreads = blasThreads }

@@ -32,4 +32,25 @@ import Testing
         let configuration = try JSONDecoder().decode(DaemonConfiguration.self, from: data)
         #expect(configuration.maxJSONBodyBytes == 1 << 20 && configuration.maxUploadBodyBytes == 512 << 20)
     }
+
+    @Test func deployClusterNodeConfigDecodesWithoutProblems() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let data = try Data(contentsOf: root.appendingPathComponent("deploy/thawd-node.json"))
+        let configuration = try JSONDecoder().decode(DaemonConfiguration.self, from: data)
+        #expect(configuration.problems().isEmpty)
+        #expect(configuration.isSharedStore && configuration.leaseTimeoutSeconds == 30)
+        #expect(configuration.storeConfiguration.artifactsDirectory == "/mnt/thaw/artifacts")
+        #expect(configuration.storeConfiguration.leaseTimeout == 30)
+    }
+
+    @Test func aLeaseTimeoutNotAboveTheHeartbeatIsAProblem() {
+        var configuration = DaemonConfiguration()
+        configuration.heartbeatSeconds = 5
+        configuration.leaseTimeoutSeconds = 5
+        #expect(configuration.problems().contains { $0.hasPrefix("lease_timeout_seconds:") })
+        configuration.leaseTimeoutSeconds = 0.5
+        #expect(configuration.problems().contains { $0.hasPrefix("lease_timeout_seconds:") })
+        configuration.leaseTimeoutSeconds = 30
+        #expect(configuration.problems().isEmpty)
+    }
 }

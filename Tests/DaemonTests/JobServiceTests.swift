@@ -145,6 +145,37 @@ import Testing
         #expect(throws: StoreError.notFound(kind: "job", id: job.id)) { try self.service.jobBytes(job.id) }
     }
 
+    /// On a shared store (other nodes write it, and this store's write version does not see their
+    /// commits) a finished job is read on every poll.
+    @Test func onASharedStoreAFinishedJobIsReadOnEveryPoll() throws {
+        let service = JobService(store: self.service.store, datasets: self.service.datasets, ownership: JobOwnership(workers: 1),
+                                 memory: MemoryBudget(limit: 1 << 30), sharedStore: true, clock: { JobServiceTests.now })
+        let job = try service.submit(document(spec()), text: spec())
+        _ = try service.store.claimNextQueued()
+        try service.store.transitionJob(job.id, to: .succeeded, result: #"{"epochs":1}"#)
+        _ = try service.jobBytes(job.id)
+        #expect(service.viewMemo.finished(job: job.id, writeVersion: service.store.writeVersion) == nil, "nothing kept")
+        try renameBehindTheWriter(job.id, to: "renamed")  // as another node's write would be
+        #expect(try name(in: service.jobBytes(job.id)) == "renamed")
+    }
+
+    /// A job whose live lease is another node's is held, though no worker here holds it: a cancel is
+    /// stored for that run to apply at its next batch, not applied to the record behind its back.
+    @Test func aCommandToAJobAnotherNodeRunsIsLeftToThatRun() throws {
+        let job = try service.submit(document(spec()), text: spec())
+        let claimed = try #require(try service.store.claimNextQueued(node: "elsewhere"))
+        #expect(!service.ownership.held.contains(job.id) && claimed.leaseToken != nil)
+        let command = try service.control("cancel", job: job.id, body: [])
+        #expect(command.status == "pending")
+        #expect(try service.store.job(job.id).status == .running)
+        #expect(try service.store.pendingCommands(job: job.id).map(\.id) == [command.id])
+        // Once its lease is gone (taken back), the job is nobody's: the next command is applied here.
+        try service.store.releaseJob(job.id, lease: claimed.lease)
+        try service.store.transitionJob(job.id, to: .paused)
+        let resume = try service.control("resume", job: job.id, body: [])
+        #expect(resume.status == "applied")
+    }
+
     /// A job that is not finished is read on every poll: its events show at once, and so does a
     /// change no write announced; its running time follows the clock with nothing written at all.
     @Test func aRunningJobIsNeverServedFromTheMemo() throws {

@@ -21,7 +21,7 @@ import Testing
         #expect(store.database == .postgres(uri: "postgresql://thaw@db:5432/thaw"))
         #expect(store.artifactsDirectory == "/srv/thaw/artifacts")
         #expect(store.lockPath == "/srv/thaw/thaw.lock")
-        #expect(store.advisoryLock)
+        #expect(store.leaseTimeout == 30)
     }
 
     @Test func aStoreThatIsNotAPostgresURIIsAProblemNamingTheKey() {

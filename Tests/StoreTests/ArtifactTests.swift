@@ -100,6 +100,18 @@ import Testing
         try FileManager.default.createDirectory(atPath: root + "/checkpoints/job_x", withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: root + "/checkpoints/job_x/.tmp-0123-last-e1.ckpt", contents: Data([1, 2]))
         _ = FileManager.default.createFile(atPath: root + "/models/orphan.safetensors", contents: Data([3]))
+        if fixture.storage == .postgres {
+            // A shared directory: files another node may be writing now (fresh ones) are kept...
+            _ = FileManager.default.createFile(atPath: root + "/models/in-flight.safetensors", contents: Data([4]))
+            let early = try fixture.reopen()
+            #expect(early.sweptArtifacts.isEmpty)
+            try FileManager.default.removeItem(atPath: root + "/models/in-flight.safetensors")
+            // ...and only those untouched for an hour are swept.
+            let old = Date().addingTimeInterval(-2 * StoreConnection.sharedSweepAge)
+            for path in ["/checkpoints/job_x/.tmp-0123-last-e1.ckpt", "/models/orphan.safetensors"] {
+                try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: root + path)
+            }
+        }
         let reopened = try fixture.reopen()
         #expect(reopened.sweptArtifacts == ["checkpoints/job_x/.tmp-0123-last-e1.ckpt", "models/orphan.safetensors"])
         #expect(files(fixture) == [ref.path])

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Store
 
-/// What only the PostgreSQL backend has: the advisory lock, reconnecting after the server dropped
+/// What only the PostgreSQL backend has: several Stores opening one database at once, reconnecting after the server dropped
 /// the connection, and claims from several Stores (connections) at once. Runs in the suite's
 /// PostgreSQL pass (THAW_TEST_STORE=postgres, deploy/test.sh).
 @Suite(.enabled(if: TestBackend.isPostgres, "the suite's PostgreSQL pass (THAW_TEST_STORE=postgres)"))
@@ -12,23 +12,39 @@ struct PostgresBackendTests {
         .postgres(uri: fixture.postgresURI!, dataDirectory: TemporaryDirectory().path, synchronous: .normal, exclusive: exclusive)
     }
 
-    @Test func aSecondStoreOnTheDatabaseIsRefusedUntilTheFirstIsReleased() throws {
-        var fixture: StoreFixture? = try StoreFixture(.postgres)
-        let job = try fixture!.store.createJob(spec: spec)
-        let uri = fixture!.postgresURI!
-        let other = TemporaryDirectory()
-        #expect {
-            try Store(configuration: .postgres(uri: uri, dataDirectory: other.path, synchronous: .normal))
-        } throws: { error in
-            guard case .databaseInUse(let database) = error as? StoreError else { return false }
-            return database.hasPrefix("thaw_test/t_")  // names the database and schema, not the URI
+    @Test func storesOpeningAtOnceOnOneDatabaseMigrateItOnceAndShareIt() throws {
+        let uri = try TestBackend.freshPostgresURI()
+        let opened = Collector()
+        let failures = Counter()
+        let group = DispatchGroup()
+        let holder = StoreHolder()
+        let directories = (0..<3).map { _ in TemporaryDirectory() }
+        for directory in directories {
+            let path = directory.path
+            group.enter()
+            Thread {
+                do {
+                    let store = try Store(configuration: .postgres(uri: uri, dataDirectory: path, synchronous: .normal))
+                    opened.add(store.appliedMigrations.joined(separator: ","))
+                    holder.keep(store)
+                } catch {
+                    failures.add()
+                }
+                group.leave()
+            }.start()
         }
-        fixture = nil  // closes its connections: the session lock goes with them
-        let second = try Store(configuration: .postgres(uri: uri, dataDirectory: other.path, synchronous: .normal))
-        #expect(try second.job(job.id).id == job.id)
+        group.wait()
+        #expect(failures.value == 0)
+        // The migration lock lets exactly one of them migrate; the others found the schema current.
+        #expect(opened.values.filter { !$0.isEmpty }.count == 1)
+        #expect(opened.values.filter { $0.isEmpty }.count == 2)
+        let stores = holder.stores
+        try #require(stores.count == 3)
+        let job = try stores[0].createJob(spec: spec)
+        #expect(try stores[1].job(job.id).id == job.id && stores[2].job(job.id).status == .queued)
     }
 
-    @Test func aDroppedConnectionIsReopenedAndTheLockRetaken() throws {
+    @Test func aDroppedConnectionIsReopened() throws {
         let fixture = try StoreFixture(.postgres)
         let store = fixture.store
         let job = try store.createJob(spec: spec)
@@ -37,11 +53,10 @@ struct PostgresBackendTests {
         #expect(try admin.query("SELECT pg_terminate_backend(?::int)", [.integer(pid)]) == [[.integer(1)]])
         // The call that meets the dropped connection fails as a whole (its outcome is not guessed)...
         #expect(throws: StoreError.self) { try store.createJob(spec: spec) }
-        // ...and the next one reconnects, with the advisory lock held again.
+        // ...and the next one reconnects.
         let after = try store.createJob(spec: spec)
         #expect(try store.rawQuery("SELECT pg_backend_pid()").first?.first?.int != pid)
         #expect(try store.job(job.id).status == .queued && store.job(after.id).status == .queued)
-        #expect(throws: StoreError.self) { try Store(configuration: configuration(fixture)) }
     }
 
     @Test func aServerSideDisconnectIsInvisibleToReadsOnTheReaderPool() throws {
@@ -94,4 +109,12 @@ struct PostgresBackendTests {
             #expect(try fixture.store.events(job: id).map(\.id) == [1, 2])
         }
     }
+}
+
+/// Stores opened on other threads, kept open until the test ends.
+private final class StoreHolder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var kept: [Store] = []
+    func keep(_ store: Store) { lock.withLock { kept.append(store) } }
+    var stores: [Store] { lock.withLock { kept } }
 }

@@ -30,12 +30,35 @@ extension Daemon {
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "thaw.heartbeat"))
         let interval = configuration.heartbeatSeconds
         timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(100))
-        timer.setEventHandler { [store] in
+        timer.setEventHandler { [weak self, store] in
             do { try store.heartbeat(node: node, workers: workers) } catch {
                 Log.warning("heartbeat of node \(node) failed: \(error)")
             }
+            self?.workers.renewLeases()
+            self?.requeueExpiredLeases()
         }
         timer.resume()
         return timer
+    }
+
+    /// Takes back jobs whose lease ran out (a node that died or froze; `Store.requeueExpiredLeases`)
+    /// so that any node's workers resume them, and settles the commands of those that were paused.
+    func requeueExpiredLeases() {
+        let recovery: JobRecovery
+        do { recovery = try store.requeueExpiredLeases(failingAfter: configuration.maxAttempts) } catch {
+            Log.warning("cannot look for expired leases: \(error)")
+            return
+        }
+        for job in recovery.failed {
+            Log.warning("job \(job.id) failed: crashed_repeatedly: its lease expired during \(job.crashes) of its starts")
+        }
+        guard !recovery.interrupted.isEmpty else { return }
+        for job in recovery.interrupted {
+            Log.info("job \(job.id): the lease of node \(job.node ?? "?") expired; it resumes from its last checkpoint")
+            if job.status == .paused {
+                jobs.ownership.withOwnership(of: job.id) { held in if !held { jobs.settleParkedCommands(job: job.id) } }
+            }
+        }
+        workers.wake()
     }
 }

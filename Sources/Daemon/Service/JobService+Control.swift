@@ -42,8 +42,11 @@ extension JobService {
         }
         let payload = String(decoding: body.isEmpty ? Array("{}".utf8) : body, as: UTF8.self)
         // Decided under the ownership lock, so no worker claims the job between the check and the change.
-        let (record, wake) = try ownership.withOwnership(of: job.id) { held -> (CommandRecord, Bool) in
+        let (record, wake) = try ownership.withOwnership(of: job.id) { heldHere -> (CommandRecord, Bool) in
             let current = try store.job(job.id)
+            // A live lease means some node's worker (this one's or another's) holds the run: the
+            // command is left to it, and it reads it from the store at its next batch boundary.
+            let held = heldHere || (current.leaseToken != nil && !current.interrupted)
             if !held, current.status == .paused, current.interrupted, Self.needsLiveRun(command) {
                 throw JobServiceError.conflict(.illegalState, message: Self.parkedReason(current, action))
             }

@@ -18,10 +18,14 @@ final class JobService: @unchecked Sendable {
     let clock: @Sendable () -> Date
     /// The job views' decoded spec, state and result, per stored text (`JobViewMemo`).
     let viewMemo = JobViewMemo()
+    /// Other nodes write the same store (PostgreSQL): the store's write version counts only this
+    /// node's writes, so finished jobs' bytes are not kept (`jobBytes`).
+    let sharedStore: Bool
 
     init(store: Store, datasets: DatasetCatalog, ownership: JobOwnership, memory: MemoryBudget, node: String? = nil,
-         clock: @escaping @Sendable () -> Date = { Date() }) {
+         sharedStore: Bool = false, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.node = node
+        self.sharedStore = sharedStore
         self.store = store
         self.datasets = datasets
         self.ownership = ownership
@@ -36,7 +40,10 @@ final class JobService: @unchecked Sendable {
     /// (`JobViewMemo.finished`) and served without a read while the store's write version has not
     /// moved since the read they were built from; the version is read before the read, so a write
     /// committed meanwhile leaves the kept bytes already out of date, never newer than the rows.
+    /// On a shared store every poll reads: another node's write (a delete, an export event) does not
+    /// move this node's version, so no kept bytes could be proven current.
     func jobBytes(_ id: String) throws -> [UInt8] {
+        if sharedStore { return try job(id).wireBytes() }
         let version = store.writeVersion
         if let bytes = viewMemo.finished(job: id, writeVersion: version) { return bytes }
         let snapshot = try store.jobSnapshot(id)

@@ -1,0 +1,167 @@
+import Foundation
+import Postgres
+import ThawClient
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Three thawd nodes on one PostgreSQL database and one shared `--artifacts` directory (deploy/
+/// test.sh's PostgreSQL pass): small jobs submitted to different nodes, one node SIGKILLed mid-job.
+/// Every job succeeds; the killed node's job is taken back when its lease expires and resumed on
+/// another node from its checkpoint (node changed, attempts 2); each job's events show one lease at
+/// a time (no two nodes ever wrote it at once); no event is lost or stored twice; a stream opened on
+/// a node that does not run the job gets every event, live, up to `end`; a command posted on one
+/// node is applied by the run on another. And a node frozen past its
+/// lease (SIGSTOP, then SIGCONT) has its late writes refused.
+@Suite(.serialized, .enabled(if: fashionMNISTInstalled && ProcessInfo.processInfo.environment["THAW_TEST_POSTGRES_URI"] != nil,
+                             "needs Fashion-MNIST and THAW_TEST_POSTGRES_URI (deploy/test.sh's PostgreSQL pass)"))
+struct ClusterE2ETests {
+    static func node(_ name: String, uri: String, artifacts: String) throws -> DaemonProcess {
+        try DaemonProcess(arguments: ["--store", uri, "--node-id", name, "--artifacts", artifacts, "--workers", "1",
+                                      "--blas-threads", "1", "--heartbeat", "0.5", "--lease-timeout", "4"])
+    }
+
+    @Test func threeNodesShareTheQueueAndAKilledNodesJobResumesElsewhere() throws {
+        let uri = try PostgresStoreE2ETests.freshDatabase()
+        let artifacts = FileManager.default.temporaryDirectory.appendingPathComponent("thawd-cluster-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: artifacts) }
+        let nodes = try (1...3).map { try Self.node("n\($0)", uri: uri, artifacts: artifacts) }
+        defer { for node in nodes { node.stop() } }
+        let model = try nodes[0].client.registerSmallCNN()
+
+        // Four jobs, each submitted to a different node in turn; every node serves every job.
+        var ids: [String] = []
+        for index in 0..<4 {
+            let body = smallJob(model: model, perClass: 20, epochs: [1, 2], name: "cluster-\(index)")
+            let (status, job) = try nodes[index % 3].client.jsonObject("POST", "/v1/jobs", body: body)
+            #expect(status == 201)
+            ids.append(try #require(job["id"] as? String))
+        }
+
+        // A stream on n3 for the job n1 runs (or will): fed from the store, whoever writes it.
+        let victim = try waitForRunning(on: "n1", among: ids, client: nodes[2].client)
+        let stream = EventFanOutE2ETests.Recording(port: nodes[2].port, path: "/v1/jobs/\(victim)/events")
+
+        // A command posted on n1 to the job n2 runs is applied there at a batch boundary.
+        let remote = try waitForRunning(on: "n2", among: ids, client: nodes[0].client)
+        let posted = try nodes[0].client.post("/v1/jobs/\(remote)/lr", json: ["scale": 0.5])
+        #expect(posted.status == 202)
+        let commandID = try #require((try posted.json() as? [String: Any])?["id"] as? String)
+
+        // Kill n1 hard once the victim has stored an epoch checkpoint.
+        let deadline = Date().addingTimeInterval(300)
+        while Date() < deadline {
+            let stored = try events(nodes[1].client, victim)
+            if stored.contains(where: { $0["type"] as? String == "checkpoint" }) { break }
+            usleep(100_000)
+        }
+        let before = try events(nodes[1].client, victim)
+        #expect(before.contains { $0["type"] as? String == "checkpoint" })
+        nodes[0].stop(signal: SIGKILL)
+        let survivors = [nodes[1], nodes[2]]
+
+        for id in ids {
+            let done = try survivors[0].client.waitForJob(id, statuses: ["succeeded", "failed", "stopped", "cancelled"], timeout: 600)
+            #expect(done["status"] as? String == "succeeded", "\(id): \(done)\n\(survivors[0].logText)\n\(survivors[1].logText)")
+        }
+        let acks = try events(survivors[0].client, remote).filter { ($0["data"] as? [String: Any])?["id"] as? String == commandID }
+        #expect(acks.count == 1 && acks.first?["type"] as? String == "control"
+                && (acks.first?["data"] as? [String: Any])?["ok"] as? Bool == true, "n1's command applied on n2: \(acks)")
+        let resumed = try survivors[1].client.jsonObject("GET", "/v1/jobs/\(victim)").1
+        #expect(resumed["attempts"] as? Int == 2)
+        #expect(["n2", "n3"].contains(resumed["node"] as? String ?? ""), "resumed on another node: \(resumed)")
+        let all = try events(survivors[1].client, victim)
+        #expect(zip(before, all).allSatisfy { ($0["id"] as? Int) == ($1["id"] as? Int) }, "nothing stored before the kill was lost")
+        #expect(all.contains { $0["type"] as? String == "interrupted"
+            && ($0["data"] as? [String: Any])?["reason"] as? String == "lease_expired" })
+        #expect(all.contains { $0["type"] as? String == "status" && ($0["data"] as? [String: Any])?["resume"] as? Bool == true })
+        let epochs = all.filter { $0["type"] as? String == "epoch" }.compactMap { ($0["data"] as? [String: Any])?["global_epoch"] as? Int }
+        #expect(epochs == Array(1...3), "each epoch stored once, in order: \(epochs)")
+
+        // The stream on n3 saw the whole log once, in order, and ended.
+        try EventFanOutE2ETests.wait("the stream on n3 to end", timeout: 60) { stream.finished }
+        let streamed = stream.received.compactMap { $0.id.flatMap(Int.init) }
+        #expect(streamed == all.compactMap { $0["id"] as? Int }, "stream: \(streamed.count) events, stored: \(all.count)")
+        #expect(stream.received.last?.event == "end")
+
+        // Per job: gap-free ids, and the writing leases one after another, never interleaved.
+        let db = try PostgresConnection(uri: uri)
+        for id in ids {
+            let rows = try db.query("SELECT id, node, lease FROM job_events WHERE job_id = $1 ORDER BY id", [PostgresParameter(id)]).rows
+            #expect(rows.compactMap { $0[0].flatMap(Int.init) } == Array(1...rows.count), "\(id): ids gap-free")
+            var finished: Set<String> = []
+            var current: String?
+            for row in rows {
+                guard let lease = row[2] else { continue }  // written by no worker (submission, sweep)
+                if lease != current {
+                    #expect(!finished.contains(lease), "\(id): lease \(lease) wrote again after another lease had")
+                    if let current { finished.insert(current) }
+                    current = lease
+                }
+            }
+            let writers = Set(rows.compactMap { $0[1] })
+            #expect(id == victim ? writers.count == 2 && writers.contains("n1") : writers.count == 1, "\(id): \(writers)")
+        }
+    }
+
+    /// A node frozen (SIGSTOP) past the lease timeout loses its job to another node; continued
+    /// (SIGCONT), its late writes are refused, it stops the run by itself, and the job's history
+    /// stays one lease after another.
+    @Test func aFrozenNodesLateWritesAreRefusedAfterItsLeaseWasTaken() throws {
+        let uri = try PostgresStoreE2ETests.freshDatabase()
+        let artifacts = FileManager.default.temporaryDirectory.appendingPathComponent("thawd-cluster-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: artifacts) }
+        let frozen = try Self.node("f1", uri: uri, artifacts: artifacts)
+        defer { kill(frozen.process.processIdentifier, SIGCONT); frozen.stop() }
+        let model = try frozen.client.registerSmallCNN()
+        let (status, job) = try frozen.client.jsonObject("POST", "/v1/jobs", body: smallJob(model: model, perClass: 20, epochs: [1, 2]))
+        #expect(status == 201)
+        let id = try #require(job["id"] as? String)
+        _ = try waitForRunning(on: "f1", among: [id], client: frozen.client)
+        let other = try Self.node("f2", uri: uri, artifacts: artifacts)  // started now: the job is f1's
+        defer { other.stop() }
+        let deadline = Date().addingTimeInterval(300)
+        while Date() < deadline, !(try events(other.client, id)).contains(where: { $0["type"] as? String == "checkpoint" }) {
+            usleep(100_000)
+        }
+        kill(frozen.process.processIdentifier, SIGSTOP)
+        _ = try waitForRunning(on: "f2", among: [id], client: other.client)  // taken back after 4 s, resumed
+        kill(frozen.process.processIdentifier, SIGCONT)
+
+        let done = try other.client.waitForJob(id, statuses: ["succeeded", "failed", "stopped", "cancelled"], timeout: 600)
+        #expect(done["status"] as? String == "succeeded", "\(done)\n\(other.logText)")
+        #expect(done["node"] as? String == "f2" && done["attempts"] as? Int == 2)
+        try EventFanOutE2ETests.wait("f1 to notice it lost the job", timeout: 30) {
+            frozen.logText.contains("lease on it is gone")
+        }
+        #expect(!frozen.logText.contains("job \(id) succeeded"), "the frozen node wrote no outcome")
+        let all = try events(other.client, id)
+        let epochs = all.filter { $0["type"] as? String == "epoch" }.compactMap { ($0["data"] as? [String: Any])?["global_epoch"] as? Int }
+        #expect(epochs == Array(1...3), "each epoch stored once: \(epochs)")
+        let rows = try PostgresConnection(uri: uri)
+            .query("SELECT id, node, lease FROM job_events WHERE job_id = $1 ORDER BY id", [PostgresParameter(id)]).rows
+        #expect(rows.compactMap { $0[0].flatMap(Int.init) } == Array(1...rows.count), "ids gap-free")
+        let writers = rows.compactMap { $0[1] }
+        let firstOfF2 = try #require(writers.firstIndex(of: "f2"))
+        #expect(!writers[firstOfF2...].contains("f1"), "no write of f1 after f2 took the job: \(writers)")
+    }
+
+    /// The id of a job running on `node`, once there is one.
+    private func waitForRunning(on node: String, among ids: [String], client: HTTPClient) throws -> String {
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            for id in ids {
+                let job = try client.jsonObject("GET", "/v1/jobs/\(id)").1
+                if job["status"] as? String == "running", job["node"] as? String == node { return id }
+            }
+            usleep(100_000)
+        }
+        throw E2EError.timedOut("no job ran on \(node)")
+    }
+
+    private func events(_ client: HTTPClient, _ id: String) throws -> [[String: Any]] {
+        let list = try client.get("/v1/jobs/\(id)/events?format=json&limit=5000").json() as? [String: Any]
+        return list?["data"] as? [[String: Any]] ?? []
+    }
+}
