@@ -15,16 +15,8 @@ version=4.32.5
 venv=${THAW_SCHEMATHESIS_VENV:-/var/tmp/thaw-schemathesis}
 st="$venv/bin/schemathesis"
 if ! [ -x "$st" ] || [ "$("$st" --version 2>/dev/null | awk '{print $NF}')" != "$version" ]; then
-    {
-        python3 -m venv --help >/dev/null 2>&1 || {
-            [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
-            ${sudo_cmd:-} apt-get update -qq
-            DEBIAN_FRONTEND=noninteractive ${sudo_cmd:-} apt-get install -y -qq python3-venv
-        }
-        rm -rf "$venv"
-        python3 -m venv "$venv"
-        "$venv/bin/pip" install -q "schemathesis==$version"
-    } >&2
+    . deploy/python-venv.sh
+    make_venv "$venv" "schemathesis==$version"
 fi
 
 thawd=${THAWD_BINARY:-.build/debug/thawd}

@@ -19,14 +19,6 @@ then
     echo "$py"
     exit 0
 fi
-{
-    python3 -m venv --help >/dev/null 2>&1 || {
-        [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
-        ${sudo_cmd:-} apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive ${sudo_cmd:-} apt-get install -y -qq python3-venv
-    }
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q "${pins[@]}"
-} >&2
+. "$(dirname "$0")/python-venv.sh"
+make_venv "$venv" "${pins[@]}"
 echo "$py"

@@ -14,16 +14,8 @@ if [ -x "$py" ] && "$py" -c 'import torch, safetensors, numpy' 2>/dev/null; then
     echo "$py"
     exit 0
 fi
-{
-    python3 -m venv --help >/dev/null 2>&1 || {
-        [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
-        ${sudo_cmd:-} apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive ${sudo_cmd:-} apt-get install -y -qq python3-venv
-    }
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --no-deps 'torch==2.13.0+cpu'
-    "$venv/bin/pip" install -q filelock typing-extensions sympy networkx jinja2 fsspec \
-        'setuptools>=77.0.3' numpy safetensors
-} >&2
+. "$(dirname "$0")/python-venv.sh"
+make_venv "$venv" --no-deps 'torch==2.13.0+cpu'
+"$venv/bin/pip" install -q filelock typing-extensions sympy networkx jinja2 fsspec \
+    'setuptools>=77.0.3' numpy safetensors >&2
 echo "$py"

@@ -18,15 +18,13 @@ for cmd_pkg in chromium:chromium chromedriver:chromium-driver; do
     command -v "${cmd_pkg%%:*}" >/dev/null || need+=("${cmd_pkg##*:}")
 done
 [ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
-python3 -m venv --help >/dev/null 2>&1 || need+=(python3-venv)
 if [ "${#need[@]}" -gt 0 ]; then
     ${sudo_cmd:-} apt-get update -qq
     DEBIAN_FRONTEND=noninteractive ${sudo_cmd:-} apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
 fi
 if ! [ -x "$venv/bin/python" ] || [ "$("$venv/bin/python" -c 'import selenium; print(selenium.__version__)' 2>/dev/null)" != "$version" ]; then
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q "selenium==$version" >&2
+    . deploy/python-venv.sh
+    make_venv "$venv" "selenium==$version"
 fi
 
 thawd=${THAWD_BINARY:-.build/debug/thawd}
