@@ -26,15 +26,16 @@ URL, TOKEN_FILE, OPEN_URL, SHOTS, SECURED = sys.argv[1:6]
 TOKEN = open(TOKEN_FILE).read().strip()
 
 # A job that runs until the test stops it: a long head phase (the body frozen, so there is something
-# to unfreeze) before a fine-tune it never reaches, on three Fashion-MNIST classes; about 0.5 s an
-# epoch on two shared cores.
+# to unfreeze) before a fine-tune it never reaches, on three Fashion-MNIST classes. `"cache": false`
+# runs the frozen body on every batch, 0.2-0.5 s an epoch on two shared cores: from the activation
+# cache the whole head phase takes a few seconds and can end before the test has paused it.
 JOB = {
     "name": "ui-browser-test",
     "model": {"architecture": "small-cnn"},
     "num_classes": 3,
     "dataset": {"id": "fashion-mnist", "classes": [0, 1, 7], "per_class": 200, "validation_fraction": 0.25, "seed": 1},
     "phases": [
-        {"name": "head", "trainable": ["head"], "epochs": 60, "lr": 0.003},
+        {"name": "head", "trainable": ["head"], "epochs": 200, "lr": 0.003, "cache": False},
         {"name": "finetune", "trainable": "all", "epochs": 3, "lr": {"min": 1e-4, "max": 1e-3}},
     ],
     "batch_size": 32,
@@ -239,7 +240,7 @@ try:
     browser.get(URL + "/#/jobs")
     wait("the paused job in the list", lambda: finds(f'#jobs-table tr[data-job="{job_id}"]'))
     row = text(f'#jobs-table tr[data-job="{job_id}"]')
-    check("paused" in row and "head" in row and " / 63" in row, f"the row shows status, phase and progress: {row}")
+    check("paused" in row and "head" in row and " / 203" in row, f"the row shows status, phase and progress: {row}")
     shot("05-jobs-list-paused")
     browser.get(URL + f"/#/jobs/{job_id}")
     wait("the replayed curves", lambda: points() == drawn and finds('#event-log .ack-ok[data-action="unfreeze"]'))
@@ -292,7 +293,7 @@ try:
     browser.get(URL + "/#/jobs")
     wait("the job in the list", lambda: finds(f'#jobs-table tr[data-job="{job_id}"]'))
     row = text(f'#jobs-table tr[data-job="{job_id}"]')
-    check("stopped" in row and f"{epochs} / 63" in row, f"the row shows status and epochs: {row}")
+    check("stopped" in row and f"{epochs} / 203" in row, f"the row shows status and epochs: {row}")
     Select(find("#status-filter")).select_by_value("failed")
     wait("the filter", lambda: not finds(f'#jobs-table tr[data-job="{job_id}"]'))
     Select(find("#status-filter")).select_by_value("stopped")
@@ -348,10 +349,12 @@ try:
     wait("the first child's curve", lambda: overlay_points() >= 1, timeout=120)
     early = overlay_points()
     wait("the experiment to end", lambda: finds('h1 .status[data-status="succeeded"]'), timeout=300)
-    wait("every child's curve", lambda: overlay_points() > early)
     experiment = api(f"/v1/experiments/{experiment_id}")["body"]
     epochs = sum(run["epochs"] for run in experiment["jobs"])
+    # Not "more than early": head-only children train from the activation cache, and on a fast
+    # machine every child can have finished by the time the first point was read.
     wait("one point per child epoch", lambda: overlay_points() == epochs)
+    log(f"overlay points {early} at the first curve, {epochs} at the end")
     check(int(attr("#overlay-loss-chart", "data-points")) == epochs, "the loss overlay has every child epoch")
     winner = experiment["winner"]
     check(winner["strategy"] in text('#experiment-summary dd[data-key="winner"]') and winner["runner_up"] in text('#experiment-summary dd[data-key="winner"]'),
