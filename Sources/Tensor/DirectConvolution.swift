@@ -29,7 +29,7 @@ public enum DirectConvolution {
 
     /// The kernel level for a convolution with `outputs` output channels under the current lowering
     /// (each level tiles a fixed number of output channels); 0 = use im2col.
-    static func level(outputs: Int) -> Int {
+    public static func level(outputs: Int) -> Int {
         for l in stride(from: Self.allowed, to: 0, by: -1) where outputs % Int(thaw_conv3x3_rows(Int32(l))) == 0 { return l }
         return 0
     }
@@ -45,23 +45,41 @@ public enum DirectConvolution {
 
     /// Whether the weight gradient of `g` runs the direct kernel (stride 1 or 2).
     public static func appliesToWeightGradient(_ g: Conv2dGeometry) -> Bool {
-        is3x3Pad1(g) && !prefersGemm(channels: g.inChannels, plane: g.outPlane) && allowed > 0
+        is3x3Pad1(g) && allowed > 0
+            && !prefersGemm(.weightGradient, channels: g.inChannels, plane: g.outPlane, level: allowed)
     }
 
     /// Whether the forward pass of `g` runs the direct kernel.
     public static func applies(to g: Conv2dGeometry) -> Bool {
-        is3x3Pad1(g) && !prefersGemm(channels: g.inChannels, plane: g.outPlane) && level(outputs: g.outChannels) > 0
+        let level = level(outputs: g.outChannels)
+        return is3x3Pad1(g) && level > 0 && !prefersGemm(.forward, channels: g.inChannels, plane: g.outPlane, level: level)
     }
 
-    /// Whether a 3x3 pass reading `channels` planes of `plane` output positions per image runs as
-    /// im2col + sgemm even where the direct kernel could: small planes with many channels (resnet18's
-    /// layer4, 256-512 channels of 7x7). There `ColumnBlocking` gives sgemm blocks of >= 512 columns
-    /// (11 images), each operand packed once per block, while the direct kernel's tiles of 16-32
-    /// positions re-read their inputs (channels x 3 planes) and weights from L2 for every 4-8 output
-    /// channels. Measured on both kernel sets (docs/benchmarks.md, a loaded machine), im2col ran the
-    /// forward pass and both gradients of resnet18's layer4 1.2-3x faster.
-    public static func prefersGemm(channels: Int, plane: Int) -> Bool {
-        plane <= maxGemmPlane && channels >= minGemmChannels
+    /// The three passes of a convolution, which the kernels win or lose at different shapes.
+    public enum Pass: Sendable { case forward, inputGradient, weightGradient }
+
+    /// Whether a 3x3 pass reading `channels` planes (the input's for the forward pass and the weight
+    /// gradient, dY's for the input gradient) of a layer with `plane` output positions per image runs
+    /// as im2col + sgemm even where the direct kernel at `level` could. Measured per layer with
+    /// `thaw-bench engine --mode conv --gradients` (docs/benchmarks.md):
+    /// - On every level, small planes with many channels (resnet18's layer4, 256-512 channels of 7x7).
+    ///   There `ColumnBlocking` gives sgemm blocks of >= 512 columns (11 images), each operand packed
+    ///   once per block, while the direct kernel's tiles of 16-32 positions re-read their inputs
+    ///   (channels x 3 planes) and weights from L2 for every 4-8 output channels: im2col ran the
+    ///   forward pass and both gradients of resnet18's layer4 1.2-3x faster on both kernel sets.
+    /// - On the AVX2 kernel (level 1), every ImageNet-sized layer: on a 2-core AMD EPYC without
+    ///   AVX-512, im2col ran resnet18's 3x3 layers of 64-256 channels on 56x56 to 14x14 planes
+    ///   1.2-1.35x faster forward, 1.3-1.6x on the weight gradient, 1.0-1.25x on the input gradient,
+    ///   while the direct kernel stayed 1.05-2.3x ahead on the 28x28 nets' layers (1-64 channels; 64
+    ///   channels only on planes of 14x14 and less). Its weight gradient loses from 32 input channels
+    ///   on (a tie at 32 channels of 28x28).
+    public static func prefersGemm(_ pass: Pass, channels: Int, plane: Int, level: Int) -> Bool {
+        if plane <= maxGemmPlane && channels >= minGemmChannels { return true }
+        guard level == 1 else { return false }
+        switch pass {
+        case .forward, .inputGradient: return channels >= 128 || (channels >= 64 && plane >= 28 * 28)
+        case .weightGradient: return channels >= 32
+        }
     }
     static let maxGemmPlane = 49, minGemmChannels = 256
 
@@ -70,9 +88,9 @@ public enum DirectConvolution {
     /// stride-2 one is four small convolutions of dY, one per output phase (AVX-512 only).
     public static func appliesToInputGradient(_ g: Conv2dGeometry) -> Bool {
         guard is3x3Pad1(g) else { return false }
-        // dX = a convolution of dY (channels O, plane H'W') producing the input's channels.
-        if prefersGemm(channels: g.outChannels, plane: g.outPlane) { return false }
-        return g.strideH == 1 ? level(outputs: g.inChannels) > 0 : allowed == 2 && g.inChannels % 8 == 0
+        // dX = a convolution of dY (channels O) producing the input's channels.
+        let level = g.strideH == 1 ? level(outputs: g.inChannels) : allowed == 2 && g.inChannels % 8 == 0 ? 2 : 0
+        return level > 0 && !prefersGemm(.inputGradient, channels: g.outChannels, plane: g.outPlane, level: level)
     }
 
     private static func is3x3Pad1(_ g: Conv2dGeometry) -> Bool {

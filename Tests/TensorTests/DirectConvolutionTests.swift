@@ -49,13 +49,16 @@ import Testing
 
     func check(_ t: Case, threads: Int) {
         let geo = Conv2dGeometry(inChannels: t.c, outChannels: t.o, kernel: 3, stride: t.s, padding: 1, inH: t.h, inW: t.w)
-        let gemm = DirectConvolution.prefersGemm(channels: t.c, plane: geo.outPlane)
-        #expect(DirectConvolution.applies(to: geo) == (DirectConvolution.cpuSupported && !gemm))
         let level = DirectConvolution.lowering == .avx2 ? min(DirectConvolution.cpuLevel, 1) : DirectConvolution.cpuLevel
+        // The forward kernel's level: AVX-512 tiles 8 output channels, AVX2 4.
+        let forwardLevel = level == 2 && t.o % 8 == 0 ? 2 : level > 0 && t.o % 4 == 0 ? 1 : 0
+        #expect(DirectConvolution.applies(to: geo)
+                == (forwardLevel > 0 && !DirectConvolution.prefersGemm(.forward, channels: t.c, plane: geo.outPlane, level: forwardLevel)))
+        let inputLevel = t.s == 1 ? (level == 2 && t.c % 8 == 0 ? 2 : level > 0 && t.c % 4 == 0 ? 1 : 0) : level == 2 && t.c % 8 == 0 ? 2 : 0
         #expect(DirectConvolution.appliesToInputGradient(geo)
-                == (DirectConvolution.prefersGemm(channels: t.o, plane: geo.outPlane) ? false
-                    : t.s == 1 ? DirectConvolution.cpuSupported && t.c % 4 == 0 : level == 2 && t.c % 8 == 0))
-        #expect(DirectConvolution.appliesToWeightGradient(geo) == (DirectConvolution.cpuSupported && !gemm))
+                == (inputLevel > 0 && !DirectConvolution.prefersGemm(.inputGradient, channels: t.o, plane: geo.outPlane, level: inputLevel)))
+        #expect(DirectConvolution.appliesToWeightGradient(geo)
+                == (level > 0 && !DirectConvolution.prefersGemm(.weightGradient, channels: t.c, plane: geo.outPlane, level: level)))
         var g = SeededGenerator(seed: UInt64(t.c * 31 + t.h))
         let x = Self.random([t.n, t.c, t.h, t.w], &g), w = Self.random([t.o, t.c, 3, 3], &g)
         let dy = Self.random([t.n, t.o, geo.outH, geo.outW], &g)
