@@ -29,7 +29,7 @@ public enum DirectConvolution {
 
     /// The kernel level for a convolution with `outputs` output channels under the current lowering
     /// (each level tiles a fixed number of output channels); 0 = use im2col.
-    public static func level(outputs: Int) -> Int {
+    static func level(outputs: Int) -> Int {
         for l in stride(from: Self.allowed, to: 0, by: -1) where outputs % Int(thaw_conv3x3_rows(Int32(l))) == 0 { return l }
         return 0
     }

@@ -123,6 +123,28 @@ import Testing
         #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
     }
 
+    /// Where each kernel set hands a pass to im2col + sgemm (the per-pass figures in
+    /// docs/benchmarks.md): the AVX2 kernel keeps the 28x28 nets' layers, not resnet18's.
+    @Test func avx2KernelLeavesImageNetLayersToSgemm() {
+        #expect(DirectConvolution.prefersGemm(.forward, channels: 64, plane: 56 * 56, level: 1))
+        #expect(!DirectConvolution.prefersGemm(.forward, channels: 64, plane: 56 * 56, level: 2))
+        #expect(DirectConvolution.prefersGemm(.inputGradient, channels: 256, plane: 14 * 14, level: 1))
+        #expect(!DirectConvolution.prefersGemm(.forward, channels: 64, plane: 14 * 14, level: 1))
+        #expect(!DirectConvolution.prefersGemm(.inputGradient, channels: 32, plane: 28 * 28, level: 1))
+        #expect(DirectConvolution.prefersGemm(.weightGradient, channels: 32, plane: 14 * 14, level: 1))
+        #expect(!DirectConvolution.prefersGemm(.weightGradient, channels: 16, plane: 28 * 28, level: 1))
+        #expect(!DirectConvolution.prefersGemm(.weightGradient, channels: 128, plane: 28 * 28, level: 2))
+        #expect(DirectConvolution.prefersGemm(.forward, channels: 512, plane: 7 * 7, level: 2))
+        let layer1 = Conv2dGeometry(inChannels: 64, outChannels: 64, kernel: 3, stride: 1, padding: 1, inH: 56, inW: 56)
+        let mini = Conv2dGeometry(inChannels: 16, outChannels: 16, kernel: 3, stride: 1, padding: 1, inH: 28, inW: 28)
+        DirectConvolution.$lowering.withValue(.avx2) {
+            #expect(!DirectConvolution.applies(to: layer1) && !DirectConvolution.appliesToWeightGradient(layer1)
+                    && !DirectConvolution.appliesToInputGradient(layer1))
+            #expect(DirectConvolution.applies(to: mini) == DirectConvolution.cpuSupported)
+            #expect(DirectConvolution.appliesToWeightGradient(mini) == DirectConvolution.cpuSupported)
+        }
+    }
+
     @Test func otherGeometriesKeepIm2col() {
         let shapes = [
             Conv2dGeometry(inChannels: 4, outChannels: 6, kernel: 3, stride: 1, padding: 1, inH: 8, inW: 8),  // O % 4
