@@ -30,6 +30,8 @@ var productTargets: [Target] { [
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // glibc's epoll and eventfd headers (the HTTP server's event loops); nothing to link.
+        .systemLibrary(name: "CEpoll"),
 
         .target(name: "BLAS", dependencies: ["CBLAS"]),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
@@ -44,7 +46,7 @@ var productTargets: [Target] { [
         // No dependencies, so every layer above (Training, Store, Daemon, ThawClient, thaw) shares it.
         .target(name: "JobAPI"),
         .target(name: "HTTP1"),
-        .target(name: "HTTPServer", dependencies: ["HTTP1", "OpenSSL"]),
+        .target(name: "HTTPServer", dependencies: ["HTTP1", "OpenSSL", "CEpoll"]),
         .target(name: "Tensor", dependencies: ["BLAS", "CConvKernels"], swiftSettings: numericsSettings),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: numericsSettings),
         .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG", "CZlib", "OpenSSL"], swiftSettings: numericsSettings),

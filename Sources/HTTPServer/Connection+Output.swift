@@ -128,13 +128,13 @@ extension Connection {
         if !closed { updateDeadline() }
     }
 
-    /// Writes as much output as the socket takes; arms the write source for the rest.
+    /// Writes as much output as the socket takes; waits for write readiness for the rest.
     func flush() {
         guard !closed else { return }
         var progressed = false
         var blocked = false
         var downloadFinished = false
-        // Reads per call: past it the write source, not this loop, drives the rest of a file, so a
+        // Reads per call: past it write readiness, not this loop, drives the rest of a file, so a
         // fast reader cannot keep the connection's queue (timers, shutdown) busy for a whole file.
         var refills = 64
         repeat {
@@ -146,7 +146,7 @@ extension Connection {
                     progressed = true
                     continue
                 case .wouldBlock:
-                    // TLS may need to read before it can write; the read source then drives flush().
+                    // TLS may need to read before it can write; read readiness then drives flush().
                     if transport.writeWantsReadable { resumeReading() } else { armWrite() }
                     blocked = true
                 case .eof, .failed:
@@ -169,7 +169,7 @@ extension Connection {
         if remaining == 0 {
             if output.capacity > 1 << 20 { output = [] } else { output.removeAll(keepingCapacity: true) }
             outputStart = 0
-            // (A download that used up its reads keeps the write source armed to continue.)
+            // (A download that used up its reads keeps waiting for write readiness to continue.)
             if !transport.readWantsWritable, download == nil { disarmWrite() }
         } else if outputStart > 1 << 16, outputStart * 2 > output.count {
             output.removeFirst(outputStart)

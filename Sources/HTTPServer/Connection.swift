@@ -2,10 +2,11 @@ import Dispatch
 import Foundation
 import HTTP1
 
-/// One client connection: its socket sources, buffers and request cycle. Everything below runs on
-/// `queue` (a serial queue per connection); the only cross-thread entry points are the
-/// `StreamSink` methods, `timerFired`, `beginShutdown` and `forceClose`, which all hop onto it.
-final class Connection: @unchecked Sendable {
+/// One client connection: its loop registration, buffers and request cycle. Everything below runs
+/// on `queue` (a serial queue per connection); the only cross-thread entry points are
+/// `socketReady` (from the loop's thread, entering with `sync`), the `StreamSink` methods,
+/// `timerFired`, `beginShutdown` and `forceClose`, which all hop onto it.
+final class Connection: ReadinessHandler, @unchecked Sendable {
     let context: ServerContext
     let fd: Int32
     let peer: String
@@ -16,13 +17,12 @@ final class Connection: @unchecked Sendable {
     let handlerQueue: DispatchQueue
     let transport: Transport
 
-    var readSource: DispatchSourceRead?
-    var writeSource: DispatchSourceWrite?
-    /// The read source is suspended (back-pressure or EOF).
+    /// The socket's place in its `EventLoop`; nil before `start` and after `closeNow`.
+    var registration: EventLoop.Registration?
+    /// Not waiting for input (back-pressure or EOF).
     var readPaused = false
-    /// The write source is resumed (waiting for the socket to take more output).
+    /// Waiting for the socket to take more output.
     var writeArmed = false
-    private var pendingCancels = 0
 
     var clock: ConnectionClock
     private let deadlineLock = NSLock()
@@ -96,25 +96,31 @@ final class Connection: @unchecked Sendable {
     var outputPending: Int { output.count - outputStart }
     var inputAvailable: Int { input.count - inputStart }
 
-    /// Creates the sources and starts reading. Called once, right after registration.
+    /// Joins an event loop and starts reading. Called once, right after registration.
     func start() {
         queue.async { [self] in
-            let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-            let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
-            read.setEventHandler { [unowned self] in onReadable() }
-            write.setEventHandler { [unowned self] in onWritable() }
-            pendingCancels = 2
-            // Strong captures keep the connection alive until both sources are gone.
-            read.setCancelHandler { self.sourceCancelled() }
-            write.setCancelHandler { self.sourceCancelled() }
-            readSource = read
-            writeSource = write
-            read.resume()
+            // A ready socket's call waits for this block (same serial queue), so it finds the
+            // registration in place.
+            guard let loop = context.nextLoop(), let joined = loop.register(fd: fd, handler: self) else {
+                closeNow()
+                return
+            }
+            registration = joined
             updateDeadline()
         }
     }
 
     // MARK: readiness
+
+    /// On the loop's thread: `sync` runs the block right here when the connection's queue is idle
+    /// (the common case), so reading, parsing, an inline route and the write need no thread hop.
+    /// The loop never holds a lock the queue's blocks take, so waiting for a busy queue is safe.
+    func socketReady(readable: Bool, writable: Bool) {
+        queue.sync {
+            if readable, !readPaused { onReadable() }
+            if writable, writeArmed { onWritable() }
+        }
+    }
 
     private func onReadable() {
         guard !closed else { return }
@@ -133,28 +139,30 @@ final class Connection: @unchecked Sendable {
         if !closed { processInput() }
     }
 
+    private func watch() { registration?.watch(read: !readPaused, write: writeArmed) }
+
     func pauseReading() {
-        guard !readPaused, let readSource else { return }
+        guard !readPaused else { return }
         readPaused = true
-        readSource.suspend()
+        watch()
     }
 
     func resumeReading() {
-        guard readPaused, !readEOF, let readSource else { return }
+        guard readPaused, !readEOF else { return }
         readPaused = false
-        readSource.resume()
+        watch()
     }
 
     func armWrite() {
-        guard !writeArmed, let writeSource else { return }
+        guard !writeArmed else { return }
         writeArmed = true
-        writeSource.resume()
+        watch()
     }
 
     func disarmWrite() {
-        guard writeArmed, let writeSource else { return }
+        guard writeArmed else { return }
         writeArmed = false
-        writeSource.suspend()
+        watch()
     }
 
     // MARK: timers
@@ -207,28 +215,13 @@ final class Connection: @unchecked Sendable {
         closed = true
         endStream()
         download = nil
-        if let readSource {
-            readSource.cancel()
-            if readPaused { readSource.resume() }
-        }
-        if let writeSource {
-            writeSource.cancel()
-            if !writeArmed { writeSource.resume() }
-        }
-        if readSource == nil {
-            transport.close()
-            context.remove(self)
-        }
-        deadlineLock.withLock { deadline = .max }
-    }
-
-    private func sourceCancelled() {
-        pendingCancels -= 1
-        guard pendingCancels == 0 else { return }
-        readSource = nil
-        writeSource = nil
+        // Out of the loop before the descriptor closes, so a reused descriptor number never
+        // reaches this connection; a readiness call already under way finds `closed`.
+        registration?.cancel()
+        registration = nil
         transport.close()
         context.remove(self)
+        deadlineLock.withLock { deadline = .max }
     }
 
     /// Marks the current stream's writer closed and runs its close handlers off this queue.

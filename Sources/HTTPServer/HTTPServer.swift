@@ -6,7 +6,7 @@ import OpenSSL
 import Glibc
 #endif
 
-/// A hand-rolled HTTP/1.1 server over non-blocking POSIX sockets and Dispatch sources.
+/// A hand-rolled HTTP/1.1 server over non-blocking POSIX sockets, epoll (`EventLoop`) and Dispatch.
 ///
 /// Build a router, then `start()`; `shutdown(deadline:)` stops gracefully. The server knows
 /// nothing about its handlers' domain.
@@ -53,7 +53,12 @@ public final class HTTPServer: @unchecked Sendable {
             // Two descriptors of slack per connection cover listeners, the database and logs.
             Socket.raiseOpenFileLimit(to: configuration.maxConnections * 2 + 64)
         }
-        let bound = try bindAll()
+        try context.startLoops()
+        let bound: [Listener]
+        do { bound = try bindAll() } catch {
+            context.stopLoops()
+            throw error
+        }
         lock.withLock { listeners = bound }
         for listener in bound { listener.resume() }
         startSweeper()
@@ -153,6 +158,7 @@ public final class HTTPServer: @unchecked Sendable {
             sweeper?.cancel()
             sweeper = nil
         }
+        context.stopLoops()
         return clean
     }
 }

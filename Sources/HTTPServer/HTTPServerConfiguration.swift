@@ -1,3 +1,4 @@
+import Foundation
 import HTTP1
 
 /// Every limit and timeout of the server, with the default in each doc comment.
@@ -41,6 +42,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var streamBufferLimit = 1 << 20
     /// Pipelined requests are not parsed while this many response bytes wait to be sent. Default 256 KiB.
     public var outputHighWater = 256 << 10
+    /// Threads waiting for socket readiness (`EventLoop`); each runs the I/O and inline routes of
+    /// the connections it was given. Default one per core, at most 8.
+    public var eventLoops = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8)
     /// The event sent on every open event stream at shutdown, before the stream ends.
     /// Default `event: shutdown` with data `{"reason":"server shutting down"}`.
     public var shutdownEvent = ServerSentEvent(event: "shutdown", data: #"{"reason":"server shutting down"}"#)

@@ -9,6 +9,8 @@ public enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible
     case alreadyStarted
     case tls(String)
     case auth(String)
+    /// The readiness loops (epoll) could not be set up.
+    case eventLoop(String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .alreadyStarted: "server already started"
         case .tls(let message): "TLS: \(message)"
         case .auth(let message): "auth: \(message)"
+        case .eventLoop(let message): "event loop: \(message)"
         }
     }
 }

@@ -16,6 +16,9 @@ final class ServerContext: @unchecked Sendable {
     let ioQueue = DispatchQueue(label: "thaw.http.io", qos: .userInitiated, attributes: .concurrent)
 
     private let lock = NSLock()
+    /// Started by `startLoops`; new connections go to each in turn.
+    private var loops: [EventLoop] = []
+    private var nextLoopIndex = 0
     private var connections: [ObjectIdentifier: Connection] = [:]
     private var drained: DispatchSemaphore?
     private var stopping = false
@@ -26,6 +29,39 @@ final class ServerContext: @unchecked Sendable {
         self.router = router
         self.timeouts = ConnectionTimeouts(configuration)
         self.parser = HTTPRequestParser(limits: configuration.parserLimits)
+    }
+
+    deinit { for loop in loops { loop.stop() } }
+
+    func startLoops() throws(HTTPServerError) {
+        var started: [EventLoop] = []
+        do {
+            for index in 0..<max(1, configuration.eventLoops) {
+                started.append(try EventLoop(name: "thaw.http.loop.\(index)"))
+            }
+        } catch {
+            for loop in started { loop.stop() }
+            throw error
+        }
+        lock.withLock { loops = started }
+    }
+
+    /// The loop for a new connection: round robin.
+    func nextLoop() -> EventLoop? {
+        lock.withLock {
+            guard !loops.isEmpty else { return nil }
+            defer { nextLoopIndex = (nextLoopIndex + 1) % loops.count }
+            return loops[nextLoopIndex]
+        }
+    }
+
+    /// After the last connection is gone: the loop threads end.
+    func stopLoops() {
+        let current: [EventLoop] = lock.withLock {
+            defer { loops = [] }
+            return loops
+        }
+        for loop in current { loop.stop() }
     }
 
     var connectionCount: Int { lock.withLock { connections.count } }

@@ -25,6 +25,7 @@ trap cleanup EXIT
 (cd "$root" && swift build -c release --product thawd >/dev/null && swift build -c release --target HTTPServer >/dev/null)
 rel="$root/.build/release"
 swiftc -O -module-name BenchServer -I "$rel/Modules" -Xcc -fmodule-map-file="$root/Sources/COpenSSL/module.modulemap" \
+    -Xcc -fmodule-map-file="$root/Sources/CEpoll/module.modulemap" \
     "$root/deploy/bench/BenchServer.swift" "$rel"/HTTP1.build/*.o "$rel"/HTTPServer.build/*.o "$rel"/OpenSSL.build/*.o \
     -lssl -lcrypto -o "$work/bench-server"
 
