@@ -37,10 +37,11 @@ public struct HTTPRouter: Sendable {
     /// `body` chooses the route's body limit and storage from the head; nil keeps the server default.
     ///
     /// `inline: true` is for a handler that never blocks (no I/O, no waiting on anything that does:
-    /// a liveness probe, a precomputed answer). It runs on the connection's own queue as soon as the
-    /// request is complete, skipping the two thread hand-offs to the handler queue and back, which
-    /// are most of a small request's cost; and it answers even when every handler thread is busy.
-    /// A handler that may block must not be inline: it would hold one of the I/O threads.
+    /// a liveness probe, a precomputed answer). It runs on the event loop's thread that read the
+    /// request (inside the connection's queue) as soon as the request is complete, skipping the
+    /// thread hand-offs to the handler queue and back, which are most of a small request's cost;
+    /// and it answers even when every handler thread is busy. A handler that may block must not be
+    /// inline: it would stall every connection of its loop (about one core's share of them).
     public mutating func add(_ method: HTTPMethod, _ pattern: String, body: HTTPBodyPolicySelector? = nil,
                              inline: Bool = false, _ handler: @escaping HTTPHandler) {
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map { raw -> Segment in
