@@ -85,8 +85,9 @@ final class EventLoop: @unchecked Sendable {
             loop.setMask(token, (read ? EventLoop.readMask : 0) | (write ? EventLoop.writeMask : 0))
         }
 
-        /// Out of the set and forgotten: no call for this socket after this returns (one already
-        /// under way on the loop thread waits for the connection's queue, and finds it closed).
+        /// Out of the set and forgotten: the loop starts no call for this socket after this
+        /// returns. One it had already started may still arrive (for a connection it waits for the
+        /// connection's queue and finds it closed).
         func cancel() { loop.remove(token) }
     }
 
