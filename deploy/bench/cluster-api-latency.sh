@@ -33,6 +33,7 @@ for node in "${nodes[@]}"; do
     OPENBLAS_NUM_THREADS=1 "$thawd" --port 0 --data-dir "$work/$node" --store "$uri" --node-id "$node" \
         --artifacts "$work/artifacts" "${flags[@]}" > "$work/$node.log" 2>&1 &
     pids+=($!)
+    disown $!  # killed by the trap; no "Killed" line from the shell
 done
 for node in "${nodes[@]}"; do
     for _ in $(seq 300); do grep -q 'listening on' "$work/$node.log" && break; sleep 0.1; done
