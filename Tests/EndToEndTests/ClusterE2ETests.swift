@@ -140,7 +140,10 @@ struct ClusterE2ETests {
         print("cluster e2e: cross-node SSE delay over \(delays.count) live events: median \(Self.ms(delays.median)) ms, "
               + "max \(Self.ms(delays.last)) ms; command posted on n1 applied on n2 after \(Self.ms(commandDelay)) ms")
         #expect(delays.count >= 3, "live events from other nodes while the stream was open: \(delays.count)")
-        #expect((delays.median ?? .infinity) < 0.5, "cross-node SSE delays: \(delays)")
+        // The median, not the max: one event may meet a descheduled thread on a loaded machine. With the
+        // 0.5 s poll this replaced, the same run measured a median of 247 ms (max 485 ms); NOTIFY gives
+        // 5-16 ms on a loaded 2-core machine.
+        #expect((delays.median ?? .infinity) < 0.15, "cross-node SSE delays: \(delays)")
         #expect(commandDelay < 2, "command delay: \(commandDelay) s")
     }
 
