@@ -142,7 +142,7 @@ struct ClusterE2ETests {
         #expect(delays.count >= 3, "live events from other nodes while the stream was open: \(delays.count)")
         // The median, not the max: one event may meet a descheduled thread on a loaded machine. With the
         // 0.5 s poll this replaced, the same run measured a median of 247 ms (max 485 ms); NOTIFY gives
-        // 5-16 ms on a loaded 2-core machine.
+        // 2-16 ms on a loaded 2-core machine.
         #expect((delays.median ?? .infinity) < 0.15, "cross-node SSE delays: \(delays)")
         #expect(commandDelay < 2, "command delay: \(commandDelay) s")
     }
