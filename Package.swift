@@ -93,6 +93,7 @@ var testTargets: [Target] { [
     .testTarget(name: "ONNXTests", dependencies: ["ONNX", "NN", "Data", "Tensor"]),
     .testTarget(name: "TrainingTests", dependencies: ["JobAPI", "Training"]),
     .testTarget(name: "StoreTests", dependencies: ["JobAPI", "Store"]),
+    .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
     .testTarget(name: "DaemonTests", dependencies: ["JobAPI", "Daemon", "Store", "Training", "NN", "HTTPServer", "ThawClient", "OpenSSL", "ONNX"]),
     .testTarget(name: "WebUITests", dependencies: ["WebUI", "HTTPServer", "HTTP1"]),
     .testTarget(name: "EndToEndTests", dependencies: ["ThawClient", "Data", "OpenSSL", "Postgres"]),

@@ -25,6 +25,9 @@ public final class Daemon: @unchecked Sendable {
     private var server: HTTPServer?
     private var heartbeat: DispatchSourceTimer?
     private(set) var workers: WorkerPool!
+    /// Shared store: the LISTEN connection that wakes this node's streams, idle workers and running
+    /// jobs' command checks when any node commits (docs/store.md, "Wake-ups"); nil on SQLite.
+    private var listener: StoreListener?
 
     /// Takes the data dir's lock first (a second thawd on the same `--data-dir` fails here, naming
     /// the holder's pid, before anything is read, swept or recovered), then opens the store, fails
@@ -44,7 +47,7 @@ public final class Daemon: @unchecked Sendable {
         let sweptUploads = Self.sweepUploads(in: configuration.uploadsDirectory)
         if sweptUploads > 0 { Log.info("removed \(sweptUploads) upload temp file(s) left by a stopped thawd") }
         eventHub = EventHub(store: store, maxStreams: configuration.maxStreams,
-                            pollInterval: configuration.isSharedStore ? Self.sharedEventPollSeconds : nil)
+                            pollInterval: configuration.isSharedStore ? Self.sharedFallbackSeconds : nil)
         datasets = DatasetCatalog(store: store, fashionMNISTRoot: configuration.fashionMNISTRoot,
                                   cacheDirectory: (configuration.dataDir as NSString).appendingPathComponent("cache"),
                                   datasetRoot: configuration.resolvedDatasetRoot)
@@ -63,10 +66,32 @@ public final class Daemon: @unchecked Sendable {
         modelService = ModelService(store: store, memory: memory)
         datasetService = DatasetService(store: store, catalog: datasets)
         onnxExport = ONNXExportService(store: store, memory: memory)
-        workers = WorkerPool(service: jobs, count: configuration.workers) { [unowned self] job in
+        workers = WorkerPool(service: jobs, count: configuration.workers,
+                             idleRecheck: configuration.isSharedStore ? Self.sharedFallbackSeconds : 2) { [unowned self] job in
             JobExecution(executionDependencies, job: job)
         }
+        // This node's own commands reach its runs through the Store's in-process feed (both engines).
+        store.observeCommands { [weak self] job in self?.workers?.commandsPosted(job: job) }
+        listener = try store.makeListener(onNotification: { [weak self] in self?.wake(for: $0) },
+                                          onConnectionLost: { error, retryIn in
+            Log.warning("the store's notification connection failed (\(error)); retrying in \(retryIn) s, "
+                        + "other nodes' changes reach this one by polling meanwhile")
+        })
         for job in recovery.interrupted where job.status == .paused { jobs.settleParkedCommands(job: job.id) }
+    }
+
+    /// On the listener's thread: hands a commit's notification to what waits for it; each call only
+    /// sets a flag or queues a read.
+    private func wake(for notification: StoreNotification) {
+        switch notification {
+        case .events(let job): eventHub.eventsCommitted(job: job)
+        case .command(let job): workers?.commandsPosted(job: job)
+        case .claimable: workers?.wake()
+        case .resync:
+            eventHub.pollAll()
+            workers?.wake()
+            workers?.commandsMayHaveBeenPosted()
+        }
     }
 
     /// Starts serving and training; returns the bound port.
@@ -88,6 +113,7 @@ public final class Daemon: @unchecked Sendable {
         let port = try server.start()
         self.server = server
         heartbeat = startHeartbeat()
+        listener?.start()
         workers.start()
         return port
     }
@@ -100,6 +126,7 @@ public final class Daemon: @unchecked Sendable {
     public func shutdown() {
         let deadline = Date().addingTimeInterval(Self.workerStopSeconds)
         heartbeat?.cancel()
+        listener?.stop()
         workers.interruptAll()
         _ = server?.shutdown(deadline: configuration.shutdownGraceSeconds)
         let stuck = workers.waitForAll(until: deadline)
@@ -123,8 +150,9 @@ public final class Daemon: @unchecked Sendable {
         return removed
     }
 
-    /// On a shared store, how often live SSE streams look in the store for events other nodes wrote.
-    static let sharedEventPollSeconds: TimeInterval = 0.5
+    /// On a shared store, how often live SSE streams look in the store for events other nodes wrote,
+    /// and idle workers for jobs to claim, without a notification: the fallback under LISTEN/NOTIFY.
+    static let sharedFallbackSeconds: TimeInterval = 5
 
     /// How long SIGTERM waits for running jobs to reach a batch boundary.
     static let workerStopSeconds: TimeInterval = 8

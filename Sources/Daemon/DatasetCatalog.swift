@@ -75,7 +75,10 @@ final class DatasetCatalog: @unchecked Sendable {
         do {
             return try DatasetSource.imageFolder(root: path)
                 .load(channels: channels, height: height, width: width, cacheDirectory: cacheDirectory, skipBad: true,
-                      limits: limits, memory: folders, cropFraction: cropFraction)
+                      limits: limits, memory: folders, cropFraction: cropFraction,
+                      onCacheRejected: { path, reason in
+                          Log.warning("image cache \(path) not used (\(reason)); decoding the images and writing it anew")
+                      })
         } catch {
             throw error.mapPath(publicPath)
         }

@@ -13,13 +13,15 @@ final class EventHub: @unchecked Sendable {
     private let lock = NSLock()
     /// Publishers by job id, each with how many subscribers are attached or joining.
     private var publishers: [String: (publisher: JobEventPublisher, attached: Int)] = [:]
-    /// On a shared store: the timer that has every publisher look for events other nodes committed
-    /// (the feed only sees this process's commits).
+    /// On a shared store: the fallback timer that has every publisher look for events other nodes
+    /// committed (the feed only sees this process's commits; NOTIFY wakes them sooner).
     private var poller: DispatchSourceTimer?
 
-    /// `pollInterval`: set when other nodes write the same store (PostgreSQL); streams then also
-    /// read the store that often for events they have not had (the store stays the one source,
-    /// `Last-Event-ID` works as before, and a publisher's `last` filters what the feed already sent).
+    /// `pollInterval`: set when other nodes write the same store (PostgreSQL). Their events reach a
+    /// stream here through LISTEN/NOTIFY (`eventsCommitted(job:)`); the streams also read the store
+    /// that often for events they have not had, so a lost notification only delays (the store stays
+    /// the one source, `Last-Event-ID` works as before, and a publisher's `last` filters what the feed
+    /// already sent).
     init(store: Store, maxStreams: Int, pollInterval: TimeInterval? = nil) {
         self.store = store
         limiter = StreamLimiter(limit: maxStreams)
@@ -35,8 +37,16 @@ final class EventHub: @unchecked Sendable {
 
     deinit { poller?.cancel() }
 
-    private func pollAll() {
+    /// Every live stream reads the store for events it has not had (the fallback timer, and after the
+    /// listener reconnected).
+    func pollAll() {
         for publisher in lock.withLock({ publishers.values.map(\.publisher) }) { publisher.poll() }
+    }
+
+    /// Shared store: a NOTIFY said the job has new events (another node's, or this node's own, which
+    /// the feed already delivered; `fanOut` skips those). Reads only if the job has live streams.
+    func eventsCommitted(job jobID: String) {
+        lock.withLock { publishers[jobID]?.publisher }?.poll()
     }
 
     /// A slot for one more stream, or nil when `max_streams` are open (the route answers 503).

@@ -40,6 +40,16 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
     /// Set when a write (or a renewal) was refused with `leaseLost`: another node has the job now.
     /// The run is interrupted and writes nothing more.
     private var leaseLost = false
+    /// Whether a command may be waiting in the store: set by `commandsPosted()` (this node's own
+    /// post, or another node's through LISTEN/NOTIFY) and at the start, so commands posted before the
+    /// claim are read at the first boundary. `takeCommands` reads the store only when it is set, or
+    /// once `commandRecheckSeconds` passed since the last read (a lost notification only delays).
+    private var commandsMayBePending = true
+    private var commandsReadAt = Date.distantPast
+    /// The safety net under the wake-ups: a run reads its commands at least this often.
+    static let commandRecheckSeconds: TimeInterval = 5
+    /// `commandRecheckSeconds`; shorter in tests of the safety net.
+    var commandRecheck = JobExecution.commandRecheckSeconds
     private var store: Store { dependencies.store }
 
     init(_ dependencies: Dependencies, job: JobRecord) {
@@ -51,6 +61,9 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
     }
 
     func interrupt() { lock.withLock { interrupted = true } }
+
+    /// A command was posted to this job: the next batch boundary reads the store.
+    func commandsPosted() { lock.withLock { commandsMayBePending = true } }
     var shouldInterrupt: Bool { lock.withLock { interrupted } }
 
     /// The job is no longer this run's (its lease was refused): stop at the next batch boundary and
@@ -231,8 +244,18 @@ final class JobExecution: JobRunObserver, @unchecked Sendable {
         }
     }
 
+    /// At every batch boundary (every 50 ms while paused): one store read only when a command may be
+    /// waiting, so a run costs the database nothing per batch. The flag is cleared before the read, so
+    /// a post that commits during the read sets it again and is read at the next boundary.
     func takeCommands() -> [PendingCommand] {
-        guard !hasLostLease, let pending = try? store.pendingCommands(job: job.id) else { return [] }
+        let due = lock.withLock { () -> Bool in
+            let now = Date()
+            guard commandsMayBePending || now.timeIntervalSince(commandsReadAt) >= commandRecheck else { return false }
+            commandsMayBePending = false
+            commandsReadAt = now
+            return true
+        }
+        guard due, !hasLostLease, let pending = try? store.pendingCommands(job: job.id) else { return [] }
         var out: [PendingCommand] = []
         for record in pending where lock.withLock({ handedOut.insert(record.id).inserted }) {
             switch ControlCommand.parse(action: record.type, body: Data(record.payload.utf8)) {

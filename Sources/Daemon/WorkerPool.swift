@@ -15,11 +15,38 @@ final class WorkerPool: @unchecked Sendable {
     private var threads: [Thread] = []
     private var finished = 0
     private let count: Int
+    /// How long an idle worker sleeps without a wake before it looks at the store anyway.
+    private let idleRecheck: TimeInterval
+    /// The running executions again, under a lock of their own: `commandsPosted` is called from the
+    /// Store's command feed, which runs inside `JobService.control`'s ownership lock hold.
+    private let executionsLock = NSLock()
+    private var executions: [String: JobExecution] = [:]
 
-    init(service: JobService, count: Int, makeExecution: @escaping @Sendable (JobRecord) -> JobExecution) {
+    /// `idleRecheck`: the safety net under `wake()` (every submit, release, sweep and, on a shared
+    /// store, every other node's through LISTEN/NOTIFY), so a lost wake-up only delays a claim.
+    init(service: JobService, count: Int, idleRecheck: TimeInterval = 2,
+         makeExecution: @escaping @Sendable (JobRecord) -> JobExecution) {
         self.service = service
         self.count = count
+        self.idleRecheck = idleRecheck
         self.makeExecution = makeExecution
+    }
+
+    /// A command was posted to `jobID`: its run here, if any, reads the store at its next boundary.
+    func commandsPosted(job jobID: String) {
+        executionsLock.withLock { executions[jobID] }?.commandsPosted()
+    }
+
+    /// Makes `execution` the run `commandsPosted(job:)` marks (the loop, at each claim; tests).
+    func register(_ execution: JobExecution, job jobID: String) {
+        executionsLock.withLock { executions[jobID] = execution }
+    }
+
+    func unregister(job jobID: String) { executionsLock.withLock { executions[jobID] = nil } }
+
+    /// Every run here reads its commands at its next boundary (after notifications may have been missed).
+    func commandsMayHaveBeenPosted() {
+        for execution in executionsLock.withLock({ Array(executions.values) }) { execution.commandsPosted() }
     }
 
     func start() {
@@ -84,8 +111,8 @@ final class WorkerPool: @unchecked Sendable {
         while true {
             condition.lock()
             if !stopping && ownership.pendingWakes == 0 {
-                // Also look at the store every 2 s without a wake: a safety net, claiming is cheap.
-                _ = condition.wait(until: Date().addingTimeInterval(2))
+                // Also look at the store now and then without a wake: a safety net, claiming is cheap.
+                _ = condition.wait(until: Date().addingTimeInterval(idleRecheck))
             }
             if stopping {
                 finished += 1
@@ -109,6 +136,7 @@ final class WorkerPool: @unchecked Sendable {
             }
             let execution = makeExecution(job)
             running[job.id] = execution
+            register(execution, job: job.id)
             ownership.held.insert(job.id)
             if stopping { execution.interrupt() }
             condition.unlock()
@@ -116,6 +144,7 @@ final class WorkerPool: @unchecked Sendable {
             execution.run()
             condition.lock()
             running[job.id] = nil
+            unregister(job: job.id)
             ownership.held.remove(job.id)
             ownership.pendingWakes += 1  // look for more work at once
             // Commands that reached a job its run just parked (disk_full) while it was still held.

@@ -31,7 +31,8 @@ public enum DatasetSource: Sendable, Equatable, Codable {
     /// link of a folder may resolve outside `root` (see `ImageFolder.load` for `limits`, `memory`).
     public func load(channels: Int, height: Int, width: Int, cacheDirectory: String? = nil,
                      skipBad: Bool = false, limits: ImageFileLimits = .default,
-                     memory: ImageFolderMemoryCache? = nil, cropFraction: Double = 1) throws(DataError) -> Loaded {
+                     memory: ImageFolderMemoryCache? = nil, cropFraction: Double = 1,
+                     onCacheRejected: (@Sendable (_ path: String, _ reason: String) -> Void)? = nil) throws(DataError) -> Loaded {
         switch self {
         case let .builtIn(name):
             guard cropFraction == 1 else {
@@ -54,11 +55,13 @@ public enum DatasetSource: Sendable, Equatable, Codable {
             let roots = ImageFolder.splitRoots(root: root)
             let (train, skippedTrain) = try ImageFolder.load(root: roots.train, channels: channels, height: height, width: width,
                                                              cacheDirectory: cacheDirectory, skipBad: skipBad, containedIn: root,
-                                                             limits: limits, memory: memory, cropFraction: cropFraction)
+                                                             limits: limits, memory: memory, cropFraction: cropFraction,
+                                                             onCacheRejected: onCacheRejected)
             guard let testRoot = roots.test else { return Loaded(train: train, test: nil, skipped: skippedTrain) }
             let (test, skippedTest) = try ImageFolder.load(root: testRoot, channels: channels, height: height, width: width,
                                                            cacheDirectory: cacheDirectory, skipBad: skipBad, containedIn: root,
-                                                           limits: limits, memory: memory, cropFraction: cropFraction)
+                                                           limits: limits, memory: memory, cropFraction: cropFraction,
+                                                             onCacheRejected: onCacheRejected)
             guard test.classNames == train.classNames else {
                 throw DataError(.labelMismatch, path: testRoot, "test classes \(test.classNames) differ from train classes \(train.classNames)")
             }

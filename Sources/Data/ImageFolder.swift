@@ -27,7 +27,10 @@ public enum ImageFolder {
     public static func load(root: String, channels: Int, height: Int, width: Int, cacheDirectory: String? = nil,
                             skipBad: Bool = false, containedIn: String? = nil, limits: ImageFileLimits = .default,
                             memory: ImageFolderMemoryCache? = nil,
-                            cropFraction: Double = 1) throws(DataError) -> (LabeledImages, skipped: [SkippedFile]) {
+                            cropFraction: Double = 1,
+                            onCacheRejected: (@Sendable (_ path: String, _ reason: String) -> Void)? = nil)
+        throws(DataError) -> (LabeledImages, skipped: [SkippedFile])
+    {
         guard channels == 1 || channels == 3 else {
             throw DataError(.invalidSelection, path: root, "channels: \(channels), expected 1 (gray) or 3 (RGB)")
         }
@@ -48,9 +51,11 @@ public enum ImageFolder {
         var entry: ImageFolderCache.Entry
         if let hit = memory?.entry(folder: root, shape: shape, key: key) {
             entry = hit
-        } else if let cachePath, let bytes = try? FileBytes.read(cachePath), let cached = ImageFolderCache.decode(bytes, key: key) {
+        } else if let cachePath, let cached = readCache(cachePath, key: key, onRejected: onCacheRejected) {
             entry = cached
         } else {
+            // No cache, or one that failed its check: decoded from the images and written anew
+            // (temp file, fsync, rename), so a damaged file is replaced, never served.
             entry = decodeAll(listing, channels: channels, height: height, width: width, cropFraction: cropFraction, limits: limits)
             if let cacheDirectory, let cachePath {
                 try ensureDirectory(cacheDirectory)
@@ -102,6 +107,24 @@ public enum ImageFolder {
         let images = LabeledImages(count: labels.count, channels: channels, height: height, width: width,
                                    pixels: pixels, labels: labels, classNames: listing.classNames)
         return ImageFolderCache.Entry(images: images, skipped: skipped)
+    }
+
+    /// The cache file's entry if it is intact (`ImageFolderCache.verify`: its recorded SHA-256, key and
+    /// layout); nil for no file, and nil with `onRejected` called for a file that fails the check (a
+    /// torn or bit-flipped copy on a shared mount, a stale format): a miss, rebuilt by the caller.
+    static func readCache(_ path: String, key: [UInt8],
+                          onRejected: (@Sendable (String, String) -> Void)?) -> ImageFolderCache.Entry? {
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path) } catch {
+            if error.kind != .missingPath { onRejected?(path, "unreadable: \(error.message)") }
+            return nil
+        }
+        switch ImageFolderCache.verify(bytes, key: key) {
+        case .success(let entry): return entry
+        case .failure(let rejection):
+            onRejected?(path, rejection.description)
+            return nil
+        }
     }
 
     /// Removes temp files of cache writes cut short (the writer was killed) from `cacheDirectory`;

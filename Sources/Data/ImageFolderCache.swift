@@ -57,16 +57,48 @@ enum ImageFolderCache {
         return out
     }
 
+    /// Why a cache file was not used (the log line says it); every case is a miss, never data.
+    enum Rejection: Error, Equatable, CustomStringConvertible {
+        case notACache
+        /// The SHA-256 recorded when it was written does not match its contents (a torn or damaged copy).
+        case checksumMismatch
+        case otherVersion(Int?)
+        /// Built for other files, sizes, mtimes or output shape (only on a file-name collision).
+        case otherKey
+        case malformed
+
+        var description: String {
+            switch self {
+            case .notACache: "not a thaw image cache (too short or wrong magic)"
+            case .checksumMismatch: "SHA-256 mismatch: the contents are not what was written"
+            case .otherVersion(let v): "cache format version \(v.map(String.init) ?? "?"), this build reads \(ImageFolderCache.version)"
+            case .otherKey: "built for other image files or another output shape"
+            case .malformed: "malformed contents behind a matching checksum"
+            }
+        }
+    }
+
     /// The entry if `bytes` is an intact cache for `key`, else nil.
-    static func decode(_ bytes: [UInt8], key: [UInt8]) -> Entry? {
-        guard bytes.count >= magic.count + 4 + 32 + 32, bytes.starts(with: magic) else { return nil }
+    static func decode(_ bytes: [UInt8], key: [UInt8]) -> Entry? { try? verify(bytes, key: key).get() }
+
+    /// The entry if `bytes` is an intact cache for `key`: its trailing SHA-256 (recorded by `encode`)
+    /// checked over everything before it first, then the version, key and layout.
+    static func verify(_ bytes: [UInt8], key: [UInt8]) -> Result<Entry, Rejection> {
+        guard bytes.count >= magic.count + 4 + 32 + 32, bytes.starts(with: magic) else { return .failure(.notACache) }
         let body = bytes.count - 32
         var hasher = SHA256()
         bytes.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<body])) }
-        guard hasher.finalize() == Array(bytes[body...]) else { return nil }
+        guard hasher.finalize() == Array(bytes[body...]) else { return .failure(.checksumMismatch) }
         var reader = Reader(bytes: bytes, offset: magic.count, end: body)
-        guard reader.u32() == Int(version), reader.take(32) == key,
-              let c = reader.u32(), let h = reader.u32(), let w = reader.u32(), let n = reader.u32(),
+        let fileVersion = reader.u32()
+        guard fileVersion == Int(version) else { return .failure(.otherVersion(fileVersion)) }
+        guard reader.take(32) == key else { return .failure(.otherKey) }
+        guard let entry = parse(&reader, body: body) else { return .failure(.malformed) }
+        return .success(entry)
+    }
+
+    private static func parse(_ reader: inout Reader, body: Int) -> Entry? {
+        guard let c = reader.u32(), let h = reader.u32(), let w = reader.u32(), let n = reader.u32(),
               let classCount = reader.u32() else { return nil }
         var names = [String]()
         for _ in 0..<classCount { guard let s = reader.string() else { return nil }; names.append(s) }

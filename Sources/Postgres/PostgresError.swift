@@ -9,6 +9,9 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         case server(sqlstate: String)
         /// libpq answered with something this wrapper did not expect (e.g. COPY mode).
         case protocolViolation
+        /// The caller passed something the call cannot take (e.g. a channel name over 63 bytes);
+        /// nothing was sent to the server.
+        case invalidArgument
     }
 
     public let kind: Kind
@@ -35,6 +38,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         case .connection: prefix = "PostgreSQL connection error"
         case .server(let code): prefix = "PostgreSQL error \(code)"
         case .protocolViolation: prefix = "PostgreSQL protocol error"
+        case .invalidArgument: prefix = "PostgreSQL call refused"
         }
         if let sql { return "\(prefix): \(message) (in: \(sql))" }
         return "\(prefix): \(message)"

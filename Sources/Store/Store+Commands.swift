@@ -7,7 +7,9 @@ extension Store {
     public func postCommand(job jobID: String, type: String, payload: String = "{}") throws(StoreError)
         -> CommandRecord
     {
-        try sync { try $0.postCommand(jobID: jobID, type: type, payload: payload) }
+        let record = try sync { try $0.postCommand(jobID: jobID, type: type, payload: payload) }
+        commandFeed.posted(job: jobID)  // committed: the run that holds the job may read it now
+        return record
     }
 
     public func command(_ id: String) throws(StoreError) -> CommandRecord {
@@ -71,6 +73,7 @@ extension StoreConnection {
             try write(
                 "INSERT INTO job_commands (id, job_id, type, payload, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
                 [.text(id), .text(jobID), .text(type), .text(payload), .integer(nowMillis())])
+            notify(.command(job: jobID))
             return try requireCommand(id)
         }
     }

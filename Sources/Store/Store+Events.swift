@@ -115,6 +115,7 @@ extension StoreConnection {
             try applyToTrainingState(jobID: jobID, event: typed, eventID: id)
         }
         appendedEvents.append(event)
+        notify(.events(job: jobID))
         return event
     }
 

@@ -117,6 +117,7 @@ extension StoreConnection {
                 [.text(id), name.map { .text($0) } ?? .null, .integer(Int64(priority)), .text(spec),
                  modelID.map { .text($0) } ?? .null, .integer(nowMillis())])
             _ = try appendEvent(jobID: id, event: .status(StatusEvent(status: JobStatus.queued.rawValue)), key: nil)
+            notify(.claimable(job: id))
             return try requireJob(id)
         }
     }
@@ -200,6 +201,8 @@ extension StoreConnection {
                 parameters += [.text(failure.code), .text(failure.message)]
             }
             try write("UPDATE jobs SET \(sets.joined(separator: ", ")) WHERE id = ?", parameters + [.text(id)])
+            // A parked job resumed (interrupted, now running) waits for any node's worker to claim it.
+            if status == .running && job.interrupted { notify(.claimable(job: id)) }
             if let command {
                 try write(
                     "UPDATE job_commands SET status = 'applied', resolved_at = ? WHERE id = ? AND job_id = ? AND status = 'pending'",

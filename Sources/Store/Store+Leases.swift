@@ -115,6 +115,7 @@ extension StoreConnection {
                 }
                 try write("UPDATE jobs SET interrupted = 1, lease_token = NULL, lease_expires_at = NULL WHERE id = ?", [.text(id)])
                 _ = try appendEvent(jobID: id, event: .interrupted(event), key: nil)
+                if status == JobStatus.running.rawValue { notify(.claimable(job: id)) }
                 let job = try requireJob(id)
                 if job.status == .running && job.crashes >= maxCrashes {
                     failed.append(try transitionJob(id, to: .failed, result: nil, failure: JobFailure(

@@ -78,6 +78,7 @@ extension StoreConnection {
             guard job.status.isActive, !job.interrupted else { return job }
             try write("UPDATE jobs SET interrupted = 1, lease_token = NULL, lease_expires_at = NULL WHERE id = ?", [.text(id)])
             _ = try appendEvent(jobID: id, event: .interrupted(InterruptedEvent(status: job.status.rawValue, reason: .shutdown)), key: nil)
+            if job.status == .running { notify(.claimable(job: id)) }
             return try requireJob(id)
         }
     }

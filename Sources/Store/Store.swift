@@ -20,6 +20,8 @@ public final class Store: @unchecked Sendable {
     let queue = DispatchQueue(label: "thaw.store")
     let connection: StoreConnection
     let eventFeed = EventFeed()
+    /// `observeCommands`' listeners.
+    let commandFeed = CommandFeed()
     /// Connections for `concurrentRead`; nil for an in-memory database.
     let readers: ReaderPool?
     /// Held until the Store is released; nil when the configuration asks for no lock.

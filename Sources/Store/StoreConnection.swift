@@ -20,9 +20,14 @@ final class StoreConnection {
     var lease: Lease?
     /// `StoreConfiguration.leaseTimeout`: a claim's or renewal's lease runs this far ahead.
     let leaseTimeoutMillis: Int64
+    /// PostgreSQL: the channels this schema's commits NOTIFY (`Store+Notifications.swift`); nil on SQLite.
+    let channels: NotificationChannels?
+    /// Notifications (channel, payload) for the commit of the transaction in progress.
+    var pendingNotifications: [(String, String)] = []
 
     init(configuration: StoreConfiguration) throws {
         db = try Self.open(configuration)
+        channels = try Self.notificationChannels(db)
         clock = configuration.clock
         leaseTimeoutMillis = Int64((configuration.leaseTimeout * 1000).rounded())
         var directory = configuration.artifactsDirectory
@@ -110,12 +115,16 @@ final class StoreConnection {
         // After the COMMIT (or the ROLLBACK: a version moved for nothing only costs a re-read).
         defer { writeVersion.bump() }
         try db.execute(db.dialect.beginTransaction)
+        pendingNotifications = []
         do {
             let result = try body()
+            // Inside the transaction: the server delivers them on COMMIT, and never if it rolls back.
+            try sendNotifications()
             try faults.tick("COMMIT")
             try db.execute("COMMIT")
             return result
         } catch {
+            pendingNotifications = []
             if db.isInTransaction { try? db.execute("ROLLBACK") }
             throw error
         }

@@ -86,6 +86,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             case .server(let sqlstate): return .postgres(sqlstate: sqlstate, message: error.message)
             case .connection: return .postgres(sqlstate: "08006", message: error.message)
             case .protocolViolation: return .postgres(sqlstate: "XX000", message: error.message)
+            case .invalidArgument: return .postgres(sqlstate: "22023", message: error.message)
             }
         default: return .sqlite(code: -1, message: String(describing: error))
         }

@@ -61,3 +61,45 @@ private func viewObject(_ daemon: Daemon, _ record: JobRecord) throws -> [String
     let bytes = try Wire.encode(daemon.jobs.view(daemon.jobs.store.jobSnapshot(record.id)))
     return try #require(try JSONSerialization.jsonObject(with: bytes) as? [String: Any])
 }
+
+/// A run reads its pending commands from the store only when told one was posted (this node's
+/// command feed, another node's NOTIFY) and on a slow safety-net interval: a training batch costs the
+/// database nothing, and a command still reaches the run at its next boundary.
+@Suite(.serialized, .enabled(if: fashionMNISTInstalled)) struct JobExecutionCommandTests {
+    @Test func commandsAreReadWhenPostedAndOnTheSafetyNetOnly() throws {
+        let fixture = try StoppedDaemon()
+        let store = fixture.store
+        let job = try fixture.claimedJob()
+        let execution = JobExecution(fixture.daemon!.executionDependencies, job: job)
+        // Posted before the run's first boundary (while the job was queued): read at the first one.
+        let first = try store.postCommand(job: job.id, type: "lr", payload: #"{"scale":0.5}"#)
+        #expect(execution.takeCommands().map(\.id) == [first.id])
+        // Posted without telling the run: not read (the store is not polled per batch) ...
+        let second = try store.postCommand(job: job.id, type: "lr", payload: #"{"scale":0.5}"#)
+        #expect(execution.takeCommands().isEmpty)
+        #expect(execution.takeCommands().isEmpty)
+        // ... until told, and then once.
+        execution.commandsPosted()
+        #expect(execution.takeCommands().map(\.id) == [second.id])
+        #expect(execution.takeCommands().isEmpty)
+        // A lost wake-up only delays: the safety net reads the store after `commandRecheck`.
+        execution.commandRecheck = 0.2
+        let third = try store.postCommand(job: job.id, type: "lr", payload: #"{"scale":0.5}"#)
+        usleep(250_000)
+        #expect(execution.takeCommands().map(\.id) == [third.id])
+    }
+
+    /// The daemon's wiring: a command posted through the service reaches the run the node's
+    /// workers hold through the Store's in-process command feed (SQLite has no NOTIFY).
+    @Test func aPostedCommandMarksTheRunningExecution() throws {
+        let fixture = try StoppedDaemon()
+        let daemon = fixture.daemon!
+        let job = try fixture.claimedJob()
+        let execution = JobExecution(daemon.executionDependencies, job: job)
+        _ = execution.takeCommands()  // the first boundary's read
+        daemon.workers.register(execution, job: job.id)
+        _ = try daemon.store.postCommand(job: job.id, type: "lr", payload: #"{"scale":0.5}"#)
+        #expect(execution.takeCommands().count == 1, "the feed told the run")
+        daemon.workers.unregister(job: job.id)
+    }
+}

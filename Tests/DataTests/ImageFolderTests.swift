@@ -70,6 +70,47 @@ import Testing
         #expect(second == first)
     }
 
+    /// A cache file whose bytes changed after it was written (a torn copy on a shared mount, a flipped
+    /// bit) fails its recorded SHA-256: the load reports it, decodes the images instead (the right
+    /// pixels, not the damaged ones) and writes the cache anew, which the next load uses.
+    @Test func aCorruptedCacheIsAMissThatIsReportedAndRebuilt() throws {
+        let dir = Self.makeFolder()
+        let cache = TemporaryDirectory("cache")
+        let (first, _) = try ImageFolder.load(root: dir.path, channels: 1, height: 8, width: 8, cacheDirectory: cache.path)
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: cache.path).first)
+        let path = cache.path + "/" + name
+        let written = try FileBytes.read(path)
+        let rejections = Rejections()
+        for damage in ["flip", "truncate", "garbage"] {
+            var bytes = written
+            switch damage {
+            case "flip": bytes[bytes.count - 100] ^= 0x40     // a pixel byte
+            case "truncate": bytes.removeLast(bytes.count / 3)
+            default: bytes = Array(repeating: 7, count: 64)
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let (again, _) = try ImageFolder.load(root: dir.path, channels: 1, height: 8, width: 8, cacheDirectory: cache.path,
+                                                  onCacheRejected: { rejections.add($0, $1) })
+            #expect(again == first, "\(damage): the images, not the damaged cache")
+            #expect(try FileBytes.read(path) == written, "\(damage): the cache was written anew")
+        }
+        #expect(rejections.all.map(\.path) == [path, path, path])
+        #expect(rejections.all.map(\.reason) == [ImageFolderCache.Rejection.checksumMismatch.description,
+                                                ImageFolderCache.Rejection.checksumMismatch.description,
+                                                ImageFolderCache.Rejection.notACache.description])
+        // Intact again: used, and nothing reported.
+        let (third, _) = try ImageFolder.load(root: dir.path, channels: 1, height: 8, width: 8, cacheDirectory: cache.path,
+                                              onCacheRejected: { rejections.add($0, $1) })
+        #expect(third == first && rejections.all.count == 3)
+    }
+
+    final class Rejections: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: [(path: String, reason: String)] = []
+        func add(_ path: String, _ reason: String) { lock.withLock { stored.append((path, reason)) } }
+        var all: [(path: String, reason: String)] { lock.withLock { stored } }
+    }
+
     @Test func touchedImageRebuildsTheCache() throws {
         let dir = Self.makeFolder()
         let cache = TemporaryDirectory("cache")

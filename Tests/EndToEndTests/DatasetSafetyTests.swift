@@ -78,3 +78,47 @@ import Glibc
         #expect(daemon.logText.contains("removed 1 orphaned temp file"), "\(daemon.logText)")
     }
 }
+
+/// The decoded-image cache under `<data-dir>/cache` carries the SHA-256 it was written with: a file
+/// damaged after that (here: a flipped pixel byte in each split's cache, thawd stopped) is logged and
+/// treated as a miss. The job trains on the images decoded afresh and succeeds, and the cache is
+/// written anew, byte for byte what the first run wrote (the entry written is the entry trained on).
+@Suite(.serialized) struct ImageCacheIntegrityE2ETests {
+    @Test func aCorruptedImageCacheIsRebuiltAndTheJobStillSucceeds() throws {
+        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("thawd-cache-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        var daemon = try DaemonProcess(dataDir: dataDir)
+        let model = try daemon.client.registerSmallCNN()
+        let dataset = try ChaosTests.registerTinyDataset(daemon)
+        func train(_ client: HTTPClient) throws {
+            let spec: [String: Any] = [
+                "name": "cache", "model": ["id": model], "dataset": ["id": dataset, "validation_fraction": 0.25, "seed": 1],
+                "phases": [["name": "all", "trainable": "all", "epochs": 1, "lr": 0.003]],
+                "optimizer": ["type": "sgd"], "batch_size": 8, "seed": 42,
+            ]
+            let id = try #require(try client.jsonObject("POST", "/v1/jobs", body: spec).1["id"] as? String)
+            let done = try client.waitForJob(id, statuses: ["succeeded", "failed", "stopped", "cancelled"], timeout: 300)
+            #expect(done["status"] as? String == "succeeded", "\(done)")
+        }
+        try train(daemon.client)
+        let cache = dataDir + "/cache"
+        let names = try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasSuffix(".thawcache") }.sorted()
+        #expect(names.count == 2, "a cache per split: \(names)")
+        let written = try names.map { try Data(contentsOf: URL(fileURLWithPath: cache + "/" + $0)) }
+        daemon.stop()
+        for (name, bytes) in zip(names, written) {
+            var damaged = bytes
+            damaged[damaged.count - 100] ^= 0x40  // a pixel byte, before the trailing checksum
+            try damaged.write(to: URL(fileURLWithPath: cache + "/" + name))
+        }
+
+        daemon = try DaemonProcess(dataDir: dataDir)  // a new process: nothing of the folder in memory
+        defer { daemon.stop() }
+        try train(daemon.client)
+        let rejected = daemon.logText.components(separatedBy: "\n").filter { $0.contains("SHA-256 mismatch") }
+        #expect(rejected.count == 2 && rejected.allSatisfy { $0.contains("image cache") && $0.contains("writing it anew") },
+                "\(daemon.logText)")
+        let rebuilt = try names.map { try Data(contentsOf: URL(fileURLWithPath: cache + "/" + $0)) }
+        #expect(rebuilt == written, "the caches were written anew from the images")
+    }
+}

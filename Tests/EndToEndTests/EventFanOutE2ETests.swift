@@ -10,9 +10,12 @@ import ThawClient
     final class Recording: @unchecked Sendable {
         private let lock = NSLock()
         private var events: [ServerSentEvent] = []
+        /// When each of `received` arrived (the same index).
+        private var times: [Date] = []
         private var done = false
         private var failure: String?
         var received: [ServerSentEvent] { lock.withLock { events } }
+        var receivedAt: [Date] { lock.withLock { times } }
         var finished: Bool { lock.withLock { done } }
         var error: String? { lock.withLock { failure } }
 
@@ -20,7 +23,7 @@ import ThawClient
             Thread {
                 do {
                     try HTTPClient(host: "127.0.0.1", port: port, timeout: 300).streamEvents(path) { event in
-                        self.lock.withLock { self.events.append(event) }
+                        self.lock.withLock { self.events.append(event); self.times.append(Date()) }
                         return true
                     }
                 } catch {

@@ -22,10 +22,12 @@ final class JobOwnership: @unchecked Sendable {
         return try body(held.contains(jobID))
     }
 
-    /// A job became claimable: every worker looks at the store.
+    /// A job became claimable: every worker looks at the store. Capped at one look per worker: wakes
+    /// that arrive while the workers train (on a shared store, one per job any node queues) must not
+    /// pile up into a burst of empty claims when a run ends.
     func wake() {
         condition.lock()
-        pendingWakes += workers
+        pendingWakes = max(pendingWakes, workers)
         condition.broadcast()
         condition.unlock()
     }
