@@ -49,8 +49,8 @@ public final class Daemon: @unchecked Sendable {
         eventHub = EventHub(store: store, maxStreams: configuration.maxStreams,
                             pollInterval: configuration.isSharedStore ? Self.sharedFallbackSeconds : nil)
         datasets = DatasetCatalog(store: store, fashionMNISTRoot: configuration.fashionMNISTRoot,
-                                  cacheDirectory: (configuration.dataDir as NSString).appendingPathComponent("cache"),
-                                  datasetRoot: configuration.resolvedDatasetRoot)
+                                  cacheDirectory: configuration.datasetCacheDirectory,
+                                  sharedCache: configuration.isSharedStore, datasetRoot: configuration.resolvedDatasetRoot)
         Self.declareMetrics(metrics)
         // On a shared store only this node's own jobs (its previous process's): the other nodes'
         // are theirs while their leases last.

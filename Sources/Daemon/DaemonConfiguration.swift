@@ -144,6 +144,13 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public var artifactsDirectory: String { artifacts ?? (dataDir as NSString).appendingPathComponent("artifacts") }
     /// Raw upload bodies while they arrive (`upload-*.tmp`, removed when the request ends).
     public var uploadsDirectory: String { (dataDir as NSString).appendingPathComponent("uploads") }
+    /// Decoded image-folder caches. On a shared store, inside the artifacts directory every node
+    /// mounts (`Store.datasetCacheFolder`), so a folder one node decoded serves all of them; on
+    /// SQLite, local under the data dir.
+    public var datasetCacheDirectory: String {
+        isSharedStore ? (artifactsDirectory as NSString).appendingPathComponent(Store.datasetCacheFolder)
+            : (dataDir as NSString).appendingPathComponent("cache")
+    }
 
     /// Accepted body limits: 1 KiB (an error body's worth) to 64 GiB.
     public static let bodyLimitRange = 1024...(64 << 30)

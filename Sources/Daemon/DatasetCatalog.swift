@@ -35,14 +35,16 @@ final class DatasetCatalog: @unchecked Sendable {
     private var builtinLoaded: [String: DatasetSource.Loaded] = [:]
     private var builtinInfo: Info?
 
-    /// Sweeps the image cache's orphaned temp files (writes cut short by a killed thawd) first.
-    init(store: Store, fashionMNISTRoot: String, cacheDirectory: String, datasetRoot: String, limits: ImageFileLimits = .default) {
+    /// Sweeps the image cache's orphaned temp files (writes cut short by a killed thawd) first;
+    /// `sharedCache`: other nodes write into `cacheDirectory` too (see `ImageFolder.sweepCacheTemporaries`).
+    init(store: Store, fashionMNISTRoot: String, cacheDirectory: String, sharedCache: Bool = false, datasetRoot: String,
+         limits: ImageFileLimits = .default) {
         self.store = store
         self.fashionMNISTRoot = fashionMNISTRoot
         self.cacheDirectory = cacheDirectory
         self.datasetRoot = datasetRoot
         self.limits = limits
-        let swept = ImageFolder.sweepCacheTemporaries(cacheDirectory: cacheDirectory)
+        let swept = ImageFolder.sweepCacheTemporaries(cacheDirectory: cacheDirectory, shared: sharedCache)
         if !swept.isEmpty { Log.info("image cache: removed \(swept.count) orphaned temp file(s)") }
     }
 

@@ -117,8 +117,13 @@ enum FileBytes {
     /// Deletes `writeAtomically` temp files in `directory` left by processes that no longer run
     /// (killed mid-write): their pid is in the name. Files of live processes, this one included,
     /// are kept, since they may be mid-write. Returns the names removed.
+    ///
+    /// `olderThanNanoseconds` (since the epoch): for a directory other machines write too, where a
+    /// pid says nothing (another node's writer is not a process here). Then a temp file is removed
+    /// only if it was last modified before the cutoff, whatever its pid, and never if it is this
+    /// process's.
     @discardableResult
-    static func sweepOrphanedTemporaries(in directory: String) -> [String] {
+    static func sweepOrphanedTemporaries(in directory: String, olderThanNanoseconds cutoff: Int64? = nil) -> [String] {
         guard let dir = opendir(directory) else { return [] }
         var names = [String]()
         while let entry = readdir(dir) {
@@ -131,9 +136,10 @@ enum FileBytes {
         var removed = [String]()
         for name in names {
             guard let pid = temporaryOwner(name), pid != getpid() else { continue }
-            if kill(pid, 0) == 0 || errno == EPERM { continue }  // alive (EPERM: alive, someone else's)
+            if cutoff == nil, kill(pid, 0) == 0 || errno == EPERM { continue }  // alive (EPERM: alive, someone else's)
             let path = directory + "/" + name
             guard let info = try? linkInfo(path), info.isRegular else { continue }
+            if let cutoff, info.mtimeNanoseconds >= cutoff { continue }
             if unlink(path) == 0 { removed.append(name) }
         }
         return removed.sorted()

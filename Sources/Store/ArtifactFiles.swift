@@ -147,6 +147,10 @@ struct ArtifactFiles {
         guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
         var removed: [String] = []
         while let relative = walker.nextObject() as? String {
+            if relative == Store.datasetCacheFolder {
+                walker.skipDescendants()  // caches, not artifacts: no row references them
+                continue
+            }
             guard walker.fileAttributes?[.type] as? FileAttributeType == .typeRegular else { continue }
             let name = (relative as NSString).lastPathComponent
             if let cutoff, let modified = walker.fileAttributes?[.modificationDate] as? Date, modified >= cutoff { continue }

@@ -10,6 +10,11 @@ import SQLite
 /// Calls block for one SQLite transaction (plus, for artifacts, the file writes and fsyncs).
 /// Every error is a `StoreError`.
 public final class Store: @unchecked Sendable {
+    /// The artifacts directory's one folder that is not artifacts: decoded dataset caches, kept
+    /// there on a shared store so every node reads what one decoded. No row references its files,
+    /// so the artifact sweep leaves it alone; the dataset catalog sweeps it by its own rule.
+    public static let datasetCacheFolder = "dataset-cache"
+
     public let configuration: StoreConfiguration
     /// Names of migrations applied by this open (empty when the file was already current).
     public let appliedMigrations: [String]

@@ -24,6 +24,17 @@ import Testing
         #expect(store.leaseTimeout == 30)
     }
 
+    /// Decoded image-folder caches follow the artifacts to the directory every node mounts on a
+    /// shared store; on SQLite they stay under the data dir.
+    @Test func theImageCacheIsInTheArtifactsDirectoryOnlyOnASharedStore() {
+        var configuration = DaemonConfiguration()
+        configuration.dataDir = "/srv/thaw"
+        #expect(configuration.datasetCacheDirectory == "/srv/thaw/cache")
+        configuration.store = "postgresql://thaw@db:5432/thaw"
+        configuration.artifacts = "/mnt/thaw/artifacts"
+        #expect(configuration.datasetCacheDirectory == "/mnt/thaw/artifacts/dataset-cache")
+    }
+
     @Test func aStoreThatIsNotAPostgresURIIsAProblemNamingTheKey() {
         for bad in ["", "mysql://x", "/var/lib/thaw.sqlite", "postgresql:/missing-slash"] {
             var configuration = DaemonConfiguration()

@@ -186,6 +186,29 @@ import Testing
         #expect(ImageFolder.sweepCacheTemporaries(cacheDirectory: cache.path + "/missing").isEmpty)
     }
 
+    /// A cluster's shared cache: a pid names a process of some machine, so it decides nothing; a
+    /// temp file goes only once it is older than `sharedSweepAge`, and never this process's own.
+    @Test func aSharedCacheIsSweptByAgeNotByPid() throws {
+        let cache = TemporaryDirectory("cache")
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        let otherNodes = "imagefolder-abc.thawcache.tmp-\(dead.processIdentifier)-1"  // no such pid here, but fresh: mid-write elsewhere
+        let stale = "imagefolder-def.thawcache.tmp-1-2"             // pid 1 lives here, but the file is two hours old
+        let mineStale = "imagefolder-ghi.thawcache.tmp-\(getpid())-3"
+        for name in [otherNodes, stale, mineStale, "imagefolder-abc.thawcache"] { cache.write(name, [1, 2, 3]) }
+        let twoHoursAgo = Date().addingTimeInterval(-7200)
+        for name in [stale, mineStale, "imagefolder-abc.thawcache"] {
+            try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: cache.path + "/" + name)
+        }
+        #expect(ImageFolder.sweepCacheTemporaries(cacheDirectory: cache.path, shared: true) == [stale])
+        let left = try FileManager.default.contentsOfDirectory(atPath: cache.path).sorted()
+        #expect(left == ["imagefolder-abc.thawcache", mineStale, otherNodes].sorted())
+        // The same directory swept as a local one goes by pid: the dead writer's file goes.
+        #expect(ImageFolder.sweepCacheTemporaries(cacheDirectory: cache.path) == [otherNodes])
+    }
+
     @Test func temporaryOwnerParsesOnlyTheWritersPattern() {
         #expect(FileBytes.temporaryOwner("a.thawcache.tmp-123-456") == 123)
         #expect(FileBytes.temporaryOwner("a.tmp-1.tmp-77-0") == 77)

@@ -34,10 +34,11 @@ import Glibc
 
     /// Three classes of 28x28 grey images (24 train and 4 test each, told apart by brightness) under the
     /// daemon's dataset root: a start loads them in milliseconds, unlike all of Fashion-MNIST.
-    static func registerTinyDataset(_ daemon: DaemonProcess) throws -> String {
+    /// `datasetRoot`: the daemon's `--dataset-root` (default `<data-dir>/datasets`).
+    static func registerTinyDataset(_ daemon: DaemonProcess, datasetRoot: String? = nil) throws -> String {
         for (split, count) in [("train", 24), ("test", 4)] {
             for (c, base) in [40, 120, 200].enumerated() {
-                let dir = daemon.dataDir + "/datasets/chaos/\(split)/c\(c)"
+                let dir = (datasetRoot ?? daemon.dataDir + "/datasets") + "/chaos/\(split)/c\(c)"
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 for i in 0..<count {
                     let pixels = (0..<(28 * 28)).map { UInt8(clamping: base + ($0 * 7 + i * 13) % 40 - 20) }

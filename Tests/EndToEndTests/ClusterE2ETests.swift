@@ -17,9 +17,56 @@ import Glibc
 @Suite(.serialized, .enabled(if: fashionMNISTInstalled && ProcessInfo.processInfo.environment["THAW_TEST_POSTGRES_URI"] != nil,
                              "needs Fashion-MNIST and THAW_TEST_POSTGRES_URI (deploy/test.sh's PostgreSQL pass)"))
 struct ClusterE2ETests {
-    static func node(_ name: String, uri: String, artifacts: String) throws -> DaemonProcess {
+    static func node(_ name: String, uri: String, artifacts: String, datasetRoot: String? = nil) throws -> DaemonProcess {
         try DaemonProcess(arguments: ["--store", uri, "--node-id", name, "--artifacts", artifacts, "--workers", "1",
-                                      "--blas-threads", "1", "--heartbeat", "0.5", "--lease-timeout", "4"])
+                                      "--blas-threads", "1", "--heartbeat", "0.5", "--lease-timeout", "4"]
+                                      + (datasetRoot.map { ["--dataset-root", $0] } ?? []))
+    }
+
+    /// Two nodes with one artifacts directory and one dataset root: the image folder the first node
+    /// decoded is cached in `<artifacts>/dataset-cache` (in no node's data dir), and the other node's
+    /// job reads that cache as it was written (verified by its SHA-256, not decoded and written again).
+    @Test func anImageCacheOneNodeWroteServesAnother() throws {
+        let uri = try PostgresStoreE2ETests.freshDatabase()
+        let shared = FileManager.default.temporaryDirectory.appendingPathComponent("thawd-cluster-cache-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: shared) }
+        let artifacts = shared + "/artifacts", datasets = shared + "/datasets"
+        let first = try Self.node("c1", uri: uri, artifacts: artifacts, datasetRoot: datasets)
+        defer { first.stop() }
+        let dataset = try ChaosTests.registerTinyDataset(first, datasetRoot: datasets)
+        let model = try first.client.registerSmallCNN()
+        func train(_ node: DaemonProcess) throws {
+            let spec: [String: Any] = [
+                "name": "cache", "model": ["id": model], "dataset": ["id": dataset, "validation_fraction": 0.25, "seed": 1],
+                "phases": [["name": "all", "trainable": "all", "epochs": 1, "lr": 0.003]],
+                "optimizer": ["type": "sgd"], "batch_size": 8, "seed": 42,
+            ]
+            let id = try #require(try node.client.jsonObject("POST", "/v1/jobs", body: spec).1["id"] as? String)
+            let done = try node.client.waitForJob(id, statuses: ["succeeded", "failed", "stopped", "cancelled"], timeout: 300)
+            #expect(done["status"] as? String == "succeeded", "\(done)\n\(node.logText)")
+        }
+        try train(first)
+        let cache = artifacts + "/dataset-cache"
+        func cached() throws -> [String: [FileAttributeKey: Any]] {
+            let names = try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasSuffix(".thawcache") }
+            return try Dictionary(uniqueKeysWithValues: names.map { ($0, try FileManager.default.attributesOfItem(atPath: cache + "/" + $0)) })
+        }
+        let written = try cached()
+        #expect(written.count == 2, "a cache per split: \(written.keys.sorted())")
+        #expect(!FileManager.default.fileExists(atPath: first.dataDir + "/cache"), "nothing cached in the node's own data dir")
+        first.stop()
+
+        let second = try Self.node("c2", uri: uri, artifacts: artifacts, datasetRoot: datasets)
+        defer { second.stop() }
+        try train(second)
+        let after = try cached()
+        #expect(after.keys.sorted() == written.keys.sorted())
+        for (name, attributes) in written {
+            #expect(after[name]?[.systemFileNumber] as? UInt64 == attributes[.systemFileNumber] as? UInt64
+                    && after[name]?[.modificationDate] as? Date == attributes[.modificationDate] as? Date,
+                    "\(name) was read as c1 wrote it, not written again")
+        }
+        #expect(!second.logText.contains("not used"), "c2 accepted c1's cache: \(second.logText)")
     }
 
     @Test func threeNodesShareTheQueueAndAKilledNodesJobResumesElsewhere() throws {

@@ -118,6 +118,25 @@ import Testing
         #expect(try reopened.readArtifact(ref) == weights)
     }
 
+    /// A cluster keeps decoded dataset caches inside the artifacts directory; no row references
+    /// them, and the artifact sweep must not take them (or their temp files) for orphans.
+    @Test func openLeavesTheDatasetCacheFolderAlone() throws {
+        let fixture = try StoreFixture()
+        let ref = try #require(try modelWithWeights(fixture).weights)
+        let cache = fixture.directory.file("artifacts") + "/" + Store.datasetCacheFolder
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+        let names = ["imagefolder-abc.thawcache", "imagefolder-abc.thawcache.tmp-1-2", ".tmp-x-y"]
+        let old = Date().addingTimeInterval(-2 * StoreConnection.sharedSweepAge)
+        for name in names {
+            _ = FileManager.default.createFile(atPath: cache + "/" + name, contents: Data([5]))
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: cache + "/" + name)
+        }
+        let reopened = try fixture.reopen()
+        #expect(reopened.sweptArtifacts.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache).sorted() == names.sorted())
+        #expect(try reopened.readArtifact(ref) == weights)
+    }
+
     @Test func fileHashStreamsInChunksAndMatchesTheInMemoryDigest() throws {
         let directory = TemporaryDirectory()
         let path = directory.file("f")
