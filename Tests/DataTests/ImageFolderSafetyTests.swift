@@ -171,13 +171,18 @@ import Testing
         #expect(memory.count == 0)
     }
 
-    @Test func orphanedCacheTempFilesAreSweptAndLiveOnesKept() throws {
-        let cache = TemporaryDirectory("cache")
+    /// The pid of a process that has exited: what a killed writer's temp file names.
+    static func deadProcessID() throws -> Int32 {
         let dead = Process()
         dead.executableURL = URL(fileURLWithPath: "/bin/true")
         try dead.run()
         dead.waitUntilExit()
-        let orphan = "imagefolder-abc.thawcache.tmp-\(dead.processIdentifier)-12345"
+        return dead.processIdentifier
+    }
+
+    @Test func orphanedCacheTempFilesAreSweptAndLiveOnesKept() throws {
+        let cache = TemporaryDirectory("cache")
+        let orphan = "imagefolder-abc.thawcache.tmp-\(try Self.deadProcessID())-12345"
         let mine = "imagefolder-def.thawcache.tmp-\(getpid())-7"
         for name in [orphan, mine, "imagefolder-abc.thawcache", "notes.tmp-x-1"] { cache.write(name, [1, 2, 3]) }
         #expect(ImageFolder.sweepCacheTemporaries(cacheDirectory: cache.path) == [orphan])
@@ -190,11 +195,7 @@ import Testing
     /// temp file goes only once it is older than `sharedSweepAge`, and never this process's own.
     @Test func aSharedCacheIsSweptByAgeNotByPid() throws {
         let cache = TemporaryDirectory("cache")
-        let dead = Process()
-        dead.executableURL = URL(fileURLWithPath: "/bin/true")
-        try dead.run()
-        dead.waitUntilExit()
-        let otherNodes = "imagefolder-abc.thawcache.tmp-\(dead.processIdentifier)-1"  // no such pid here, but fresh: mid-write elsewhere
+        let otherNodes = "imagefolder-abc.thawcache.tmp-\(try Self.deadProcessID())-1"  // no such pid here, but fresh: mid-write elsewhere
         let stale = "imagefolder-def.thawcache.tmp-1-2"             // pid 1 lives here, but the file is two hours old
         let mineStale = "imagefolder-ghi.thawcache.tmp-\(getpid())-3"
         for name in [otherNodes, stale, mineStale, "imagefolder-abc.thawcache"] { cache.write(name, [1, 2, 3]) }
