@@ -36,7 +36,8 @@ final class DatasetCatalog: @unchecked Sendable {
     private var builtinInfo: Info?
 
     /// Sweeps the image cache's orphaned temp files (writes cut short by a killed thawd) first;
-    /// `sharedCache`: other nodes write into `cacheDirectory` too (see `ImageFolder.sweepCacheTemporaries`).
+    /// `sharedCache`: other nodes write into `cacheDirectory` too, so its temp files are swept by age
+    /// (`Store.sharedSweepAge`) rather than by pid (see `ImageFolder.sweepCacheTemporaries`).
     init(store: Store, fashionMNISTRoot: String, cacheDirectory: String, sharedCache: Bool = false, datasetRoot: String,
          limits: ImageFileLimits = .default) {
         self.store = store
@@ -44,7 +45,8 @@ final class DatasetCatalog: @unchecked Sendable {
         self.cacheDirectory = cacheDirectory
         self.datasetRoot = datasetRoot
         self.limits = limits
-        let swept = ImageFolder.sweepCacheTemporaries(cacheDirectory: cacheDirectory, shared: sharedCache)
+        let swept = ImageFolder.sweepCacheTemporaries(cacheDirectory: cacheDirectory,
+                                                      sharedUntouchedFor: sharedCache ? Store.sharedSweepAge : nil)
         if !swept.isEmpty { Log.info("image cache: removed \(swept.count) orphaned temp file(s)") }
     }
 

@@ -128,19 +128,15 @@ public enum ImageFolder {
     }
 
     /// Removes temp files of cache writes cut short (the writer was killed) from `cacheDirectory`;
-    /// returns their names. Writes of running processes are left alone. `shared`: other machines
-    /// write into the directory too (a cluster's artifacts mount), so a writer cannot be told alive
-    /// by its pid; only temp files untouched for `sharedSweepAge` are removed there.
+    /// returns their names. Writes of running processes are left alone. `sharedUntouchedFor`: other
+    /// machines write into the directory too (a cluster's artifacts mount), so a writer cannot be
+    /// told alive by its pid; only temp files untouched for that many seconds are removed there.
     @discardableResult
-    public static func sweepCacheTemporaries(cacheDirectory: String, shared: Bool = false) -> [String] {
-        guard shared else { return FileBytes.sweepOrphanedTemporaries(in: cacheDirectory) }
-        let cutoff = Int64((Date().timeIntervalSince1970 - Double(sharedSweepAge)) * 1e9)
+    public static func sweepCacheTemporaries(cacheDirectory: String, sharedUntouchedFor age: TimeInterval? = nil) -> [String] {
+        guard let age else { return FileBytes.sweepOrphanedTemporaries(in: cacheDirectory) }
+        let cutoff = Int64((Date().timeIntervalSince1970 - age) * 1e9)
         return FileBytes.sweepOrphanedTemporaries(in: cacheDirectory, olderThanNanoseconds: cutoff)
     }
-
-    /// One hour, far longer than writing a cache file takes (the Store sweeps shared artifacts by
-    /// the same age).
-    public static let sharedSweepAge = 3600
 
     private static func ensureDirectory(_ path: String) throws(DataError) {
         do {

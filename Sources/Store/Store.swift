@@ -14,6 +14,9 @@ public final class Store: @unchecked Sendable {
     /// there on a shared store so every node reads what one decoded. No row references its files,
     /// so the artifact sweep leaves it alone; the dataset catalog sweeps it by its own rule.
     public static let datasetCacheFolder = "dataset-cache"
+    /// In a directory other nodes write too, a file untouched this long is taken for an orphan (a
+    /// writer that died), never a younger one: one hour, far longer than any artifact or cache write.
+    public static let sharedSweepAge: TimeInterval = 3600
 
     public let configuration: StoreConfiguration
     /// Names of migrations applied by this open (empty when the file was already current).

@@ -17,13 +17,11 @@ extension StoreConnection {
     ///
     /// On PostgreSQL other nodes may share the directory and be writing into it now (a temp file, or
     /// a file renamed into place whose row is not committed yet): only files untouched for
-    /// `sharedSweepAge` are swept there.
+    /// `Store.sharedSweepAge` are swept there.
     func prepareArtifactsDirectory() throws -> [String] {
         try ArtifactFiles.makeDirectories(artifactsDirectory)
-        let cutoff = db.dialect == .postgres ? Date().addingTimeInterval(-Self.sharedSweepAge) : nil
+        let cutoff = db.dialect == .postgres ? Date().addingTimeInterval(-Store.sharedSweepAge) : nil
         return files.sweep(keeping: try referencedArtifacts(), olderThan: cutoff)
     }
 
-    /// One hour: far longer than any artifact write takes.
-    static let sharedSweepAge: TimeInterval = 3600
 }

@@ -192,7 +192,8 @@ import Testing
     }
 
     /// A cluster's shared cache: a pid names a process of some machine, so it decides nothing; a
-    /// temp file goes only once it is older than `sharedSweepAge`, and never this process's own.
+    /// temp file goes only once it is older than the age given (thawd gives `Store.sharedSweepAge`,
+    /// one hour), and never this process's own.
     @Test func aSharedCacheIsSweptByAgeNotByPid() throws {
         let cache = TemporaryDirectory("cache")
         let otherNodes = "imagefolder-abc.thawcache.tmp-\(try Self.deadProcessID())-1"  // no such pid here, but fresh: mid-write elsewhere
@@ -203,7 +204,7 @@ import Testing
         for name in [stale, mineStale, "imagefolder-abc.thawcache"] {
             try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: cache.path + "/" + name)
         }
-        #expect(ImageFolder.sweepCacheTemporaries(cacheDirectory: cache.path, shared: true) == [stale])
+        #expect(ImageFolder.sweepCacheTemporaries(cacheDirectory: cache.path, sharedUntouchedFor: 3600) == [stale])
         let left = try FileManager.default.contentsOfDirectory(atPath: cache.path).sorted()
         #expect(left == ["imagefolder-abc.thawcache", mineStale, otherNodes].sorted())
         // The same directory swept as a local one goes by pid: the dead writer's file goes.

@@ -107,7 +107,7 @@ import Testing
             #expect(early.sweptArtifacts.isEmpty)
             try FileManager.default.removeItem(atPath: root + "/models/in-flight.safetensors")
             // ...and only those untouched for an hour are swept.
-            let old = Date().addingTimeInterval(-2 * StoreConnection.sharedSweepAge)
+            let old = Date().addingTimeInterval(-2 * Store.sharedSweepAge)
             for path in ["/checkpoints/job_x/.tmp-0123-last-e1.ckpt", "/models/orphan.safetensors"] {
                 try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: root + path)
             }
@@ -126,7 +126,7 @@ import Testing
         let cache = fixture.directory.file("artifacts") + "/" + Store.datasetCacheFolder
         try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
         let names = ["imagefolder-abc.thawcache", "imagefolder-abc.thawcache.tmp-1-2", ".tmp-x-y"]
-        let old = Date().addingTimeInterval(-2 * StoreConnection.sharedSweepAge)
+        let old = Date().addingTimeInterval(-2 * Store.sharedSweepAge)
         for name in names {
             _ = FileManager.default.createFile(atPath: cache + "/" + name, contents: Data([5]))
             try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: cache + "/" + name)
