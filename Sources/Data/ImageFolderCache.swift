@@ -78,9 +78,6 @@ enum ImageFolderCache {
         }
     }
 
-    /// The entry if `bytes` is an intact cache for `key`, else nil.
-    static func decode(_ bytes: [UInt8], key: [UInt8]) -> Entry? { try? verify(bytes, key: key).get() }
-
     /// The entry if `bytes` is an intact cache for `key`: its trailing SHA-256 (recorded by `encode`)
     /// checked over everything before it first, then the version, key and layout.
     static func verify(_ bytes: [UInt8], key: [UInt8]) -> Result<Entry, Rejection> {

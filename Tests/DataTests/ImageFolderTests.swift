@@ -161,12 +161,12 @@ import Testing
         let key = [UInt8](repeating: 7, count: 32)
         let bytes = ImageFolderCache.encode(entry, key: key)
         #expect(Array(bytes.prefix(8)) == Array("THAWIMGC".utf8))
-        #expect(ImageFolderCache.decode(bytes, key: key) == entry)
-        #expect(ImageFolderCache.decode(bytes, key: [UInt8](repeating: 8, count: 32)) == nil)
-        #expect(ImageFolderCache.decode(Array(bytes.dropLast()), key: key) == nil)
+        #expect(ImageFolderCache.verify(bytes, key: key) == .success(entry))
+        #expect(ImageFolderCache.verify(bytes, key: [UInt8](repeating: 8, count: 32)) == .failure(.otherKey))
+        #expect(ImageFolderCache.verify(Array(bytes.dropLast()), key: key) == .failure(.checksumMismatch))
         var otherVersion = bytes
-        otherVersion[8] = 1  // the version before CMYK decoding and EXIF orientation
-        #expect(ImageFolderCache.decode(otherVersion, key: key) == nil)
+        otherVersion[8] = 1  // the version before CMYK decoding and EXIF orientation (under the checksum)
+        #expect(ImageFolderCache.verify(otherVersion, key: key) == .failure(.checksumMismatch))
     }
 
     @Test func splitFolderLayout() {
