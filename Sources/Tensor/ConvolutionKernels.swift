@@ -28,6 +28,11 @@ public enum ConvolutionKernels {
     ) {
         // A bias is one more per-channel shift: it rides on the epilogue like a BatchNorm's.
         let epilogue = bias.map { ConvolutionEpilogue(bias: $0, channels: g.outChannels, then: epilogue) } ?? epilogue
+        if WinogradConvolution.applies(to: g) {
+            WinogradConvolution.forward(x: x, batch: batch, weight: weight, geometry: g, y: y, epilogue: epilogue,
+                                        workspace: workspace)
+            return
+        }
         if DirectConvolution.applies(to: g) {
             DirectConvolution.forward(x: x, batch: batch, weight: weight, geometry: g, y: y, epilogue: epilogue,
                                       workspace: workspace)
@@ -94,7 +99,11 @@ public enum ConvolutionKernels {
             return
         }
         var dInput = dInput
-        if let dx = dInput, DirectConvolution.appliesToInputGradient(g) {
+        if let dx = dInput, WinogradConvolution.appliesToInputGradient(g) {
+            WinogradConvolution.inputGradient(dOutput: dOutput, batch: batch, weight: weight, geometry: g,
+                                              dInput: dx, workspace: workspace)
+            dInput = nil
+        } else if let dx = dInput, DirectConvolution.appliesToInputGradient(g) {
             DirectConvolution.inputGradient(dOutput: dOutput, batch: batch, weight: weight, geometry: g,
                                             dInput: dx, workspace: workspace)
             dInput = nil

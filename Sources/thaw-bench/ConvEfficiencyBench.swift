@@ -127,7 +127,12 @@ struct ConvEfficiencyBench {
                 totals[pass, default: (0, 0)].flops += flops * Double(count)
                 totals[pass, default: (0, 0)].seconds += flops * Double(count) / (gf * 1e9)
                 let kind = pass == "forward" ? "conv_forward" : "conv_\(pass)"
-                print(BenchJSON.line([("kind", .string(kind)), ("arch", .string(arch)), ("layer", .string(conv.name)), ("lowering", .string(lowering)),
+                // A Winograd pass does 2.25x fewer multiply-adds than it is credited with here: its
+                // GFLOP/s are the direct convolution's FLOPs over its time, comparable across rows.
+                let winograd = pass == "forward" ? WinogradConvolution.applies(to: geo)
+                    : pass == "dinput" && WinogradConvolution.appliesToInputGradient(geo)
+                let path = winograd ? lowering.replacingOccurrences(of: "direct", with: "winograd") : lowering
+                print(BenchJSON.line([("kind", .string(kind)), ("arch", .string(arch)), ("layer", .string(conv.name)), ("lowering", .string(path)),
                                       ("cin", .int(conv.inChannels)), ("cout", .int(conv.outChannels)), ("hw", .int(shape[1])),
                                       ("kernel", .int(conv.kernel)), ("layers", .int(count)),
                                       ("stride", .int(conv.stride)), ("batch", .int(batch)), ("threads", .int(threads)),

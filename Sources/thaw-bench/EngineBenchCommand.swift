@@ -25,6 +25,8 @@ struct EngineBenchCommand: ParsableCommand {
     @Flag(help: "leave glibc malloc at its defaults") var noAllocatorTuning = false
     @Option(help: "convolution lowering: automatic (direct 3x3 kernel where it applies) | avx2 (never AVX-512) | im2col")
     var lowering = "automatic"
+    @Option(help: "on: 3x3 stride-1 layers of even planes run as Winograd F(2x2,3x3) where the engine picks it | off: never (the direct kernels and im2col alone)")
+    var winograd = "on"
     @Flag(help: "conv mode: also time each layer's weight gradient and input gradient") var gradients = false
     @Option(help: "conv mode: only layers whose name contains one of these (comma-separated)") var layers = ""
 
@@ -32,7 +34,12 @@ struct EngineBenchCommand: ParsableCommand {
         if !noAllocatorTuning { Allocator.keepLargeBlocks() }
         let lowerings: [String: DirectConvolution.Lowering] = ["automatic": .automatic, "avx2": .avx2, "im2col": .im2col]
         guard let chosen = lowerings[lowering] else { throw ValidationError("unknown lowering '\(lowering)'") }
-        try Engine(threads: threads).run { try DirectConvolution.$lowering.withValue(chosen) { try measure() } }
+        guard ["on", "off"].contains(winograd) else { throw ValidationError("--winograd is on or off, not '\(winograd)'") }
+        try Engine(threads: threads).run {
+            try WinogradConvolution.$enabled.withValue(winograd == "on") {
+                try DirectConvolution.$lowering.withValue(chosen) { try measure() }
+            }
+        }
     }
 
     /// The RGB backbones run on synthetic images: throughput does not depend on pixel values.
