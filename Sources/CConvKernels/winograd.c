@@ -184,8 +184,8 @@ static inline __attribute__((always_inline)) void finish_row(float *restrict row
 static inline __attribute__((always_inline)) void input_transform(
     const float *x, long xcs, int channels, int h, int w, long first, long count, long ldv, int block,
     float *v, float *rows, const float *zeros) {
-    const int tiles_w = w / 2;
-    const long tiles_per_image = (long)(h / 2) * tiles_w, xi_stride = (long)channels * ldv, rs = row_stride(w);
+    const int tiles_w = (w + 1) / 2;
+    const long tiles_per_image = (long)((h + 1) / 2) * tiles_w, xi_stride = (long)channels * ldv, rs = row_stride(w);
     const float *x_end = x + (long)channels * xcs;
     segment segments[MAX_CHUNK + 1];
     long starts[MAX_CHUNK + 1], offsets[MAX_CHUNK + 1];
@@ -223,8 +223,9 @@ static inline __attribute__((always_inline)) void input_transform(
             const int y0 = 2 * sg.ty - 1, x0 = 2 * sg.tx - 1, cols = 2 * sg.len + 2;
             const long ss = whole(cols) + VB;
             float *s0 = combined + offsets[g];
-            // Columns x0 .. x0 + cols - 1; only the first can be left of the plane, only the last right of it.
-            const int jlo = x0 < 0 ? 1 : 0, jhi = x0 + cols > w ? cols - 1 : cols;
+            // Columns x0 .. x0 + cols - 1: only the first can be left of the plane, the last one
+            // (even width) or two (odd width: the last tile's right column is past the plane too) right of it.
+            const int jlo = x0 < 0 ? 1 : 0, jhi = x0 + cols > w ? w - x0 : cols;
             const float *p[4];
             int safe = 1;
             for (int k = 0; k < 4; k++) {
@@ -236,8 +237,8 @@ static inline __attribute__((always_inline)) void input_transform(
             combine_rows(p[0], p[1], p[2], p[3], s0 + jlo, s0 + ss + jlo, s0 + 2 * ss + jlo, s0 + 3 * ss + jlo,
                          safe ? whole(jhi - jlo) : jhi - jlo);
             for (int k = 0; k < 4; k++) {
-                if (jlo) s0[k * ss] = 0;                    // the column left of the plane
-                if (jhi < cols) s0[k * ss + cols - 1] = 0;  // the column right of it
+                if (jlo) s0[k * ss] = 0;                                       // the column left of the plane
+                for (int j = jhi; j < cols; j++) s0[k * ss + j] = 0;           // the columns right of it
             }
         }
         for (int g = 0; g < count_segments; g++) {
@@ -264,8 +265,8 @@ static inline __attribute__((always_inline)) void input_transform(
 static inline __attribute__((always_inline)) void output_transform(
     const float *m, int rows, int o0, int h, int w, long first, long count, long ldm, float *y, long ycs,
     const float *scale, const float *shift, const float *residual, int relu, float *buffers) {
-    const int tiles_w = w / 2;
-    const long tiles_per_image = (long)(h / 2) * tiles_w, xi_stride = (long)rows * ldm, rs = row_stride(w);
+    const int tiles_w = (w + 1) / 2;
+    const long tiles_per_image = (long)((h + 1) / 2) * tiles_w, xi_stride = (long)rows * ldm, rs = row_stride(w);
     float *e00 = buffers, *e01 = e00 + rs / 2, *e10 = e01 + rs / 2, *e11 = e10 + rs / 2;
     float *out0 = buffers + 2 * rs, *out1 = out0 + rs, *res0 = out1 + rs, *res1 = res0 + rs;
     const int plain = !scale && !residual && !relu;
@@ -276,20 +277,23 @@ static inline __attribute__((always_inline)) void output_transform(
             const segment sg = next_segment(first + i, count - i, tiles_w, tiles_per_image);
             const long at = (long)o * ycs + sg.image * (long)h * w + (long)(2 * sg.ty) * w + 2 * sg.tx;
             const int n = whole(sg.len);
-            const size_t bytes = (size_t)(2 * sg.len) * sizeof(float);
+            // An odd plane's last tile column and row hold one output each, not two.
+            const int width = 2 * sg.len < w - 2 * sg.tx ? 2 * sg.len : w - 2 * sg.tx;
+            const int second_row = 2 * sg.ty + 1 < h;
+            const size_t bytes = (size_t)width * sizeof(float);
             inverse_tiles(m + (long)r * ldm + i, xi_stride, e00, e01, e10, e11, n);
             interleave(e00, e01, out0, n);
             interleave(e10, e11, out1, n);
             if (!plain) {
                 if (residual) {
                     memcpy(res0, residual + at, bytes);
-                    memcpy(res1, residual + at + w, bytes);
+                    if (second_row) memcpy(res1, residual + at + w, bytes);
                 }
                 finish_row(out0, residual ? res0 : NULL, 2 * n, a, b, relu);
                 finish_row(out1, residual ? res1 : NULL, 2 * n, a, b, relu);
             }
             memcpy(y + at, out0, bytes);
-            memcpy(y + at + w, out1, bytes);
+            if (second_row) memcpy(y + at + w, out1, bytes);
             i += sg.len;
         }
     }

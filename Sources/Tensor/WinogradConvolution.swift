@@ -25,12 +25,16 @@ public enum WinogradConvolution {
     /// The kernel level the current lowering allows, 0 when this path is off.
     static var level: Int { enabled ? DirectConvolution.allowed : 0 }
 
-    /// Planes of even size (whole 2x2 tiles) with enough channels that the transforms, which cost
-    /// per input and output element what a few channels' multiply-adds do, stay small beside the
-    /// products. Measured with `thaw-bench engine --mode conv` (docs/benchmarks.md).
+    /// Layers with enough channels that the transforms, which cost per input and output element
+    /// what a few channels' multiply-adds do, stay small beside the products, on planes of at least
+    /// 14x14 (an odd side's last tile computes one output of two). Measured with `thaw-bench engine
+    /// --mode conv` (docs/benchmarks.md): on 7x7 and 4x4 planes with 256-512 channels (resnet18's
+    /// layer3 and layer4 at 112, layer4 at 224) each chunk of tiles re-reads all of the 1-4 MiB of
+    /// transformed weights for a few dozen tiles, and Winograd ran no faster than im2col + sgemm
+    /// on AVX-512 and up to 1.5x slower on AVX2.
     static func applies(channels: Int, outputs: Int, h: Int, w: Int) -> Bool {
         let level = level
-        guard level > 0, h % 2 == 0, w % 2 == 0, outputs % Int(thaw_winograd_rows(Int32(level))) == 0 else { return false }
+        guard level > 0, outputs % Int(thaw_winograd_rows(Int32(level))) == 0 else { return false }
         return channels >= minChannels && outputs >= minChannels && h * w >= minPlane
     }
     static let minChannels = 32, minPlane = 14 * 14
@@ -72,7 +76,7 @@ public enum WinogradConvolution {
     ) {
         let isa = Int32(level)
         let chunk = thaw_winograd_chunk_tiles(Int32(c), isa)
-        let tiles = batch * (h / 2) * (w / 2)
+        let tiles = batch * ((h + 1) / 2) * ((w + 1) / 2)
         let block = Int(thaw_winograd_tile_block(isa))
         // Workers get whole register tiles of the batch's tiles, so a worker's last chunk is the
         // only one with unused columns.

@@ -3,7 +3,7 @@ import Testing
 
 /// The Winograd F(2x2, 3x3) kernels (forward and input gradient) against the naive reference, on
 /// both kernel levels this CPU has: tiles that cross image boundaries inside a chunk, a last
-/// register tile with unused columns, chunks shorter than a tile row, channel counts that differ
+/// register tile with unused columns, odd planes, chunks shorter than a tile row, channel counts that differ
 /// between input and output (the transposed weights of the input gradient), and the epilogue.
 @Suite struct WinogradConvolutionTests {
     struct Case: CustomStringConvertible, Sendable {
@@ -19,6 +19,9 @@ import Testing
         Case(n: 2, c: 256, o: 256, h: 14, w: 14), // 32-tile chunks across tile rows and images
         Case(n: 1, c: 40, o: 32, h: 200, w: 2),   // one tile a row, chunks of many rows
         Case(n: 1, c: 32, o: 40, h: 2, w: 224),   // a tile row longer than a chunk
+        Case(n: 2, c: 32, o: 32, h: 15, w: 15),   // odd sides: the last tile row and column hold one output
+        Case(n: 3, c: 64, o: 32, h: 25, w: 13),   // a 200x200 photo's layer2 (25x25) shape, odd and even mixed
+        Case(n: 1, c: 48, o: 64, h: 14, w: 17),
     ]
 
     static func random(_ shape: [Int], _ g: inout SeededGenerator) -> Tensor {
@@ -68,7 +71,7 @@ import Testing
     /// path that runs without this kernel.
     @Test(arguments: lowerings)
     func epilogueMatchesTheDirectPath(lowering: DirectConvolution.Lowering) {
-        let (n, c, o, h, w) = (2, 32, 64, 28, 28)
+        let (n, c, o, h, w) = (2, 32, 64, 15, 29)  // odd sides: the epilogue of half-used tiles too
         let geo = Conv2dGeometry(inChannels: c, outChannels: o, kernel: 3, stride: 1, padding: 1, inH: h, inW: w)
         var g = SeededGenerator(seed: 5)
         let x = Layout.toChannelMajor(Self.random([n, c, h, w], &g)), wt = Self.random([o, c, 3, 3], &g)
@@ -116,13 +119,12 @@ import Testing
         #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
     }
 
-    /// Odd planes (no whole 2x2 tiles), stride 2, other kernels, thin layers and the im2col
-    /// lowering keep their paths.
+    /// Small planes, stride 2, other kernels, thin layers and the im2col lowering keep their paths.
     @Test func otherGeometriesKeepTheirPaths() {
         func geo(_ c: Int, _ o: Int, _ h: Int, k: Int = 3, s: Int = 1, p: Int = 1) -> Conv2dGeometry {
             Conv2dGeometry(inChannels: c, outChannels: o, kernel: k, stride: s, padding: p, inH: h, inW: h)
         }
-        for g in [geo(512, 512, 7), geo(64, 64, 56, s: 2), geo(64, 64, 56, k: 1, p: 0), geo(16, 16, 28),
+        for g in [geo(512, 512, 7), geo(64, 64, 13), geo(64, 64, 56, s: 2), geo(64, 64, 56, k: 1, p: 0), geo(16, 16, 28),
                   geo(64, 64, 12), geo(64, 62, 28), geo(64, 64, 28, p: 0)] {
             #expect(!WinogradConvolution.applies(to: g), "\(g)")
         }

@@ -17,7 +17,8 @@
 ///
 /// Tensors are the engine's channel-major (C, N, H, W): a channel's planes of all images follow
 /// each other, `*_channel_stride` = N*H*W apart. Tiles are numbered over the batch: image-major,
-/// then tile rows, then tile columns, (H/2)*(W/2) per image; H and W must be even.
+/// then tile rows, then tile columns, ceil(H/2)*ceil(W/2) per image (an odd plane's last tile row and
+/// column compute one output each).
 
 /// Output channels per register tile for an ISA level (`thaw_conv3x3_isa()`), and tiles per
 /// register tile: `out_channels` must be a multiple of the former.
