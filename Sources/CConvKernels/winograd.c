@@ -105,28 +105,19 @@ static inline segment next_segment(long tile, long left, int tiles_w, long tiles
 
 static inline int whole(int n) { return (n + VB - 1) / VB * VB; }
 
-/// Bᵀ d over the columns of a segment: the 4 input rows combined, column by column.
-static inline __attribute__((always_inline)) void combine_rows(
-    const float *restrict r0, const float *restrict r1, const float *restrict r2, const float *restrict r3,
-    float *restrict s0, float *restrict s1, float *restrict s2, float *restrict s3, int n) {
+/// Bᵀ applied to four rows a, b, c, d element by element: (a - c, b + c, c - b, b - d). The input
+/// transform Bᵀ d B is this twice: over the 4 input rows of a segment (Bᵀ d), then over the columns
+/// of each result, where tile q's columns 2q .. 2q + 3 are even[q], odd[q], even[q+1], odd[q+1]
+/// (shifted copies, not even + 1: the compiler would carry that value from one iteration to the
+/// next and stay scalar).
+static inline __attribute__((always_inline)) void apply_bt(
+    const float *restrict a, const float *restrict b, const float *restrict c, const float *restrict d,
+    float *restrict o0, float *restrict o1, float *restrict o2, float *restrict o3, int n) {
     BLOCKED for (int j = 0; j < n; j++) {
-        s0[j] = r0[j] - r2[j];
-        s1[j] = r1[j] + r2[j];
-        s2[j] = r2[j] - r1[j];
-        s3[j] = r1[j] - r3[j];
-    }
-}
-
-/// (Bᵀ d) B for one row of the 4x4 domain: tile q combines columns 2q .. 2q + 3 of the row, that is
-/// even[q], odd[q], even1[q] = even[q+1], odd1[q] = odd[q+1].
-static inline __attribute__((always_inline)) void combine_columns(
-    const float *restrict even, const float *restrict even1, const float *restrict odd, const float *restrict odd1,
-    float *restrict v0, float *restrict v1, float *restrict v2, float *restrict v3, int n) {
-    BLOCKED for (int q = 0; q < n; q++) {
-        v0[q] = even[q] - even1[q];
-        v1[q] = odd[q] + even1[q];
-        v2[q] = even1[q] - odd[q];
-        v3[q] = odd[q] - odd1[q];
+        o0[j] = a[j] - c[j];
+        o1[j] = b[j] + c[j];
+        o2[j] = c[j] - b[j];
+        o3[j] = b[j] - d[j];
     }
 }
 
@@ -148,7 +139,7 @@ static inline __attribute__((always_inline)) void inverse_tiles(
 }
 
 /// even[q] = s[2q], odd[q] = s[2q + 1], and the same one column pair on (even1, odd1): the four
-/// inputs of `combine_columns`, each stored where it will be loaded. (Loading even + 1 right after
+/// column inputs of `apply_bt`, each stored where it will be loaded. (Loading even + 1 right after
 /// storing even straddles two stores still in flight, which the CPU cannot forward: that stall
 /// cost more than the rest of the transform.)
 static inline __attribute__((always_inline)) void deinterleave(const float *restrict s, const float *restrict s2,
@@ -234,8 +225,8 @@ static inline __attribute__((always_inline)) void input_transform(
                 // Whole blocks read a little past the columns: fine unless that is past the tensor.
                 safe &= p[k] + whole(jhi - jlo) <= x_end || p[k] == zeros;
             }
-            combine_rows(p[0], p[1], p[2], p[3], s0 + jlo, s0 + ss + jlo, s0 + 2 * ss + jlo, s0 + 3 * ss + jlo,
-                         safe ? whole(jhi - jlo) : jhi - jlo);
+            apply_bt(p[0], p[1], p[2], p[3], s0 + jlo, s0 + ss + jlo, s0 + 2 * ss + jlo, s0 + 3 * ss + jlo,
+                     safe ? whole(jhi - jlo) : jhi - jlo);
             for (int k = 0; k < 4; k++) {
                 if (jlo) s0[k * ss] = 0;                                       // the column left of the plane
                 for (int j = jhi; j < cols; j++) s0[k * ss + j] = 0;           // the columns right of it
@@ -248,8 +239,8 @@ static inline __attribute__((always_inline)) void input_transform(
             float *out = v + (long)c * ldv + starts[g];
             for (int k = 0; k < 4; k++) {
                 deinterleave(s0 + k * ss, s0 + k * ss + 2, even, odd, even1, odd1, whole(sg.len));
-                combine_columns(even, even1, odd, odd1, out + (4 * k) * xi_stride, out + (4 * k + 1) * xi_stride,
-                                out + (4 * k + 2) * xi_stride, out + (4 * k + 3) * xi_stride, whole(sg.len));
+                apply_bt(even, odd, even1, odd1, out + (4 * k) * xi_stride, out + (4 * k + 1) * xi_stride,
+                         out + (4 * k + 2) * xi_stride, out + (4 * k + 3) * xi_stride, whole(sg.len));
             }
         }
     }
