@@ -28,16 +28,19 @@ public enum WinogradConvolution {
     /// Layers with enough channels that the transforms, which cost per input and output element
     /// what a few channels' multiply-adds do, stay small beside the products, on planes of at least
     /// 14x14 (an odd side's last tile computes one output of two). Measured with `thaw-bench engine
-    /// --mode conv` (docs/benchmarks.md): on 7x7 and 4x4 planes with 256-512 channels (resnet18's
-    /// layer3 and layer4 at 112, layer4 at 224) each chunk of tiles re-reads all of the 1-4 MiB of
-    /// transformed weights for a few dozen tiles, and Winograd ran no faster than im2col + sgemm
-    /// on AVX-512 and up to 1.5x slower on AVX2.
+    /// --mode conv` (docs/benchmarks.md): on smaller planes each chunk of tiles re-reads all of the
+    /// transformed weights (4 MiB at 256 x 256 channels) for a few dozen tiles. The AVX-512 kernels
+    /// still won there up to 256 channels (resnet18's layer3 at 112, 7x7: forward 1.1-1.4x, input
+    /// gradient 1.3-1.9x the direct kernel); with 512 channels (layer4 at 224, 7x7) they were no
+    /// faster than im2col + sgemm, and the AVX2 kernels lost on every plane under 14x14.
     static func applies(channels: Int, outputs: Int, h: Int, w: Int) -> Bool {
         let level = level
         guard level > 0, outputs % Int(thaw_winograd_rows(Int32(level))) == 0 else { return false }
-        return channels >= minChannels && outputs >= minChannels && h * w >= minPlane
+        guard channels >= minChannels && outputs >= minChannels else { return false }
+        return h * w >= minPlane
+            || (level == 2 && h * w >= minPlaneAVX512 && max(channels, outputs) <= maxSmallPlaneChannels)
     }
-    static let minChannels = 32, minPlane = 14 * 14
+    static let minChannels = 32, minPlane = 14 * 14, minPlaneAVX512 = 7 * 7, maxSmallPlaneChannels = 256
 
     private static func isStride1Pad1(_ g: Conv2dGeometry) -> Bool {
         g.kernelH == 3 && g.kernelW == 3 && g.padH == 1 && g.padW == 1 && g.strideH == 1 && g.strideW == 1

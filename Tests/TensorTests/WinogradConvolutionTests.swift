@@ -22,6 +22,7 @@ import Testing
         Case(n: 2, c: 32, o: 32, h: 15, w: 15),   // odd sides: the last tile row and column hold one output
         Case(n: 3, c: 64, o: 32, h: 25, w: 13),   // a 200x200 photo's layer2 (25x25) shape, odd and even mixed
         Case(n: 1, c: 48, o: 64, h: 14, w: 17),
+        Case(n: 3, c: 256, o: 128, h: 7, w: 7),   // resnet18's layer3 at 112: AVX-512 only
     ]
 
     static func random(_ shape: [Int], _ g: inout SeededGenerator) -> Tensor {
@@ -45,8 +46,11 @@ import Testing
         let refBack = ReferenceKernels.convBackward(x: x, weight: w, dOutput: dy, geometry: geo)
         let tol: Float = 1e-4 * Float(max(1, max(t.c, t.o) / 8))
         DirectConvolution.$lowering.withValue(lowering) {
-            #expect(WinogradConvolution.applies(to: geo) == DirectConvolution.cpuSupported)
-            #expect(WinogradConvolution.appliesToInputGradient(geo) == DirectConvolution.cpuSupported)
+            // Planes under 14x14 run Winograd on the AVX-512 kernels only.
+            let avx512 = DirectConvolution.cpuLevel == 2 && lowering == .automatic
+            let expected = DirectConvolution.cpuSupported && (t.h * t.w >= 14 * 14 || avx512)
+            #expect(WinogradConvolution.applies(to: geo) == expected)
+            #expect(WinogradConvolution.appliesToInputGradient(geo) == expected)
             for threads in [1, 2] {
                 Parallel.$taskThreads.withValue(threads) {
                     let ws = Workspace()
@@ -124,9 +128,13 @@ import Testing
         func geo(_ c: Int, _ o: Int, _ h: Int, k: Int = 3, s: Int = 1, p: Int = 1) -> Conv2dGeometry {
             Conv2dGeometry(inChannels: c, outChannels: o, kernel: k, stride: s, padding: p, inH: h, inW: h)
         }
-        for g in [geo(512, 512, 7), geo(64, 64, 13), geo(64, 64, 56, s: 2), geo(64, 64, 56, k: 1, p: 0), geo(16, 16, 28),
-                  geo(64, 64, 12), geo(64, 62, 28), geo(64, 64, 28, p: 0)] {
+        for g in [geo(512, 512, 7), geo(256, 512, 7), geo(64, 64, 6), geo(64, 64, 56, s: 2), geo(64, 64, 56, k: 1, p: 0), geo(16, 16, 28),
+                  geo(64, 62, 28), geo(64, 64, 28, p: 0)] {
             #expect(!WinogradConvolution.applies(to: g), "\(g)")
+        }
+        #expect(WinogradConvolution.applies(to: geo(256, 256, 7)) == (DirectConvolution.cpuLevel == 2))
+        DirectConvolution.$lowering.withValue(.avx2) {
+            #expect(!WinogradConvolution.applies(to: geo(64, 64, 13)))
         }
         DirectConvolution.$lowering.withValue(.im2col) {
             #expect(!WinogradConvolution.applies(to: geo(64, 64, 56)))
