@@ -20,20 +20,14 @@ import Testing
         Case(n: 1, c: 1, o: 2, h: 4, w: 4, k: 5, s: 1, p: 2, bias: true),
     ]
 
-    static func random(_ shape: [Int], _ g: inout SeededGenerator) -> Tensor {
-        var t = Tensor.zeros(shape)
-        for i in 0..<t.count { t.storage[i] = g.uniform(-1, 1) }
-        return t
-    }
-
     @Test(arguments: cases)
     func forwardAndBackwardMatchReference(_ t: Case) {
         var g = SeededGenerator(seed: 7)
         let geo = Conv2dGeometry(inChannels: t.c, outChannels: t.o, kernel: t.k, stride: t.s, padding: t.p, inH: t.h, inW: t.w)
-        let x = Self.random([t.n, t.c, t.h, t.w], &g)
-        let w = Self.random([t.o, t.c, t.k, t.k], &g)
-        let b = t.bias ? Self.random([t.o], &g) : nil
-        let dy = Self.random([t.n, t.o, geo.outH, geo.outW], &g)
+        let x = uniformTensor([t.n, t.c, t.h, t.w], &g)
+        let w = uniformTensor([t.o, t.c, t.k, t.k], &g)
+        let b = t.bias ? uniformTensor([t.o], &g) : nil
+        let dy = uniformTensor([t.n, t.o, geo.outH, geo.outW], &g)
         let ws = Workspace()
 
         let xc = Layout.toChannelMajor(x)
@@ -69,14 +63,10 @@ import Testing
         #expect(ConvolutionKernels.blockSize(geo, batch: 64) < 64)
         var g = SeededGenerator(seed: 3)
         let n = 20
-        let x = Self.random([n, 32, 28, 28], &g), w = Self.random([2, 32, 3, 3], &g)
+        let x = uniformTensor([n, 32, 28, 28], &g), w = uniformTensor([2, 32, 3, 3], &g)
         let small = Conv2dGeometry(inChannels: 32, outChannels: 2, kernel: 3, stride: 1, padding: 1, inH: 28, inW: 28)
         let xc = Layout.toChannelMajor(x)
-        let y = Tensor(shape: [2, n, 28, 28]) { yp in
-            xc.withPointer { xp in w.withPointer { wp in
-                ConvolutionKernels.forward(x: xp, batch: n, weight: wp, bias: nil, geometry: small, y: yp, workspace: Workspace())
-            } }
-        }
+        let y = engineForward(xc, weight: w, batch: n, geometry: small)
         #expect(ConvolutionKernels.blockSize(small, batch: n) < n)
         #expect(Layout.toBatchMajor(y).isClose(to: ReferenceKernels.convForward(x: x, weight: w, bias: nil, geometry: small),
                                                  rtol: 1e-4, atol: 1e-4))
@@ -90,15 +80,11 @@ import Testing
         let n = 40
         #expect(ConvolutionKernels.blockSize(geo, batch: n) * 4 < n, "the batch spans several blocks")
         var g = SeededGenerator(seed: 5)
-        let x = Self.random([n, 24, 14, 14], &g), w = Self.random([5, 24, 3, 3], &g), dy = Self.random([n, 5, 14, 14], &g)
+        let x = uniformTensor([n, 24, 14, 14], &g), w = uniformTensor([5, 24, 3, 3], &g), dy = uniformTensor([n, 5, 14, 14], &g)
         let (xc, dyc) = (Layout.toChannelMajor(x), Layout.toChannelMajor(dy))
         let ws = Workspace()
         Parallel.$taskThreads.withValue(threads) {
-            let y = Tensor(shape: [5, n, 14, 14]) { yp in
-                xc.withPointer { xp in w.withPointer { wp in
-                    ConvolutionKernels.forward(x: xp, batch: n, weight: wp, bias: nil, geometry: geo, y: yp, workspace: ws)
-                } }
-            }
+            let y = engineForward(xc, weight: w, batch: n, geometry: geo, workspace: ws)
             #expect(Layout.toBatchMajor(y).isClose(to: ReferenceKernels.convForward(x: x, weight: w, bias: nil, geometry: geo),
                                                      rtol: 1e-4, atol: 1e-4))
             var dW = Tensor.zeros(w.shape), dX = Tensor.zeros(xc.shape)
@@ -116,7 +102,7 @@ import Testing
 
     @Test func layoutSwapIsItsOwnInverse() {
         var g = SeededGenerator(seed: 1)
-        let x = Self.random([3, 4, 2, 5], &g)
+        let x = uniformTensor([3, 4, 2, 5], &g)
         let c = Layout.toChannelMajor(x)
         #expect(c.shape == [4, 3, 2, 5])
         #expect(c.storage[((1 * 3) + 2) * 10 + 7] == x.storage[((2 * 4) + 1) * 10 + 7])

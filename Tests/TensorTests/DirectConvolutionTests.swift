@@ -32,12 +32,6 @@ import Testing
         Case(n: 1, c: 4, o: 8, h: 56, w: 56, s: 1),
     ]
 
-    static func random(_ shape: [Int], _ g: inout SeededGenerator) -> Tensor {
-        var t = Tensor.zeros(shape)
-        for i in 0..<t.count { t.storage[i] = g.uniform(-1, 1) }
-        return t
-    }
-
     /// Every kernel level this CPU has: AVX-512 (tiles of 8 output channels, falling back to AVX2 for
     /// 4 and 12) and AVX2 alone.
     @Test(arguments: cases, [DirectConvolution.Lowering.automatic, .avx2])
@@ -60,8 +54,8 @@ import Testing
         #expect(DirectConvolution.appliesToWeightGradient(geo)
                 == (level > 0 && !DirectConvolution.prefersGemm(.weightGradient, channels: t.c, plane: geo.outPlane, level: level)))
         var g = SeededGenerator(seed: UInt64(t.c * 31 + t.h))
-        let x = Self.random([t.n, t.c, t.h, t.w], &g), w = Self.random([t.o, t.c, 3, 3], &g)
-        let dy = Self.random([t.n, t.o, geo.outH, geo.outW], &g)
+        let x = uniformTensor([t.n, t.c, t.h, t.w], &g), w = uniformTensor([t.o, t.c, 3, 3], &g)
+        let dy = uniformTensor([t.n, t.o, geo.outH, geo.outW], &g)
         let (xc, dyc) = (Layout.toChannelMajor(x), Layout.toChannelMajor(dy))
         let ref = ReferenceKernels.convForward(x: x, weight: w, bias: nil, geometry: geo)
         let refBack = ReferenceKernels.convBackward(x: x, weight: w, dOutput: dy, geometry: geo)
@@ -92,8 +86,8 @@ import Testing
     func weightGradientForAnyOutputCount(outputs: Int, lowering: DirectConvolution.Lowering) {
         let geo = Conv2dGeometry(inChannels: 3, outChannels: outputs, kernel: 3, stride: 1, padding: 1, inH: 9, inW: 10)
         var g = SeededGenerator(seed: UInt64(outputs))
-        let x = Self.random([3, 3, 9, 10], &g), w = Self.random([outputs, 3, 3, 3], &g)
-        let dy = Self.random([3, outputs, 9, 10], &g)
+        let x = uniformTensor([3, 3, 9, 10], &g), w = uniformTensor([outputs, 3, 3, 3], &g)
+        let dy = uniformTensor([3, outputs, 9, 10], &g)
         let (xc, dyc) = (Layout.toChannelMajor(x), Layout.toChannelMajor(dy))
         var dW = Tensor(shape: w.shape, repeating: .nan)
         DirectConvolution.$lowering.withValue(lowering) {
@@ -110,14 +104,10 @@ import Testing
     @Test func outputDoesNotDependOnTheThreadCount() {
         let geo = Conv2dGeometry(inChannels: 16, outChannels: 32, kernel: 3, stride: 2, padding: 1, inH: 28, inW: 28)
         var g = SeededGenerator(seed: 11)
-        let x = Layout.toChannelMajor(Self.random([5, 16, 28, 28], &g)), w = Self.random([32, 16, 3, 3], &g)
+        let x = Layout.toChannelMajor(uniformTensor([5, 16, 28, 28], &g)), w = uniformTensor([32, 16, 3, 3], &g)
         let outputs = [1, 2, 3].map { threads in
             Parallel.$taskThreads.withValue(threads) {
-                Tensor(shape: [32, 5, 14, 14]) { yp in
-                    x.withPointer { xp in w.withPointer { wp in
-                        ConvolutionKernels.forward(x: xp, batch: 5, weight: wp, bias: nil, geometry: geo, y: yp, workspace: Workspace())
-                    } }
-                }
+                engineForward(x, weight: w, batch: 5, geometry: geo)
             }
         }
         #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])

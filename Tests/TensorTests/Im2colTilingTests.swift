@@ -30,19 +30,13 @@ import Testing
         Case(n: 5, c: 8, o: 8, h: 9, w: 10, k: 3, s: 2, p: 1, tiled: false),
     ]
 
-    static func random(_ shape: [Int], _ g: inout SeededGenerator) -> Tensor {
-        var t = Tensor.zeros(shape)
-        for i in 0..<t.count { t.storage[i] = g.uniform(-1, 1) }
-        return t
-    }
-
     @Test(arguments: cases, [DirectConvolution.Lowering.automatic, .avx2, .im2col])
     func forwardAndGradientsMatchReference(_ t: Case, lowering: DirectConvolution.Lowering) {
         let geo = Conv2dGeometry(inChannels: t.c, outChannels: t.o, kernel: t.k, stride: t.s, padding: t.p, inH: t.h, inW: t.w)
         #expect(ColumnBlocking(geo, batch: t.n).tilesRows == t.tiled, "\(t)")
         var g = SeededGenerator(seed: UInt64(t.c * 17 + t.h))
-        let x = Self.random([t.n, t.c, t.h, t.w], &g), w = Self.random([t.o, t.c, t.k, t.k], &g)
-        let dy = Self.random([t.n, t.o, geo.outH, geo.outW], &g)
+        let x = uniformTensor([t.n, t.c, t.h, t.w], &g), w = uniformTensor([t.o, t.c, t.k, t.k], &g)
+        let dy = uniformTensor([t.n, t.o, geo.outH, geo.outW], &g)
         let (xc, dyc) = (Layout.toChannelMajor(x), Layout.toChannelMajor(dy))
         let ref = ReferenceKernels.convForward(x: x, weight: w, bias: nil, geometry: geo)
         let r = ReferenceKernels.convBackward(x: x, weight: w, dOutput: dy, geometry: geo)
@@ -87,14 +81,10 @@ import Testing
     @Test func tiledStemOutputDoesNotDependOnTheThreadCount() {
         let geo = Conv2dGeometry(inChannels: 3, outChannels: 8, kernel: 7, stride: 2, padding: 3, inH: 90, inW: 90)
         var g = SeededGenerator(seed: 4)
-        let x = Layout.toChannelMajor(Self.random([3, 3, 90, 90], &g)), w = Self.random([8, 3, 7, 7], &g)
+        let x = Layout.toChannelMajor(uniformTensor([3, 3, 90, 90], &g)), w = uniformTensor([8, 3, 7, 7], &g)
         let outputs = [1, 2, 3].map { threads in
             Parallel.$taskThreads.withValue(threads) {
-                Tensor(shape: [8, 3, geo.outH, geo.outW]) { yp in
-                    x.withPointer { xp in w.withPointer { wp in
-                        ConvolutionKernels.forward(x: xp, batch: 3, weight: wp, bias: nil, geometry: geo, y: yp, workspace: Workspace())
-                    } }
-                }
+                engineForward(x, weight: w, batch: 3, geometry: geo)
             }
         }
         #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])

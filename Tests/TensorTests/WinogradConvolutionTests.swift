@@ -25,12 +25,6 @@ import Testing
         Case(n: 3, c: 256, o: 128, h: 7, w: 7),   // resnet18's layer3 at 112: AVX-512 only
     ]
 
-    static func random(_ shape: [Int], _ g: inout SeededGenerator) -> Tensor {
-        var t = Tensor.zeros(shape)
-        for i in 0..<t.count { t.storage[i] = g.uniform(-1, 1) }
-        return t
-    }
-
     static var lowerings: [DirectConvolution.Lowering] {
         DirectConvolution.cpuLevel >= 2 ? [.automatic, .avx2] : [.automatic]
     }
@@ -39,8 +33,8 @@ import Testing
     func forwardAndInputGradientMatchReference(_ t: Case, lowering: DirectConvolution.Lowering) {
         let geo = Conv2dGeometry(inChannels: t.c, outChannels: t.o, kernel: 3, stride: 1, padding: 1, inH: t.h, inW: t.w)
         var g = SeededGenerator(seed: UInt64(t.c * 7 + t.h))
-        let x = Self.random([t.n, t.c, t.h, t.w], &g), w = Self.random([t.o, t.c, 3, 3], &g)
-        let dy = Self.random([t.n, t.o, t.h, t.w], &g)
+        let x = uniformTensor([t.n, t.c, t.h, t.w], &g), w = uniformTensor([t.o, t.c, 3, 3], &g)
+        let dy = uniformTensor([t.n, t.o, t.h, t.w], &g)
         let (xc, dyc) = (Layout.toChannelMajor(x), Layout.toChannelMajor(dy))
         let ref = ReferenceKernels.convForward(x: x, weight: w, bias: nil, geometry: geo)
         let refBack = ReferenceKernels.convBackward(x: x, weight: w, dOutput: dy, geometry: geo)
@@ -78,10 +72,10 @@ import Testing
         let (n, c, o, h, w) = (2, 32, 64, 15, 29)  // odd sides: the epilogue of half-used tiles too
         let geo = Conv2dGeometry(inChannels: c, outChannels: o, kernel: 3, stride: 1, padding: 1, inH: h, inW: w)
         var g = SeededGenerator(seed: 5)
-        let x = Layout.toChannelMajor(Self.random([n, c, h, w], &g)), wt = Self.random([o, c, 3, 3], &g)
-        let residual = Self.random([o, n, h, w], &g)
+        let x = Layout.toChannelMajor(uniformTensor([n, c, h, w], &g)), wt = uniformTensor([o, c, 3, 3], &g)
+        let residual = uniformTensor([o, n, h, w], &g)
         let scale = (0..<o).map { _ in g.uniform(0.5, 1.5) }, shift = (0..<o).map { _ in g.uniform(-0.5, 0.5) }
-        let bias = Self.random([o], &g)
+        let bias = uniformTensor([o], &g)
         for (withScale, withResidual, relu, withBias) in [(false, false, false, true), (true, false, false, false),
                                                           (true, true, false, false), (true, false, true, true),
                                                           (true, true, true, false), (false, true, true, false)] {
@@ -110,14 +104,10 @@ import Testing
     @Test func outputDoesNotDependOnTheThreadCount() {
         let geo = Conv2dGeometry(inChannels: 32, outChannels: 32, kernel: 3, stride: 1, padding: 1, inH: 14, inW: 14)
         var g = SeededGenerator(seed: 3)
-        let x = Layout.toChannelMajor(Self.random([5, 32, 14, 14], &g)), w = Self.random([32, 32, 3, 3], &g)
+        let x = Layout.toChannelMajor(uniformTensor([5, 32, 14, 14], &g)), w = uniformTensor([32, 32, 3, 3], &g)
         let outputs = [1, 2, 3].map { threads in
             Parallel.$taskThreads.withValue(threads) {
-                Tensor(shape: [32, 5, 14, 14]) { yp in
-                    x.withPointer { xp in w.withPointer { wp in
-                        ConvolutionKernels.forward(x: xp, batch: 5, weight: wp, bias: nil, geometry: geo, y: yp, workspace: Workspace())
-                    } }
-                }
+                engineForward(x, weight: w, batch: 5, geometry: geo)
             }
         }
         #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
