@@ -56,7 +56,7 @@ public enum DatasetSource: Sendable, Equatable, Codable {
             let (train, skippedTrain) = try ImageFolder.load(root: roots.train, channels: channels, height: height, width: width,
                                                              cacheDirectory: cacheDirectory, skipBad: skipBad, containedIn: root,
                                                              limits: limits, memory: memory, cropFraction: cropFraction,
-                                                           onCacheRejected: onCacheRejected)
+                                                             onCacheRejected: onCacheRejected)
             guard let testRoot = roots.test else { return Loaded(train: train, test: nil, skipped: skippedTrain) }
             let (test, skippedTest) = try ImageFolder.load(root: testRoot, channels: channels, height: height, width: width,
                                                            cacheDirectory: cacheDirectory, skipBad: skipBad, containedIn: root,

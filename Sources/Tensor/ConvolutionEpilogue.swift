@@ -22,6 +22,12 @@ public struct ConvolutionEpilogue: Sendable {
         self.init(scale: scale, shift: shift, residual: next?.residual, relu: next?.relu ?? false)
     }
 
+    /// The kernels read the residual at the output's positions: it must have the output's shape.
+    func requireResidual(matching g: Conv2dGeometry, batch: Int) {
+        precondition(residual.map { $0.count == g.outChannels * batch * g.outPlane } ?? true,
+                     "the residual must have the convolution's output shape")
+    }
+
     /// Pointers to the parts (nil where absent), valid inside `body`.
     func withPointers<R>(_ body: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?) -> R) -> R {
         func scalePart(_ next: (UnsafePointer<Float>?) -> R) -> R {

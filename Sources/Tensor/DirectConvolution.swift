@@ -93,7 +93,9 @@ public enum DirectConvolution {
         return level > 0 && !prefersGemm(.inputGradient, channels: g.outChannels, plane: g.outPlane, level: level)
     }
 
-    private static func is3x3Pad1(_ g: Conv2dGeometry) -> Bool {
+    /// 3x3, padding 1, the same stride (1 or 2) both ways: the shapes the 3x3 kernels (direct and
+    /// Winograd) take.
+    static func is3x3Pad1(_ g: Conv2dGeometry) -> Bool {
         g.kernelH == 3 && g.kernelW == 3 && g.padH == 1 && g.padW == 1 && g.strideH == g.strideW
             && (g.strideH == 1 || g.strideH == 2)
     }
@@ -105,8 +107,7 @@ public enum DirectConvolution {
         y: UnsafeMutablePointer<Float>, epilogue: ConvolutionEpilogue? = nil, workspace: Workspace
     ) {
         let epilogue = epilogue ?? ConvolutionEpilogue()  // no parts: the kernel skips it
-        precondition(epilogue.residual.map { $0.count == g.outChannels * batch * g.outPlane } ?? true,
-                     "the residual must have the convolution's output shape")
+        epilogue.requireResidual(matching: g, batch: batch)
         epilogue.withPointers { scale, shift, residual in
             run(input: x, inChannels: g.inChannels, inH: g.inH, inW: g.inW, stride: g.strideH, batch: batch,
                 weight: weight, outChannels: g.outChannels, transposeFlip: false,

@@ -42,9 +42,7 @@ public enum WinogradConvolution {
     }
     static let minChannels = 32, minPlane = 14 * 14, minPlaneAVX512 = 7 * 7, maxSmallPlaneChannels = 256
 
-    private static func isStride1Pad1(_ g: Conv2dGeometry) -> Bool {
-        g.kernelH == 3 && g.kernelW == 3 && g.padH == 1 && g.padW == 1 && g.strideH == 1 && g.strideW == 1
-    }
+    private static func isStride1Pad1(_ g: Conv2dGeometry) -> Bool { DirectConvolution.is3x3Pad1(g) && g.strideH == 1 }
 
     /// y = conv(x, weight), then the epilogue if any. `y` is fully overwritten.
     public static func forward(
@@ -52,8 +50,7 @@ public enum WinogradConvolution {
         y: UnsafeMutablePointer<Float>, epilogue: ConvolutionEpilogue? = nil, workspace: Workspace
     ) {
         let epilogue = epilogue ?? ConvolutionEpilogue()
-        precondition(epilogue.residual.map { $0.count == g.outChannels * batch * g.outPlane } ?? true,
-                     "the residual must have the convolution's output shape")
+        epilogue.requireResidual(matching: g, batch: batch)
         epilogue.withPointers { scale, shift, residual in
             run(input: x, channels: g.inChannels, h: g.inH, w: g.inW, batch: batch, weight: weight,
                 outputs: g.outChannels, transposeFlip: false, output: y,
