@@ -25,7 +25,8 @@ final class RawConnection {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard rc == 0 else {
-            Glibc.close(fd)
+            // No close here: `fd` is set, so deinit runs for the thrown-away object and closes it.
+            // Closing twice could close a descriptor another test has opened since.
             throw Failure(description: "connect to port \(port) failed")
         }
     }

@@ -27,7 +27,8 @@ final class RawClient: @unchecked Sendable {
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         guard connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
             let e = errno
-            Glibc.close(fd)
+            // No close here: `fd` is set, so deinit runs for the thrown-away object and closes it.
+            // Closing twice could close a descriptor another test has opened since.
             throw Failure(description: "connect \(host):\(port): \(String(cString: strerror(e)))")
         }
     }
