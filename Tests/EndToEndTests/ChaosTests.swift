@@ -52,11 +52,6 @@ import Glibc
         return id
     }
 
-    func events(_ client: HTTPClient, _ id: String) throws -> [[String: Any]] {
-        let list = try client.get("/v1/jobs/\(id)/events?format=json&limit=5000").json() as? [String: Any]
-        return list?["data"] as? [[String: Any]] ?? []
-    }
-
     @Test func threeJobsSurviveTwentySIGKILLs() throws {
         let seed = ProcessInfo.processInfo.environment["THAW_CHAOS_SEED"].flatMap { UInt64($0) }
             ?? UInt64.random(in: 1...UInt64(UInt32.max))

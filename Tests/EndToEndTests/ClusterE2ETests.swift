@@ -69,6 +69,12 @@ struct ClusterE2ETests {
         #expect(!second.logText.contains("not used"), "c2 accepted c1's cache: \(second.logText)")
     }
 
+    /// The events up to and including `id`, and the events after it.
+    private func splitAt(_ events: [[String: Any]], id: Int) -> ([[String: Any]], [[String: Any]]) {
+        let cut = events.firstIndex { ($0["id"] as? Int ?? 0) > id } ?? events.endIndex
+        return (Array(events[..<cut]), Array(events[cut...]))
+    }
+
     @Test func threeNodesShareTheQueueAndAKilledNodesJobResumesElsewhere() throws {
         let uri = try PostgresStoreE2ETests.freshDatabase()
         let artifacts = FileManager.default.temporaryDirectory.appendingPathComponent("thawd-cluster-\(UUID().uuidString)").path
@@ -110,11 +116,11 @@ struct ClusterE2ETests {
         let deadline = Date().addingTimeInterval(300)
         while Date() < deadline {
             let stored = try events(nodes[1].client, victim)
-            if stored.contains(where: { $0["type"] as? String == "checkpoint" }) { break }
+            if stored.contains(where: isResumePoint) { break }
             usleep(100_000)
         }
         let before = try events(nodes[1].client, victim)
-        #expect(before.contains { $0["type"] as? String == "checkpoint" })
+        #expect(before.contains(where: isResumePoint))
         nodes[0].stop(signal: SIGKILL)
         let survivors = [nodes[1], nodes[2]]
 
@@ -135,11 +141,13 @@ struct ClusterE2ETests {
         #expect(all.contains { $0["type"] as? String == "status" && ($0["data"] as? [String: Any])?["resume"] as? Bool == true })
         let epochs = all.filter { $0["type"] as? String == "epoch" }.compactMap { ($0["data"] as? [String: Any])?["global_epoch"] as? Int }
         #expect(epochs == Array(1...Self.longEpochs), "each epoch stored once, in order: \(epochs)")
-        // The kill landed mid-training, and the resume went on from the checkpoint stored before it.
-        let checkpointed = before.filter { $0["type"] as? String == "checkpoint" }
-            .compactMap { ($0["data"] as? [String: Any])?["global_epoch"] as? Int }.max()
+        // The kill landed mid-training, and the resume went on from the last resume point n1 stored
+        // (read from the whole log: n1 may have stored one more between `before` and the kill).
         let restart = all.last { $0["type"] as? String == "status" && ($0["data"] as? [String: Any])?["resume"] as? Bool == true }
-        let afterRestart = all.drop { ($0["id"] as? Int ?? 0) <= (restart?["id"] as? Int ?? .max) }
+        let (beforeRestart, fromRestart) = splitAt(all, id: restart?["id"] as? Int ?? .max)
+        let checkpointed = beforeRestart.filter(isResumePoint)
+            .compactMap { ($0["data"] as? [String: Any])?["global_epoch"] as? Int }.max()
+        let afterRestart = fromRestart
             .filter { $0["type"] as? String == "epoch" }.compactMap { ($0["data"] as? [String: Any])?["global_epoch"] as? Int }
         #expect((checkpointed ?? .max) < Self.longEpochs, "killed after epoch \(checkpointed ?? -1) of \(Self.longEpochs)")
         #expect(checkpointed != nil && afterRestart == Array((checkpointed! + 1)...max(checkpointed! + 1, Self.longEpochs)),
@@ -238,7 +246,7 @@ struct ClusterE2ETests {
         let other = try Self.node("f2", uri: uri, artifacts: artifacts)  // started now: the job is f1's
         defer { other.stop() }
         let deadline = Date().addingTimeInterval(300)
-        while Date() < deadline, !(try events(other.client, id)).contains(where: { $0["type"] as? String == "checkpoint" }) {
+        while Date() < deadline, !(try events(other.client, id)).contains(where: isResumePoint) {
             usleep(100_000)
         }
         kill(frozen.process.processIdentifier, SIGSTOP)
@@ -274,11 +282,6 @@ struct ClusterE2ETests {
             usleep(100_000)
         }
         throw E2EError.timedOut("no job ran on \(node)")
-    }
-
-    private func events(_ client: HTTPClient, _ id: String) throws -> [[String: Any]] {
-        let list = try client.get("/v1/jobs/\(id)/events?format=json&limit=5000").json() as? [String: Any]
-        return list?["data"] as? [[String: Any]] ?? []
     }
 }
 

@@ -7,12 +7,6 @@ import Glibc
 
 /// Live control over HTTP and crash safety, against the real binary.
 @Suite(.serialized, .enabled(if: fashionMNISTInstalled)) struct ControlAndCrashTests {
-    /// Events of a job, as the stored list.
-    func events(_ client: HTTPClient, _ id: String) throws -> [[String: Any]] {
-        let list = try client.get("/v1/jobs/\(id)/events?format=json&limit=5000").json() as? [String: Any]
-        return list?["data"] as? [[String: Any]] ?? []
-    }
-
     func waitForEvent(_ client: HTTPClient, _ id: String, timeout: TimeInterval = 120,
                       where match: ([String: Any]) -> Bool) throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(timeout)
@@ -125,8 +119,7 @@ import Glibc
 
         // Kill it hard once two epochs (and their checkpoints) are stored.
         _ = try waitForEvent(daemon!.client, id, timeout: 300) {
-            $0["type"] as? String == "checkpoint" && ($0["data"] as? [String: Any])?["kind"] as? String == "epoch"
-                && (($0["data"] as? [String: Any])?["global_epoch"] as? Int ?? 0) >= 2
+            isResumePoint($0) && (($0["data"] as? [String: Any])?["global_epoch"] as? Int ?? 0) >= 2
         }
         let before = try events(daemon!.client, id)
         let checkpointsBefore = (try daemon!.client.get("/v1/jobs/\(id)/checkpoints").json() as? [String: Any])?["data"] as? [Any]

@@ -35,6 +35,19 @@ extension HTTPClient {
     }
 }
 
+/// A job's stored events, oldest first: the JSON form of its event log.
+func events(_ client: HTTPClient, _ id: String) throws -> [[String: Any]] {
+    let list = try client.get("/v1/jobs/\(id)/events?format=json&limit=5000").json() as? [String: Any]
+    return list?["data"] as? [[String: Any]] ?? []
+}
+
+/// Whether `event` announces a resume point: a `checkpoint` event of kind `epoch`, stored with the
+/// resume state as the epoch end's last step. A `best` checkpoint comes first in the epoch end,
+/// before the epoch's own `epoch` event, so a run killed right after it re-runs that epoch.
+func isResumePoint(_ event: [String: Any]) -> Bool {
+    event["type"] as? String == "checkpoint" && (event["data"] as? [String: Any])?["kind"] as? String == "epoch"
+}
+
 /// A small, fast job: small-cnn on a few Fashion-MNIST images per class.
 func smallJob(model: String, classes: [Int] = [5, 6, 7, 8, 9], perClass: Int = 20, epochs: [Int] = [1, 2],
               optimizer: String = "sgd", name: String = "e2e") -> [String: Any] {

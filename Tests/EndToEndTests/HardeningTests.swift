@@ -10,11 +10,6 @@ import Glibc
 /// Issue 14's lifecycle defects against the real binary: the data-dir lock, poison jobs, the DELETE
 /// routes (and `thaw delete`), checkpoint retention, and commands to a job parked across a restart.
 @Suite(.serialized, .enabled(if: fashionMNISTInstalled)) struct HardeningTests {
-    func events(_ client: HTTPClient, _ id: String) throws -> [[String: Any]] {
-        let list = try client.get("/v1/jobs/\(id)/events?format=json&limit=5000").json() as? [String: Any]
-        return list?["data"] as? [[String: Any]] ?? []
-    }
-
     /// A job that trains until told otherwise.
     func endlessJob(_ model: String, name: String = "endless") -> [String: Any] {
         var spec = smallJob(model: model, perClass: 20, name: name)
@@ -39,7 +34,7 @@ import Glibc
         let model = try client.registerSmallCNN()
         let id = try #require(try client.jsonObject("POST", "/v1/jobs", body: endlessJob(model)).1["id"] as? String)
         try waitUntil("a first epoch checkpoint") {
-            try events(client, id).contains { $0["type"] as? String == "checkpoint" }
+            try events(client, id).contains(where: isResumePoint)
         }
         // What the first thawd has in flight: a checkpoint temp file it is writing.
         let temp = daemon.dataDir + "/artifacts/checkpoints/\(id)/.tmp-00000000000000aa-epoch-e9-x.ckpt"

@@ -23,11 +23,6 @@ struct PostgresStoreE2ETests {
         return String(base[..<slash.upperBound]) + name
     }
 
-    func events(_ client: HTTPClient, _ id: String) throws -> [[String: Any]] {
-        let list = try client.get("/v1/jobs/\(id)/events?format=json&limit=5000").json() as? [String: Any]
-        return list?["data"] as? [[String: Any]] ?? []
-    }
-
     @Test func killDashNineThenRestartResumesFromTheCheckpointInPostgres() throws {
         let uri = try Self.freshDatabase()
         let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("thawd-pg-\(UUID().uuidString)").path
@@ -46,8 +41,7 @@ struct PostgresStoreE2ETests {
         let deadline = Date().addingTimeInterval(300)
         while Date() < deadline {
             let stored = try events(daemon!.client, id)
-            if stored.contains(where: { $0["type"] as? String == "checkpoint"
-                && ($0["data"] as? [String: Any])?["kind"] as? String == "epoch" }) { break }
+            if stored.contains(where: isResumePoint) { break }
             usleep(100_000)
         }
         let before = try events(daemon!.client, id)
