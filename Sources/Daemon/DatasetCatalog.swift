@@ -53,11 +53,13 @@ final class DatasetCatalog: @unchecked Sendable {
     var fashionMNISTInstalled: Bool { FashionMNIST.isInstalled(root: fashionMNISTRoot) }
 
     /// Loads a dataset's splits at the model's input shape (built-ins keep their native shape).
-    /// `cropFraction` (image folders only) is `DatasetSpec.cropFraction`.
-    func load(id: String, channels: Int, height: Int, width: Int, cropFraction: Double = 1) throws -> DatasetSource.Loaded {
+    /// `cropFraction` (image folders only) is `DatasetSpec.cropFraction`; `wholePhotos` adds a folder's
+    /// training photos whole (`DatasetSource.Loaded.trainFrames`).
+    func load(id: String, channels: Int, height: Int, width: Int, cropFraction: Double = 1,
+              wholePhotos: Bool = false) throws -> DatasetSource.Loaded {
         guard id == FashionMNIST.name else {
             return try loadFolder(path: try store.dataset(id).path, channels: channels, height: height, width: width,
-                                  cropFraction: cropFraction)
+                                  cropFraction: cropFraction, wholePhotos: wholePhotos)
         }
         guard cropFraction == 1 else {
             throw DataError(.invalidSelection, path: nil, "crop_fraction applies to image folders; \(id) keeps its native size")
@@ -75,11 +77,12 @@ final class DatasetCatalog: @unchecked Sendable {
     }
 
     /// A folder's splits through the shared memory cache; bad images skipped, refusals thrown.
-    private func loadFolder(path: String, channels: Int, height: Int, width: Int, cropFraction: Double = 1) throws -> DatasetSource.Loaded {
+    private func loadFolder(path: String, channels: Int, height: Int, width: Int, cropFraction: Double = 1,
+                            wholePhotos: Bool = false) throws -> DatasetSource.Loaded {
         do {
             return try DatasetSource.imageFolder(root: path)
                 .load(channels: channels, height: height, width: width, cacheDirectory: cacheDirectory, skipBad: true,
-                      limits: limits, memory: folders, cropFraction: cropFraction,
+                      limits: limits, memory: folders, cropFraction: cropFraction, wholePhotos: wholePhotos,
                       onCacheRejected: { path, reason in
                           Log.warning("image cache \(path) not used (\(reason)); decoding the images and writing it anew")
                       })

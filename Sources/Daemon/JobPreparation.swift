@@ -77,11 +77,12 @@ struct CatalogDataSource: RunDataSource {
     let id: String
     let info: DatasetCatalog.Info?
 
-    func load(channels: Int, height: Int, width: Int, cropFraction: Double) throws -> DatasetSource.Loaded {
+    func load(channels: Int, height: Int, width: Int, cropFraction: Double, wholePhotos: Bool) throws -> DatasetSource.Loaded {
         guard info != nil else {
             throw JobPreparation.Failure(code: "dataset_missing", message: "dataset '\(id)' is no longer available")
         }
-        return try catalog.load(id: id, channels: channels, height: height, width: width, cropFraction: cropFraction)
+        return try catalog.load(id: id, channels: channels, height: height, width: width, cropFraction: cropFraction,
+                                wholePhotos: wholePhotos)
     }
 }
 

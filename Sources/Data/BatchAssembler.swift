@@ -3,6 +3,9 @@
 /// directly.
 public struct BatchAssembler: Sendable {
     public let images: LabeledImages
+    /// The whole photos behind `images`: random-resized-crop boxes are drawn in a photo's pixels and
+    /// resampled from its frame. nil: boxes are drawn in, and cut from, `images` themselves.
+    public let frames: PhotoFrames?
     public let normalization: Normalization
     /// Byte value for pixels a shift uncovers.
     public let fill: UInt8
@@ -11,15 +14,22 @@ public struct BatchAssembler: Sendable {
     private let scales: [Float]
     private let shifts: [Float]
 
-    public init(images: LabeledImages, normalization: Normalization, fill: UInt8 = 0) throws(DataError) {
+    public init(images: LabeledImages, frames: PhotoFrames? = nil, normalization: Normalization, fill: UInt8 = 0) throws(DataError) {
         try images.validate()
+        try frames?.validate(matching: images)
         try normalization.validate(channels: images.channels)
         self.images = images
+        self.frames = frames
         self.normalization = normalization
         self.fill = fill
         self.table = normalization.lookupTable()
         scales = normalization.std.map { 1 / (255 * $0) }
         shifts = zip(normalization.mean, normalization.std).map { -$0 / $1 }
+    }
+
+    /// The size a crop box for image `index` is drawn in: its photo's, or the stored image's.
+    public func cropSpace(of index: Int) -> PhotoSize {
+        frames?.photoSizes[index] ?? PhotoSize(height: images.height, width: images.width)
     }
 
     /// Batch of the images at `indices` (into `images`), image i transformed by `transform(i)`
@@ -48,7 +58,16 @@ public struct BatchAssembler: Sendable {
                             Self.warp(from, to, c, h, w, t, lut, fill)
                         } else {
                             // Crops and jitter work on floats; normalization is then affine per channel.
-                            t.render(from, channels: c, height: h, width: w, fill: fill, into: to)
+                            if t.crop != nil, let frames {
+                                frames.pixels.withUnsafeBufferPointer { framePixels in
+                                    let source = CropSource(pixels: framePixels.baseAddress! + index * frames.frameBytes,
+                                                            height: frames.height, width: frames.width,
+                                                            photo: frames.photoSizes[index])
+                                    t.render(from, channels: c, height: h, width: w, fill: fill, into: to, cropSource: source)
+                                }
+                            } else {
+                                t.render(from, channels: c, height: h, width: w, fill: fill, into: to)
+                            }
                             for ch in 0..<c {
                                 let scale = scales[ch], shift = shifts[ch], plane = to + ch * h * w
                                 for k in 0..<(h * w) { plane[k] = plane[k] * scale + shift }

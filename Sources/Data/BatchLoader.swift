@@ -57,7 +57,10 @@ public final class BatchLoader: IteratorProtocol, Sequence, @unchecked Sendable 
     private var nextSynchronous: Int
 
     /// `images` must be non-empty only if batches are wanted; an empty set yields no batches.
-    public init(images: LabeledImages, normalization: Normalization, configuration: Configuration) throws(DataError) {
+    /// `frames`, the whole photos behind `images`, is where random-resized-crop boxes are drawn and
+    /// resampled from (nil: in `images` themselves).
+    public init(images: LabeledImages, frames: PhotoFrames? = nil, normalization: Normalization,
+                configuration: Configuration) throws(DataError) {
         guard configuration.batchSize > 0 else {
             throw DataError(.invalidSelection, path: nil, "batch_size: \(configuration.batchSize) must be positive")
         }
@@ -67,7 +70,8 @@ public final class BatchLoader: IteratorProtocol, Sequence, @unchecked Sendable 
         if let augmentation = configuration.augmentation {
             try augmentation.validate(height: images.height, width: images.width)
         }
-        assembler = try BatchAssembler(images: images, normalization: normalization, fill: configuration.augmentation?.fill ?? 0)
+        assembler = try BatchAssembler(images: images, frames: frames, normalization: normalization,
+                                       fill: configuration.augmentation?.fill ?? 0)
         self.configuration = configuration
         order = configuration.shuffle
             ? Self.epochOrder(count: images.count, seed: configuration.seed, epoch: configuration.epoch)
@@ -134,10 +138,11 @@ struct BatchWork: Sendable {
         let start = b * size, end = min(start + size, order.count)
         let augmentation = configuration.augmentation ?? .none
         let seed = configuration.seed, epoch = configuration.epoch
-        let height = assembler.images.height, width = assembler.images.width
         if augmentation.isIdentity { return assembler.assemble(indices: order[start..<end], batchIndex: b) }
         return assembler.assemble(indices: order[start..<end], batchIndex: b) { j in
-            augmentation.transform(seed: seed, epoch: epoch, position: start + j, height: height, width: width)
+            // A crop box is drawn in the pixels of the photo it is cut from.
+            let photo = assembler.cropSpace(of: order[start + j])
+            return augmentation.transform(seed: seed, epoch: epoch, position: start + j, height: photo.height, width: photo.width)
         }
     }
 

@@ -21,13 +21,14 @@ public enum DataBenchmarks {
 
     /// Batch assembly for `images` (default: Fashion-MNIST's training split when installed, else
     /// 10,000 random 1x28x28 images), normalization as the bench protocol, optional augmentation.
-    public static func batchAssembly(images given: LabeledImages? = nil, batchSize: Int = 64, batches: Int = 300,
-                                     augmentation: Augmentation? = .standard,
+    /// `frames`: the whole photos random-resized-crop boxes are cut from, as a photo job's loader has them.
+    public static func batchAssembly(images given: LabeledImages? = nil, frames: PhotoFrames? = nil, batchSize: Int = 64,
+                                     batches: Int = 300, augmentation: Augmentation? = .standard,
                                      simulatedStepSeconds: Double = 0.02) throws(DataError) -> BatchAssemblyResult {
         let images: LabeledImages
         if let given { images = given } else { images = try defaultImages() }
         let normalization = images.channels == 1 ? Normalization.fashionMNIST : Normalization.computed(from: images)
-        let assembler = try BatchAssembler(images: images, normalization: normalization, fill: augmentation?.fill ?? 0)
+        let assembler = try BatchAssembler(images: images, frames: frames, normalization: normalization, fill: augmentation?.fill ?? 0)
         let order = BatchLoader.epochOrder(count: images.count, seed: 1, epoch: 0)
         let perEpoch = max(1, images.count / batchSize)
         var times = [Double]()
@@ -39,7 +40,8 @@ public enum DataBenchmarks {
             let batch: Batch
             if let augmentation, !augmentation.isIdentity {
                 batch = assembler.assemble(indices: slice) {
-                    augmentation.transform(seed: 1, epoch: 0, position: start + $0, height: images.height, width: images.width)
+                    let photo = assembler.cropSpace(of: slice[slice.startIndex + $0])
+                    return augmentation.transform(seed: 1, epoch: 0, position: start + $0, height: photo.height, width: photo.width)
                 }
             } else {
                 batch = assembler.assemble(indices: slice)
@@ -53,7 +55,7 @@ public enum DataBenchmarks {
 
         // Background loader against a consumer that "trains" for simulatedStepSeconds per batch.
         let loaderBatches = min(batches, perEpoch, 50)
-        let loader = try BatchLoader(images: images, normalization: normalization,
+        let loader = try BatchLoader(images: images, frames: frames, normalization: normalization,
                                      configuration: .init(batchSize: batchSize, seed: 1, augmentation: augmentation))
         _ = loader.next()
         let firstWait = loader.consumerWaitSeconds
@@ -140,6 +142,16 @@ public enum DataBenchmarks {
         }
         return LabeledImages(count: count, channels: 3, height: size, width: size, pixels: pixels, labels: labels,
                              classNames: (0..<10).map { "class\($0)" })
+    }
+
+    /// The whole photos behind `photos(count:size:)` as a photo folder's frames (`PhotoFrames`): the
+    /// same tinted images drawn at the frame size, each standing for a 500x375 photo (ImageNet's
+    /// most common size), the space the crop boxes are drawn in.
+    public static func photoFrames(count: Int, size: Int) -> PhotoFrames {
+        let frame = PhotoFrames.frameSize(height: size, width: size)
+        let drawn = photos(count: count, size: frame.height)
+        return PhotoFrames(count: count, channels: 3, height: frame.height, width: frame.width, pixels: drawn.pixels,
+                           photoSizes: Array(repeating: PhotoSize(height: 375, width: 500), count: count))
     }
 
     private static func defaultImages() throws(DataError) -> LabeledImages {

@@ -18,20 +18,25 @@ public enum DatasetSource: Sendable, Equatable, Codable {
         public var test: LabeledImages?
         /// Bad files left out of an image folder (always empty for built-ins).
         public var skipped: [SkippedFile]
+        /// The whole photo behind each `train` image, when asked for and the stored images are crops
+        /// of larger photos (image folders); nil otherwise: a built-in's images are whole already.
+        public var trainFrames: PhotoFrames?
 
-        public init(train: LabeledImages, test: LabeledImages?, skipped: [SkippedFile]) {
+        public init(train: LabeledImages, test: LabeledImages?, skipped: [SkippedFile], trainFrames: PhotoFrames? = nil) {
             self.train = train
             self.test = test
             self.skipped = skipped
+            self.trainFrames = trainFrames
         }
     }
 
     /// Loads both splits. Folder images are decoded to `channels`x`height`x`width`; built-in
     /// datasets keep their native shape (check it against the model with `validate`). No file or
     /// link of a folder may resolve outside `root` (see `ImageFolder.load` for `limits`, `memory`).
+    /// `wholePhotos` also loads a folder's training photos whole (`trainFrames`), for random-resized-crop.
     public func load(channels: Int, height: Int, width: Int, cacheDirectory: String? = nil,
                      skipBad: Bool = false, limits: ImageFileLimits = .default,
-                     memory: ImageFolderMemoryCache? = nil, cropFraction: Double = 1,
+                     memory: ImageFolderMemoryCache? = nil, cropFraction: Double = 1, wholePhotos: Bool = false,
                      onCacheRejected: (@Sendable (_ path: String, _ reason: String) -> Void)? = nil) throws(DataError) -> Loaded {
         switch self {
         case let .builtIn(name):
@@ -56,8 +61,17 @@ public enum DatasetSource: Sendable, Equatable, Codable {
             let (train, skippedTrain) = try ImageFolder.load(root: roots.train, channels: channels, height: height, width: width,
                                                              cacheDirectory: cacheDirectory, skipBad: skipBad, containedIn: root,
                                                              limits: limits, memory: memory, cropFraction: cropFraction,
-                                                             onCacheRejected: onCacheRejected)
-            guard let testRoot = roots.test else { return Loaded(train: train, test: nil, skipped: skippedTrain) }
+                                                           onCacheRejected: onCacheRejected)
+            var frames: PhotoFrames?
+            if wholePhotos {
+                frames = try ImageFolder.loadFrames(root: roots.train, channels: channels, height: height, width: width,
+                                                    cacheDirectory: cacheDirectory, skipBad: skipBad, containedIn: root,
+                                                    limits: limits, memory: memory, onCacheRejected: onCacheRejected).0
+                guard frames?.count == train.count else {
+                    throw DataError(.shapeMismatch, path: roots.train, "the folder changed while it was read: load it again")
+                }
+            }
+            guard let testRoot = roots.test else { return Loaded(train: train, test: nil, skipped: skippedTrain, trainFrames: frames) }
             let (test, skippedTest) = try ImageFolder.load(root: testRoot, channels: channels, height: height, width: width,
                                                            cacheDirectory: cacheDirectory, skipBad: skipBad, containedIn: root,
                                                            limits: limits, memory: memory, cropFraction: cropFraction,
@@ -65,7 +79,7 @@ public enum DatasetSource: Sendable, Equatable, Codable {
             guard test.classNames == train.classNames else {
                 throw DataError(.labelMismatch, path: testRoot, "test classes \(test.classNames) differ from train classes \(train.classNames)")
             }
-            return Loaded(train: train, test: test, skipped: skippedTrain + skippedTest)
+            return Loaded(train: train, test: test, skipped: skippedTrain + skippedTest, trainFrames: frames)
         }
     }
 }

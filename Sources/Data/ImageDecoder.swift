@@ -125,6 +125,18 @@ public enum ImageDecoder {
         return ImageResizer.resizeShortSideAndCenterCrop(image, height: height, width: width, cropFraction: cropFraction).planar()
     }
 
+    /// Reads `path`, decodes it to `channels` and squeezes the whole photo into `frame` (aspect not
+    /// kept): the planar bytes of one `PhotoFrames` entry, with the photo's own size.
+    public static func loadFrame(path: String, channels: Int, frame: PhotoSize,
+                                 limits: ImageFileLimits = .default) throws(DataError) -> (pixels: [UInt8], size: PhotoSize) {
+        let bytes = try FileBytes.read(path, maxBytes: limits.maxFileBytes)
+        let image = try decode(bytes, channels: channels, path: path, limits: limits)
+        let size = PhotoSize(height: image.height, width: image.width)
+        let squeezed = image.height == frame.height && image.width == frame.width
+            ? image : ImageResizer.resize(image, height: frame.height, width: frame.width)
+        return (squeezed.planar(), size)
+    }
+
     static func string(fromCString chars: [CChar]) -> String {
         String(decoding: chars.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }

@@ -5,7 +5,8 @@ import OpenSSL
 ///
 /// Layout, little-endian: magic `THAWIMGC`, UInt32 version, 32-byte key, UInt32 channels, height,
 /// width, count, class count; class names and skipped files as UInt32-length-prefixed UTF-8;
-/// `count` UInt32 labels; `count*C*H*W` pixel bytes (NCHW); SHA-256 of everything before it.
+/// `count` UInt32 labels; `count*C*H*W` pixel bytes (NCHW); for whole-photo frames only, each
+/// photo's own height and width as two UInt32s; SHA-256 of everything before it.
 /// Any mismatch (magic, version, key, checksum, size) makes the reader return nil: a damaged or
 /// stale cache is rebuilt, never trusted.
 enum ImageFolderCache {
@@ -18,15 +19,17 @@ enum ImageFolderCache {
         var images: LabeledImages
         /// Files that failed to decode when the cache was built (listing problems are not cached).
         var skipped: [SkippedFile]
+        /// For whole-photo frames (`PhotoFrames`), each image's photo size; nil for model-sized crops.
+        var photoSizes: [PhotoSize]? = nil
     }
 
-    /// Digest over the output shape (and crop fraction, when not 1: older caches stay valid) and
-    /// every image file's path, size and mtime, in load order.
+    /// Digest over the output shape (and crop fraction, when not 1, or whole-photo frames: older
+    /// caches stay valid) and every image file's path, size and mtime, in load order.
     static func key(files: [(path: String, stat: FileBytes.Stat)], channels: Int, height: Int, width: Int,
-                    cropFraction: Double = 1) -> [UInt8] {
+                    cropFraction: Double = 1, frames: Bool = false) -> [UInt8] {
         var hasher = SHA256()
-        let crop = cropFraction == 1 ? "" : " crop \(cropFraction)"
-        hasher.update(Array("thaw-imagefolder-v\(version) \(channels)x\(height)x\(width)\(crop)\n".utf8))
+        let fit = frames ? " frames" : cropFraction == 1 ? "" : " crop \(cropFraction)"
+        hasher.update(Array("thaw-imagefolder-v\(version) \(channels)x\(height)x\(width)\(fit)\n".utf8))
         for file in files {
             hasher.update(Array("\(file.path)\u{0}\(file.stat.size)\u{0}\(file.stat.mtimeNanoseconds)\n".utf8))
         }
@@ -51,6 +54,7 @@ enum ImageFolderCache {
         for s in entry.skipped { string(s.path); string(s.kind.rawValue); string(s.reason) }
         for l in im.labels { u32(l) }
         out += im.pixels
+        for size in entry.photoSizes ?? [] { u32(size.height); u32(size.width) }
         var hasher = SHA256()
         hasher.update(out)
         out += hasher.finalize()
@@ -109,10 +113,20 @@ enum ImageFolderCache {
         var labels = [Int]()
         labels.reserveCapacity(n)
         for _ in 0..<n { guard let l = reader.u32() else { return nil }; labels.append(l) }
-        guard let pixels = reader.take(n * c * h * w), reader.offset == body else { return nil }
+        guard let pixels = reader.take(n * c * h * w) else { return nil }
+        var sizes: [PhotoSize]?
+        if reader.offset < body {
+            var read = [PhotoSize]()
+            for _ in 0..<n {
+                guard let ph = reader.u32(), let pw = reader.u32(), ph > 0, pw > 0 else { return nil }
+                read.append(PhotoSize(height: ph, width: pw))
+            }
+            sizes = read
+        }
+        guard reader.offset == body else { return nil }
         let images = LabeledImages(count: n, channels: c, height: h, width: w, pixels: pixels, labels: labels, classNames: names)
         guard (try? images.validate()) != nil else { return nil }
-        return Entry(images: images, skipped: skipped)
+        return Entry(images: images, skipped: skipped, photoSizes: sizes)
     }
 
     /// Bounds-checked cursor; every read returns nil past `end`.

@@ -83,12 +83,19 @@ public enum ImageResizer {
 
     /// Triangle-filter weights mapping `input` samples to `output` samples (normalized to sum 1).
     static func coefficients(input: Int, output: Int) -> [Taps] {
-        let scale = Double(input) / Double(output)
+        coefficients(start: 0, length: Double(input), output: output, within: 0..<input)
+    }
+
+    /// The same filter for `output` samples over the span `start ..< start + length` of the input,
+    /// in input pixels (fractional for a crop box mapped onto a `PhotoFrames` frame), reading only
+    /// the input pixels `within`; `first` counts from input pixel 0.
+    static func coefficients(start: Double, length: Double, output: Int, within: Range<Int>) -> [Taps] {
+        let scale = length / Double(output)
         let support = max(scale, 1)  // filter radius in input pixels
         return (0..<output).map { o in
-            let center = (Double(o) + 0.5) * scale
-            let lo = max(0, Int((center - support).rounded(.down)))
-            let hi = min(input - 1, Int((center + support).rounded(.up)))
+            let center = start + (Double(o) + 0.5) * scale
+            let lo = max(within.lowerBound, min(within.upperBound - 1, Int((center - support).rounded(.down))))
+            let hi = max(lo, min(within.upperBound - 1, Int((center + support).rounded(.up))))
             var weights = [Double]()
             for i in lo...hi {
                 let t = abs(Double(i) + 0.5 - center) / support
@@ -98,7 +105,9 @@ public enum ImageResizer {
             while weights.count > 1 && weights.first == 0 { weights.removeFirst(); first += 1 }
             while weights.count > 1 && weights.last == 0 { weights.removeLast() }
             let total = weights.reduce(0, +)
-            // At least one tap is always non-zero: the input pixel containing `center`.
+            // At least one tap is non-zero, the input pixel containing `center`, whenever the span
+            // lies within `within`; a span rounded past its edge takes the nearest pixel.
+            guard total > 0 else { return Taps(first: center < Double(lo) ? lo : hi, weights: [1]) }
             return Taps(first: first, weights: weights.map { Float($0 / total) })
         }
     }

@@ -12,4 +12,7 @@ public struct SelectedData: Sendable {
     /// record exactly which images it used and another run can replay them with `.explicit`.
     public var trainIndices: [Int]
     public var validationIndices: [Int]
+    /// The whole photo behind each `train` image, image for image, when the run draws
+    /// random-resized-crop boxes and the source's images are crops (`PhotoFrames`); nil otherwise.
+    public var trainFrames: PhotoFrames? = nil
 }

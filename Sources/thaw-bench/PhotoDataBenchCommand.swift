@@ -5,7 +5,8 @@ import NN
 import Tensor
 
 /// `thaw-bench photo-data`: the photo pipeline at ResNet sizes. Batch assembly on one thread
-/// (evaluation center crop; training random-resized-crop + flip, with and without colour jitter),
+/// (evaluation center crop; training random-resized-crop + flip, with and without colour jitter,
+/// its boxes cut from the whole photos' frames as in a photo job),
 /// then the background loader feeding real resnet18 training steps in the same run: how long the
 /// training loop waited for each batch.
 struct PhotoDataBenchCommand: ParsableCommand {
@@ -22,12 +23,13 @@ struct PhotoDataBenchCommand: ParsableCommand {
 
     func measure() throws {
         let photos = DataBenchmarks.photos(count: images, size: size)
+        let frames = DataBenchmarks.photoFrames(count: images, size: size)
         let jitter = ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.4)
         var photoJitter = Augmentation.photo
         photoJitter.colorJitter = jitter
         let variants: [(String, Augmentation?)] = [("none", nil), ("rrc+flip", .photo), ("rrc+flip+jitter", photoJitter)]
         for (name, augmentation) in variants {
-            let r = try DataBenchmarks.batchAssembly(images: photos, batchSize: batch, batches: 12,
+            let r = try DataBenchmarks.batchAssembly(images: photos, frames: frames, batchSize: batch, batches: 12,
                                                      augmentation: augmentation, simulatedStepSeconds: 0)
             print(BenchJSON.line([
                 ("kind", .string("photo_assembly")), ("augmented", .string(name)), ("shape", .string("3x\(size)x\(size)")),
@@ -38,7 +40,7 @@ struct PhotoDataBenchCommand: ParsableCommand {
         let model = try Model(architecture: "resnet18", classes: 10, seed: 1)
         let sgd = SGD(model: model, learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4)
         let normalization = Normalization(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
-        let loader = try BatchLoader(images: photos, normalization: normalization,
+        let loader = try BatchLoader(images: photos, frames: frames, normalization: normalization,
                                      configuration: .init(batchSize: batch, seed: 1, dropLast: true, augmentation: photoJitter))
         var stepTimes: [Double] = []
         var waitAfterFirst = 0.0

@@ -21,7 +21,7 @@ import Testing
     struct Failing: RunDataSource {
         var id = "gone"
         var error: any Error
-        func load(channels: Int, height: Int, width: Int, cropFraction: Double) throws -> DatasetSource.Loaded { throw error }
+        func load(channels: Int, height: Int, width: Int, cropFraction: Double, wholePhotos: Bool) throws -> DatasetSource.Loaded { throw error }
     }
 
     func failure(_ body: () throws -> JobRunInput) -> RunPreparation.Failure? {
@@ -82,6 +82,49 @@ import Testing
         #expect(computed.normalization == .computed(from: computed.data.train))
         let rgb = try prepare(Normalization(mean: [0.4, 0.4, 0.4], std: [0.2, 0.2, 0.2]))
         #expect(rgb.normalization == .computed(from: rgb.data.train))
+    }
+
+    /// A real image folder on disk, loaded as thawd's catalog loads one.
+    struct Folder: RunDataSource {
+        var id = "photos"
+        var root: String
+        func load(channels: Int, height: Int, width: Int, cropFraction: Double, wholePhotos: Bool) throws -> DatasetSource.Loaded {
+            try DatasetSource.imageFolder(root: root).load(channels: channels, height: height, width: width,
+                                                           cropFraction: cropFraction, wholePhotos: wholePhotos)
+        }
+    }
+
+    /// Random-resized-crop draws its boxes over the whole photo: a run with it gets each training
+    /// image's whole photo (its frame and size), picked as its training images are; a run without it
+    /// holds no second copy.
+    @Test func aRandomResizedCropRunGetsTheWholePhotosOfItsTrainingPick() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("thaw-prep-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for (c, name) in ["a", "b"].enumerated() {
+            try FileManager.default.createDirectory(atPath: "\(root)/\(name)", withIntermediateDirectories: true)
+            for i in 0..<5 {
+                let (w, h) = (40 + 10 * i, 30 + c)  // photo i of class c is (40 + 10i) x (30 + c)
+                let png = try ImageEncoder.png([UInt8](repeating: UInt8(50 * i), count: w * h * 3), width: w, height: h, channels: 3)
+                FileManager.default.createFile(atPath: "\(root)/\(name)/\(i).png", contents: Foundation.Data(png))
+            }
+        }
+        func prepare(augment: String) throws -> JobRunInput {
+            let spec = jobSpec("""
+            {"name": "rrc", "model": {"architecture": "resnet18"}, "input_size": [3, 16, 16],
+             "dataset": {"id": "photos", "validation_fraction": 0.4, "seed": 2}, "seed": 4,
+             "phases": [{"name": "all", "trainable": "all", "epochs": 1, "augment": \(augment)}]}
+            """)
+            let resnet18 = try BuiltinArchitectures.spec(named: "resnet18")
+            return try RunPreparation(testTimeAugmentation: nil).input(jobID: "j", spec: spec, model: .scratch(architecture: resnet18),
+                                                                      dataset: Folder(root: root))
+        }
+        let cropped = try prepare(augment: #"{"random_resized_crop": true}"#)
+        let frames = try #require(cropped.data.trainFrames)
+        try frames.validate(matching: cropped.data.train)
+        #expect(cropped.data.train.count == 6 && (frames.height, frames.width) == (19, 19))
+        // Source index k is photo k % 5 of class k / 5.
+        #expect(frames.photoSizes == cropped.data.trainIndices.map { PhotoSize(height: 30 + $0 / 5, width: 40 + 10 * ($0 % 5)) })
+        #expect(try prepare(augment: #"{"hflip": true}"#).data.trainFrames == nil)
     }
 
     @Test func failuresCarryTheCodesTheJobRecords() {

@@ -41,6 +41,8 @@ protocol EpochDriver: AnyObject {
 final class EpochLoop {
     let model: Model
     let train: LabeledImages
+    /// The whole photos behind `train`, where random-resized-crop draws its boxes (nil: `train` is whole).
+    let trainFrames: PhotoFrames?
     let validation: LabeledImages
     let normalization: Normalization
     let batchSize: Int
@@ -59,6 +61,7 @@ final class EpochLoop {
          evaluationBatchSize: Int, cacheLimitBytes: Int) {
         self.model = model
         train = data.train
+        trainFrames = data.trainFrames
         validation = data.validation
         self.normalization = normalization
         self.batchSize = batchSize
@@ -94,7 +97,7 @@ final class EpochLoop {
             } else {
                 fromCache = false
                 if loader == nil {
-                    loader = try BatchLoader(images: train, normalization: normalization, configuration: .init(
+                    loader = try BatchLoader(images: train, frames: trainFrames, normalization: normalization, configuration: .init(
                         batchSize: bs, shuffle: true, seed: seed, epoch: globalEpoch, dropLast: dropLast,
                         augmentation: Self.augmentation(phase), startBatch: b))
                 }

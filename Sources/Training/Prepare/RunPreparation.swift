@@ -25,12 +25,13 @@ public protocol RunDataSource {
     /// The dataset's id (`fashion-mnist` has a published normalization).
     var id: String { get }
     /// Throws a `RunPreparation.Failure` to fail the run with its code (`dataset_missing`), anything
-    /// else to fail it as `invalid_data`.
-    func load(channels: Int, height: Int, width: Int, cropFraction: Double) throws -> DatasetSource.Loaded
+    /// else to fail it as `invalid_data`. `wholePhotos`: the run draws random-resized-crop boxes, so
+    /// a source whose images are crops of larger photos also returns those photos (`trainFrames`).
+    func load(channels: Int, height: Int, width: Int, cropFraction: Double, wholePhotos: Bool) throws -> DatasetSource.Loaded
 }
 
 /// Splits already in memory (a benchmark's Fashion-MNIST), served at their own shape only and
-/// without cropping, as thawd serves its built-in dataset.
+/// without cropping, as thawd serves its built-in dataset: its images are the whole photos.
 public struct LoadedDataSource: RunDataSource, Sendable {
     public var id: String
     public var train: LabeledImages
@@ -42,7 +43,7 @@ public struct LoadedDataSource: RunDataSource, Sendable {
         self.test = test
     }
 
-    public func load(channels: Int, height: Int, width: Int, cropFraction: Double) throws -> DatasetSource.Loaded {
+    public func load(channels: Int, height: Int, width: Int, cropFraction: Double, wholePhotos: Bool) throws -> DatasetSource.Loaded {
         guard cropFraction == 1 else {
             throw DataError(.invalidSelection, path: nil, "crop_fraction applies to image folders; \(id) keeps its native size")
         }
@@ -103,14 +104,21 @@ public struct RunPreparation {
         guard shape.count == 3 else { throw Failure(code: "invalid_model", message: "input shape \(shape) is not C,H,W") }
         let loaded: DatasetSource.Loaded
         do {
-            loaded = try dataset.load(channels: shape[0], height: shape[1], width: shape[2], cropFraction: spec.dataset.cropFraction)
+            loaded = try dataset.load(channels: shape[0], height: shape[1], width: shape[2], cropFraction: spec.dataset.cropFraction,
+                                      wholePhotos: spec.phases.contains { $0.augment?.randomResizedCrop != nil })
         } catch let failure as Failure {
             throw failure
         } catch {
             throw Failure(code: "invalid_data", message: "\(error)")
         }
-        let data: SelectedData
-        do { data = try spec.dataset.selection(jobSeed: spec.seed).apply(train: loaded.train, test: loaded.test) } catch {
+        var data: SelectedData
+        do {
+            data = try spec.dataset.selection(jobSeed: spec.seed).apply(train: loaded.train, test: loaded.test)
+            if let frames = loaded.trainFrames {
+                try frames.validate(matching: loaded.train)
+                data.trainFrames = frames.gathering(data.trainIndices)
+            }
+        } catch {
             throw Failure(code: "invalid_data", message: "\(error)")
         }
         let classes = data.classNames.count
