@@ -61,7 +61,7 @@ var productTargets: [Target] { [
                 plugins: ["EmbedWebAssets"]),
         .executableTarget(name: "embed-web-assets"),
         .plugin(name: "EmbedWebAssets", capability: .buildTool(), dependencies: ["embed-web-assets"]),
-        .target(name: "Daemon", dependencies: ["JobAPI", "HTTPServer", "Store", "Training", "NN", "Data", "WebUI", "ONNX"]),
+        .target(name: "Daemon", dependencies: ["JobAPI", "HTTPServer", "Store", "Training", "NN", "Tensor", "Data", "WebUI", "ONNX"]),
         .target(name: "ThawClient", dependencies: ["JobAPI"]),
 
         .executableTarget(name: "thawd", dependencies: [

@@ -1,9 +1,11 @@
 import Foundation
+import Tensor
 
 /// Process-level life cycle of thawd: start, log where it listens, wait for SIGTERM/SIGINT, shut
 /// down gracefully, return (the caller exits 0).
 public enum DaemonRunner {
     public static func run(_ configuration: DaemonConfiguration) throws {
+        Allocator.keepLargeBlocks()  // before any thread starts
         signal(SIGPIPE, SIG_IGN)
         let daemon = try Daemon(configuration: configuration)
         let stop = DispatchSemaphore(value: 0)

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import Tensor
 
 /// `--workers` training threads. Each claims the next job from the store (interrupted jobs first,
 /// then queued ones by priority and submission order), runs it to an outcome, and claims again.
@@ -142,6 +143,7 @@ final class WorkerPool: @unchecked Sendable {
             condition.unlock()
             Log.info("worker \(index): \(job.isResume ? "resuming" : "starting") job \(job.id) (\(job.name ?? "unnamed"))")
             execution.run()
+            Allocator.releaseFreeMemory()
             condition.lock()
             running[job.id] = nil
             unregister(job: job.id)
