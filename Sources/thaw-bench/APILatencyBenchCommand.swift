@@ -1,6 +1,7 @@
 import ArgumentParser
 import Daemon
 import Foundation
+import Tensor
 import JobAPI
 import ThawClient
 
@@ -16,6 +17,7 @@ struct APILatencyBenchCommand: ParsableCommand {
     @Option(help: "OpenBLAS/engine threads per worker.") var blasThreads: Int = 2
 
     func run() throws {
+        Allocator.keepLargeBlocks()  // as thawd runs (DaemonRunner)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("thaw-apibench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var configuration = DaemonConfiguration()
